@@ -1,0 +1,117 @@
+"""The campaign edition: reading the current one and changing its settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from campaign import audit, db, phases
+from campaign.errors import Invalid, NotFound
+from campaign.i18n import N_
+from campaign.models import Campaign
+
+PHASE_FIELDS = (
+    "nominations_start",
+    "nominations_end",
+    "review_start",
+    "review_end",
+    "voting_start",
+    "voting_end",
+    "results_at",
+)
+MAX_REGIONS, MAX_LANGUAGES = 100, 40
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+def current(engine: Engine) -> Campaign | None:
+    """The edition the site runs now: the latest one."""
+    with db.session(engine) as s:
+        return s.exec(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).first()
+
+
+def require_current(engine: Engine) -> Campaign:
+    campaign = current(engine)
+    if campaign is None:
+        raise NotFound(N_("No campaign has been set up yet."))
+    return campaign
+
+
+def local_input(value: datetime, tz: str) -> str:
+    """A UTC instant as the ``datetime-local`` value a manager sees, in the campaign's zone."""
+    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
+
+
+@dataclass(frozen=True)
+class CampaignSettingsIn:
+    """The settings form as typed; ``parse`` validates it into values for the table."""
+
+    title: str
+    phase_dates: dict[str, str]
+    regions: str
+    languages: str
+
+    def parse(self, tz: str) -> dict:
+        errors: dict[str, str] = {}
+        title = self.title.strip()
+        if not 3 <= len(title) <= 200:
+            errors["title"] = N_("Between 3 and 200 characters.")
+        dates = {}
+        for name in PHASE_FIELDS:
+            raw = self.phase_dates.get(name, "").strip()
+            try:
+                dates[name] = datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(tz))
+            except ValueError:
+                errors[name] = N_("Enter a date and time.")
+        if len(dates) == len(PHASE_FIELDS):
+            for name in phases.order_errors(SimpleNamespace(**dates)):
+                errors[name] = N_("This date must come after the one before it.")
+        regions = _lines(self.regions)
+        if not regions or len(regions) > MAX_REGIONS or any(len(r) > 100 for r in regions):
+            errors["regions"] = N_("One region per line (at most 100, each under 100 characters).")
+        elif len({r.casefold() for r in regions}) != len(regions):
+            errors["regions"] = N_("A region is listed twice.")
+        languages = []
+        for line in _lines(self.languages):
+            code, _, name = line.partition(" ")
+            if not LANGUAGE_CODE.match(code) or not name.strip() or len(name) > 60:
+                errors["languages"] = N_("One language per line: its code, a space, then its name.")
+                break
+            languages.append({"code": code, "name": name.strip()})
+        if not languages or len(languages) > MAX_LANGUAGES:
+            errors.setdefault("languages", N_("List at least one language."))
+        if errors:
+            raise Invalid(errors)
+        return {"title": title, "regions": regions, "languages": languages, **dates}
+
+
+def _lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def update_settings(
+    engine: Engine, actor_id: int, campaign_id: int, form: CampaignSettingsIn
+) -> Campaign:
+    with db.session(engine) as s, s.begin():
+        campaign = s.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound(N_("No campaign has been set up yet."))
+        values = form.parse(campaign.timezone)
+        changed = {}
+        for key, value in values.items():
+            if getattr(campaign, key) != value:
+                old = getattr(campaign, key)
+                changed[key] = [_jsonable(old), _jsonable(value)]
+                setattr(campaign, key, value)
+        if changed:
+            audit.record(s, actor_id, "campaign.update", "campaign", campaign.id, changed=changed)
+    return campaign
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -1,0 +1,115 @@
+"""``icon demo``: a realistic Mali campaign as it stands at a chosen phase.
+
+Each domain package can add its own demo data through the ``icon.demo`` entry point group: a
+function ``seed(engine, campaign, phase, rng)`` called in name order after the core is seeded.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib.metadata import entry_points
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, select
+
+from campaign import audit, db, people
+from campaign.models import Campaign, Role, User
+from campaign.phases import Phase
+
+MALI_REGIONS = [
+    "District de Bamako", "Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao",
+    "Kidal", "Taoudénit", "Ménaka", "Bougouni", "Dioïla", "Nioro du Sahel", "Kita", "Nara", "San",
+    "Douentza", "Bandiagara", "Koutiala",
+]  # fmt: skip
+MALI_LANGUAGES = [
+    {"code": "bm", "name": "Bamanankan"},
+    {"code": "fr", "name": "Français"},
+    {"code": "ses", "name": "Songhay"},
+    {"code": "ff", "name": "Fulfulde"},
+    {"code": "tmh", "name": "Tamasheq"},
+    {"code": "snk", "name": "Soninke"},
+]
+DEMO_STAFF = [
+    ("manager@demo.integrity-icon.org", "Fatoumata Coulibaly", Role.manager),
+    ("juror1@demo.integrity-icon.org", "Boubacar Diallo", Role.juror),
+    ("juror2@demo.integrity-icon.org", "Aïssata Maïga", Role.juror),
+]
+PHASE_OFFSETS_DAYS = {
+    # Days from "now" to the start of nominations, so that the asked phase is open today.
+    Phase.nominations: -20,
+    Phase.review: -50,
+    Phase.voting: -95,
+    Phase.results: -125,
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    password: str
+
+
+def phase_dates(phase: Phase) -> dict:
+    today = db.utcnow().replace(hour=8, minute=0, second=0, microsecond=0)
+    start = today + timedelta(days=PHASE_OFFSETS_DAYS[phase])
+    return {
+        "nominations_start": start,
+        "nominations_end": start + timedelta(days=42),
+        "review_start": start + timedelta(days=43),
+        "review_end": start + timedelta(days=73),
+        "voting_start": start + timedelta(days=80),
+        "voting_end": start + timedelta(days=101),
+        "results_at": start + timedelta(days=102),
+    }
+
+
+def _wipe(engine: Engine) -> None:
+    with db.session(engine) as s, s.begin():
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            s.exec(delete(table))
+
+
+def seed(engine: Engine, phase: Phase = Phase.nominations, reset: bool = False) -> list[DemoLogin]:
+    """Seed (or, on an existing demo, move to ``phase`` and renew the staff passwords)."""
+    if reset:
+        _wipe(engine)
+    rng = random.Random(2020)
+    with db.session(engine) as s, s.begin():
+        campaign = s.exec(select(Campaign).order_by(Campaign.id.desc())).first()
+        fresh = campaign is None
+        if fresh:
+            year = db.utcnow().year
+            campaign = Campaign(
+                country="ML",
+                year=year,
+                title=f"Integrity Icon Mali {year}",
+                timezone="Africa/Bamako",
+                regions=MALI_REGIONS,
+                languages=MALI_LANGUAGES,
+                **phase_dates(phase),
+            )
+            s.add(campaign)
+        else:
+            for key, value in phase_dates(phase).items():
+                setattr(campaign, key, value)
+        logins = []
+        for email, name, role in DEMO_STAFF:
+            user = s.exec(select(User).where(User.email == email)).first()
+            if user is None:
+                user = User(email=email, name=name, role=role)
+                s.add(user)
+            password = secrets.token_urlsafe(9)
+            user.password_hash = people.hash_password(password)
+            user.active = True
+            logins.append(DemoLogin(email, role.value, password))
+        s.flush()
+        audit.record(s, None, "demo.seed", "campaign", campaign.id, phase=phase.value, reset=reset)
+    if fresh:
+        for entry in sorted(entry_points(group="icon.demo"), key=lambda e: e.name):
+            entry.load()(engine, campaign, phase, rng)
+    return logins

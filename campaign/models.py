@@ -1,0 +1,91 @@
+"""The core tables: Campaign (one edition), User (staff), AuditEvent, SmsMessage, LoginFailure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+from campaign.db import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    manager = "manager"
+    juror = "juror"
+    volunteer = "volunteer"
+
+
+class Campaign(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    country: str = Field(max_length=2)  # ISO 3166 alpha-2: phone numbers are parsed for it
+    year: int
+    title: str = Field(max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    # Regions and languages are short ordered lists edited as a whole: JSON keeps them in one row.
+    regions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # [{"code": "bm", "name": "Bamanankan"}, ...]: the languages of the campaign's audio spots.
+    languages: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    nominations_start: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    nominations_end: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    review_start: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    review_end: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    voting_start: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    voting_end: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    results_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=20)  # a Role value
+    password_hash: str | None = Field(default=None, max_length=200)
+    active: bool = True
+    # Set when an invitation is issued, cleared when it is used: each link works once.
+    invite_nonce: str = Field(default="", max_length=64)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class AuditEvent(SQLModel, table=True):
+    __table_args__ = (Index("ix_auditevent_target", "target_type", "target_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)
+    )
+    actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    action: str = Field(max_length=80, index=True)
+    target_type: str = Field(default="", max_length=40)
+    target_id: str = Field(default="", max_length=64)
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SmsMessage(SQLModel, table=True):
+    """Every outgoing SMS: stored only (outbox backend) or with the gateway's verdict (http)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)
+    )
+    to: str = Field(max_length=20)
+    body: str = Field(max_length=1600)
+    backend: str = Field(max_length=20)
+    status: str = Field(max_length=20)  # stored | sent | failed
+    error: str = Field(default="", max_length=500)
+
+
+class LoginFailure(SQLModel, table=True):
+    """Failed logins, keyed by account or address; in the database so every instance sees them."""
+
+    __table_args__ = (Index("ix_loginfailure_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

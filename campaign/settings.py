@@ -1,0 +1,94 @@
+"""Settings from ``ICON_*`` environment variables.
+
+There is no insecure default outside development: a production start without ``ICON_SECRET_KEY``
+fails. In development a key is generated once into an ignored local file so sessions survive
+restarts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "production")
+SMS_BACKENDS = ("outbox", "http")
+DEV_KEY_FILE = Path(".icon-secret-key")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret_key: str
+    environment: str = "development"
+    database_url: str = "sqlite:///./icon.db"
+    media_dir: Path = Path("./media")
+    sms_backend: str = "outbox"
+    sms_secret: str = ""
+    sms_gateway_url: str = ""
+    sms_api_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+
+def _dev_secret_key(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KEY_FILE) -> Settings:
+    env = dict(os.environ if env is None else env)
+    environment = env.get("ICON_ENV", "production")
+    if environment not in ENVIRONMENTS:
+        raise SettingsError(
+            f"ICON_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}."
+        )
+    secret_key = env.get("ICON_SECRET_KEY", "")
+    if not secret_key:
+        if environment != "development":
+            raise SettingsError(
+                "ICON_SECRET_KEY is required in production: set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+                "or set ICON_ENV=development on a laptop."
+            )
+        secret_key = _dev_secret_key(dev_key_file)
+    if len(secret_key) < 32 and environment != "development":
+        raise SettingsError("ICON_SECRET_KEY is too short: use at least 32 characters.")
+    sms_backend = env.get("ICON_SMS_BACKEND", "outbox")
+    if sms_backend not in SMS_BACKENDS:
+        raise SettingsError(
+            f"ICON_SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}, not {sms_backend!r}."
+        )
+    if sms_backend == "http" and not env.get("ICON_SMS_GATEWAY_URL"):
+        raise SettingsError(
+            "ICON_SMS_BACKEND=http needs ICON_SMS_GATEWAY_URL (and ICON_SMS_API_KEY)."
+        )
+    sms_secret = env.get("ICON_SMS_SECRET", "")
+    if not sms_secret and environment != "development" and sms_backend == "http":
+        raise SettingsError("ICON_SMS_SECRET is required to verify the SMS gateway's webhook.")
+    return Settings(
+        secret_key=secret_key,
+        environment=environment,
+        database_url=env.get("ICON_DATABASE_URL", "sqlite:///./icon.db"),
+        media_dir=Path(env.get("ICON_MEDIA_DIR", "./media")),
+        sms_backend=sms_backend,
+        sms_secret=sms_secret,
+        sms_gateway_url=env.get("ICON_SMS_GATEWAY_URL", ""),
+        sms_api_key=env.get("ICON_SMS_API_KEY", ""),
+        base_url=env.get("ICON_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+    )

@@ -1,0 +1,111 @@
+"""Outgoing SMS through a gateway. Two backends, one interface: ``send(to, body)``.
+
+``outbox`` stores the message and sends nothing (development, demos, and campaigns that export
+messages to a gateway by hand). ``http`` posts to the configured gateway with its API key, retries
+a few times with backoff, and records the verdict; a gateway that stays down raises
+SmsGatewayError with the URL and the last error.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Protocol
+
+import httpx
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from campaign import db, metrics
+from campaign.models import SmsMessage
+from campaign.settings import Settings
+
+
+class SmsGatewayError(Exception):
+    pass
+
+
+class SmsGateway(Protocol):
+    def send(self, to: str, body: str) -> SmsMessage: ...
+
+
+def _store(engine: Engine, to: str, body: str, backend: str, status: str, error: str = ""):
+    with db.session(engine) as s, s.begin():
+        message = SmsMessage(to=to, body=body, backend=backend, status=status, error=error[:500])
+        s.add(message)
+    metrics.SMS_SENT.labels(backend, status).inc()
+    return message
+
+
+class OutboxGateway:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def send(self, to: str, body: str) -> SmsMessage:
+        return _store(self.engine, to, body, "outbox", "stored")
+
+
+class HttpGateway:
+    """POSTs ``{"to": ..., "text": ...}`` as JSON with ``Authorization: Bearer <key>``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        url: str,
+        api_key: str,
+        *,
+        tries: int = 3,
+        backoff: float = 0.5,
+        timeout: float = 10.0,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.engine, self.url, self.api_key = engine, url, api_key
+        self.tries, self.backoff = tries, backoff
+        self.client = client or httpx.Client(timeout=timeout)
+
+    def send(self, to: str, body: str) -> SmsMessage:
+        error = ""
+        for attempt in range(self.tries):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = self.client.post(
+                    self.url,
+                    json={"to": to, "text": body},
+                    headers={"Authorization": f"Bearer {self.api_key}"},
+                )
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                continue
+            if response.status_code < 300:
+                return _store(self.engine, to, body, "http", "sent")
+            error = f"HTTP {response.status_code}: {response.text[:200]}"
+            if response.status_code < 500 and response.status_code != 429:
+                break  # the gateway refused this message: retrying will not change its mind
+        _store(self.engine, to, body, "http", "failed", error)
+        raise SmsGatewayError(f"SMS gateway {self.url} failed after {attempt + 1} tries: {error}")
+
+
+def gateway(settings: Settings, engine: Engine) -> SmsGateway:
+    if settings.sms_backend == "http":
+        return HttpGateway(engine, settings.sms_gateway_url, settings.sms_api_key)
+    return OutboxGateway(engine)
+
+
+def outbox_lines(engine: Engine) -> Iterator[str]:
+    """Stored messages as JSON lines, oldest first (``icon outbox``)."""
+    with db.session(engine) as s:
+        for m in s.exec(select(SmsMessage).order_by(SmsMessage.id)):
+            yield json.dumps(
+                {
+                    "id": m.id,
+                    "at": m.created_at.isoformat(),
+                    "to": m.to,
+                    "body": m.body,
+                    "backend": m.backend,
+                    "status": m.status,
+                    "error": m.error,
+                },
+                ensure_ascii=False,
+            )

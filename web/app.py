@@ -1,0 +1,119 @@
+"""The app factory: settings in, Starlette app out; shared objects live in app.state."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from campaign import db, migrations, sms
+from campaign.errors import DomainError, Invalid, LoginLocked
+from campaign.i18n import N_
+from campaign.settings import Settings
+from web import htmx
+from web.auth import LoginRequired, login_url
+from web.i18n import Catalogue
+from web.middleware import CSRFProtect, Metrics, SecurityHeaders
+from web.routes import jury, manage, public, staff
+from web.templating import TEMPLATE_DIR, Renderer
+
+log = logging.getLogger("icon")
+STATIC_DIR = TEMPLATE_DIR.parent / "static"
+SESSION_MAX_AGE = 12 * 3600  # a juror's evening; then sign in again
+
+
+class CachedStatic(StaticFiles):
+    async def get_response(self, path, scope):
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
+def create_app(settings: Settings, engine=None) -> Starlette:
+    engine = engine if engine is not None else db.make_engine(settings.database_url)
+    # Refuse to serve an unmigrated database: every page would fail later, and less clearly.
+    migrations.ensure_migrated(engine)
+    renderer = Renderer(Catalogue())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        engine.dispose()
+
+    routes = [
+        *public.routes,
+        *staff.routes,
+        *jury.routes,
+        *manage.routes,
+        Mount("/static", CachedStatic(directory=STATIC_DIR), name="static"),
+    ]
+
+    async def reject(scope, receive, send, reason: str) -> None:
+        request = Request(scope, receive)
+        if reason == "too_large":
+            page = error_page(request, 413, N_("This upload is too large."))
+        else:
+            page = renderer.render(request, "errors/csrf.html", status=403)
+        await page(scope, receive, send)
+
+    def error_page(request: Request, status: int, message: str = "") -> Response:
+        return renderer.render(
+            request, "errors/error.html", {"status": status, "message": message}, status=status
+        )
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return error_page(request, exc.status_code, "")
+
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, Invalid | LoginLocked):
+            # Handlers catch these to redisplay their form; reaching here is a handler's bug.
+            log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
+        return error_page(request, exc.status, exc.message)
+
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return htmx.redirect(request, login_url(exc.next_path))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("error on %s", request.url.path, exc_info=exc)
+        return error_page(request, 500, "")
+
+    middleware = [
+        Middleware(Metrics, routes=routes),
+        Middleware(SecurityHeaders, https=settings.https),
+        Middleware(GZipMiddleware, minimum_size=500),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="icon_session",
+            max_age=SESSION_MAX_AGE,
+            same_site="lax",
+            https_only=settings.https,
+        ),
+        Middleware(CSRFProtect, reject=reject, exempt=("/sms/",), secure=settings.https),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={
+            HTTPException: http_error,
+            DomainError: domain_error,
+            LoginRequired: login_required,
+            Exception: server_error,
+        },
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.renderer = renderer
+    app.state.sms = sms.gateway(settings, engine)
+    return app

@@ -1,0 +1,59 @@
+"""Who is signed in, and the role checks every staff handler makes itself."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.requests import Request
+
+from campaign import people
+from campaign.errors import PermissionDenied
+from campaign.i18n import N_
+from campaign.models import User
+
+SESSION_KEY = "uid"
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def sign_in(request: Request, user: User) -> None:
+    request.session.clear()
+    request.session[SESSION_KEY] = user.id
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def current_user(request: Request) -> User | None:
+    if "user" in request.state._state:
+        return request.state.user
+    uid = request.session.get(SESSION_KEY)
+    user = people.active_user(request.app.state.engine, uid) if isinstance(uid, int) else None
+    request.state.user = user
+    return user
+
+
+def require_role(request: Request, *roles: str) -> User:
+    """The signed-in user if their role is one of ``roles``; else a login page or a 403."""
+    user = current_user(request)
+    if user is None:
+        raise LoginRequired(request.url.path)
+    if user.role not in roles:
+        raise PermissionDenied(N_("This page is for another role."))
+    return user
+
+
+def login_url(next_path: str) -> str:
+    return "/login?next=" + quote(next_path, safe="/")
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only local paths: never bounce a fresh login to another site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default

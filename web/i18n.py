@@ -1,0 +1,80 @@
+"""Interface languages: Babel catalogues under web/locale/<code>/LC_MESSAGES/messages.po.
+
+French is the default, English the second; a new language is a new folder with a messages.po
+(its name comes from Babel). Catalogues are compiled in memory at start-up, so no build step.
+The visitor's choice is kept in the ``lang`` cookie for a year.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT = "fr"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # in the language itself: a visitor recognises their own
+
+
+def _compile(path: Path) -> Translations:
+    with path.open("rb") as f:
+        catalog = read_po(f)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+class Catalogue:
+    def __init__(self, locale_dir: Path = LOCALE_DIR) -> None:
+        self.translations: dict[str, Translations] = {}
+        for po in sorted(locale_dir.glob("*/LC_MESSAGES/messages.po")):
+            self.translations[po.parent.parent.name] = _compile(po)
+        if DEFAULT not in self.translations:
+            raise RuntimeError(f"The default language catalogue ({DEFAULT}) is missing.")
+        codes = [DEFAULT] + sorted(c for c in self.translations if c != DEFAULT)
+        self.languages = [
+            Language(c, Locale.parse(c).get_display_name(c).capitalize()) for c in codes
+        ]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.translations
+
+    def negotiate(self, cookie: str | None, accept_language: str | None) -> str:
+        if cookie in self.translations:
+            return cookie
+        for code in _accept_language_codes(accept_language or ""):
+            if code in self.translations:
+                return code
+        return DEFAULT
+
+    def gettext(self, code: str, message: str) -> str:
+        return self.translations[code].gettext(message)
+
+
+def _accept_language_codes(header: str) -> list[str]:
+    """``en-GB,en;q=0.8,fr;q=0.5`` -> ["en", "en", "fr"], by quality."""
+    weighted = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag:
+            weighted.append((-quality, index, tag.split("-")[0].lower()))
+    return [code for _q, _i, code in sorted(weighted) if _q < 0]

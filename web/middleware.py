@@ -1,0 +1,186 @@
+"""Cross-cutting concerns as pure ASGI middleware: security headers, CSRF, metrics."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from campaign import metrics
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CSRF_COOKIE = "icon_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, https: bool = False) -> None:
+        self.app, self.https = app, https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                if self.https:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class CSRFProtect:
+    """Double-submit token: a random cookie, echoed in a form field or the X-CSRF-Token header.
+
+    Every POST/PUT/PATCH/DELETE needs it, except paths that authenticate otherwise (the SMS
+    gateway signs its body). The body is buffered (up to ``max_body``) to read the field, then
+    replayed to the app.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        reject: Callable[[Scope, Receive, Send, str], Awaitable[None]],
+        *,
+        exempt: tuple[str, ...] = (),
+        secure: bool = False,
+        max_body: int = 30 * 1024 * 1024,
+    ) -> None:
+        self.app, self.reject, self.exempt = app, reject, exempt
+        self.secure, self.max_body = secure, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        cookie = _cookie(scope, CSRF_COOKIE)
+        token = cookie if cookie and len(cookie) == 43 else secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["csrf_token"] = token
+        send = self._setting_cookie(send, token) if token != cookie else send
+        if scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        body, too_large = await _read_body(receive, self.max_body)
+        if too_large:
+            await self.reject(scope, receive, send, "too_large")
+            return
+        replay = _replay(body)
+        submitted = Request(scope).headers.get(CSRF_HEADER)
+        if submitted is None and body:
+            form = await Request(scope, _replay(body)).form()
+            submitted = form.get(CSRF_FIELD)
+            await form.close()
+        if not cookie or not isinstance(submitted, str):
+            await self.reject(scope, replay, send, "csrf")
+            return
+        if not secrets.compare_digest(submitted.encode(), cookie.encode()):
+            await self.reject(scope, replay, send, "csrf")
+            return
+        await self.app(scope, replay, send)
+
+    def _setting_cookie(self, send: Send, token: str) -> Send:
+        value = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"
+        value += "; Secure" if self.secure else ""
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("Set-Cookie", value)
+            await send(message)
+
+        return wrapped
+
+
+class Metrics:
+    """Counts requests and their latency, labelled by route template (never the raw path)."""
+
+    def __init__(self, app: ASGIApp, routes: list) -> None:
+        self.app, self.routes = app, routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            route = self._route(scope)
+            metrics.REQUESTS.labels(scope["method"], route, str(status)).inc()
+            metrics.LATENCY.labels(route).observe(time.perf_counter() - start)
+
+    def _route(self, scope: Scope) -> str:
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return getattr(route, "path", "") or "other"
+        return "unmatched"
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            jar = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: BLE001 - a malformed cookie header is simply no cookie
+                return None
+            if name in jar:
+                return jar[name].value
+    return None
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), False
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive

@@ -1,0 +1,167 @@
+"""Managers' pages: campaign settings, people, audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from campaign import audit, campaigns, people
+from campaign.campaigns import PHASE_FIELDS, CampaignSettingsIn
+from campaign.errors import Invalid, NotFound
+from campaign.i18n import N_
+from campaign.models import Role
+from web import htmx
+from web.auth import require_role
+
+AUDIT_PAGE = 100
+
+
+def manage_home(request: Request) -> Response:
+    require_role(request, Role.manager)
+    return RedirectResponse("/manage/campaign", status_code=303)
+
+
+def _settings_context(campaign, form: dict | None = None, errors: dict | None = None) -> dict:
+    if form is None:
+        form = {
+            name: campaigns.local_input(getattr(campaign, name), campaign.timezone)
+            for name in PHASE_FIELDS
+        }
+        form |= {
+            "title": campaign.title,
+            "regions": "\n".join(campaign.regions),
+            "languages": "\n".join(f"{lang['code']} {lang['name']}" for lang in campaign.languages),
+        }
+    return {
+        "campaign": campaign,
+        "form": form,
+        "errors": errors or {},
+        "phase_fields": PHASE_FIELDS,
+    }
+
+
+async def campaign_settings(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    engine, renderer = request.app.state.engine, request.app.state.renderer
+    campaign = await run_in_threadpool(campaigns.require_current, engine)
+    if request.method == "GET":
+        context = _settings_context(campaign) | {"saved": "saved" in request.query_params}
+        return renderer.render(request, "manage/campaign.html", context)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    settings_in = CampaignSettingsIn(
+        title=form.get("title", ""),
+        phase_dates={name: form.get(name, "") for name in PHASE_FIELDS},
+        regions=form.get("regions", ""),
+        languages=form.get("languages", ""),
+    )
+    try:
+        await run_in_threadpool(
+            campaigns.update_settings, engine, user.id, campaign.id, settings_in
+        )
+    except Invalid as exc:
+        context = _settings_context(campaign, form, exc.errors)
+        return renderer.render(request, "manage/campaign.html", context, status=422, block="form")
+    return htmx.redirect(request, "/manage/campaign?saved=1")
+
+
+def people_page(request: Request) -> Response:
+    require_role(request, Role.manager)
+    engine, settings = request.app.state.engine, request.app.state.settings
+    context = {"people": people.list_users(engine), "roles": list(Role), "form": {}, "errors": {}}
+    invited = request.query_params.get("invited", "")
+    if invited.isdigit():
+        invitee, token = people.pending_invitation(engine, settings.secret_key, int(invited))
+        context["invitee"] = invitee
+        context["invitation_url"] = f"{settings.base_url}/invitation/{token}"
+    return request.app.state.renderer.render(request, "manage/people.html", context)
+
+
+async def invite(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    engine, settings = request.app.state.engine, request.app.state.settings
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        invitee, _token = await run_in_threadpool(
+            people.invite,
+            engine,
+            settings.secret_key,
+            user.id,
+            form.get("email", ""),
+            form.get("role", ""),
+            form.get("name", ""),
+        )
+    except Invalid as exc:
+        users = await run_in_threadpool(people.list_users, engine)
+        context = {"people": users, "roles": list(Role), "form": form, "errors": exc.errors}
+        return request.app.state.renderer.render(request, "manage/people.html", context, status=422)
+    return htmx.redirect(request, f"/manage/people?invited={invitee.id}")
+
+
+async def set_active(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    action = request.path_params["action"]
+    if action not in ("activate", "deactivate"):
+        raise NotFound(N_("No such page."))
+    active = action == "activate"
+    await run_in_threadpool(
+        people.set_active, request.app.state.engine, user.id, request.path_params["user_id"], active
+    )
+    return htmx.redirect(request, "/manage/people")
+
+
+def _day(value: str, tz: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(tz))
+    except ValueError:
+        return None
+
+
+def audit_log(request: Request) -> Response:
+    require_role(request, Role.manager)
+    engine = request.app.state.engine
+    campaign = campaigns.require_current(engine)
+    q = request.query_params
+    actor = q.get("actor", "")
+    since, until = (
+        _day(q.get("since", ""), campaign.timezone),
+        _day(q.get("until", ""), campaign.timezone),
+    )
+    page = int(q["page"]) if q.get("page", "").isdigit() else 1
+    result = audit.search(
+        engine,
+        actor_id=int(actor) if actor.isdigit() else None,
+        action=q.get("action") or None,
+        since=since,
+        until=until + timedelta(days=1) if until else None,
+        limit=AUDIT_PAGE,
+        offset=(page - 1) * AUDIT_PAGE,
+    )
+    context = {
+        "campaign": campaign,
+        "result": result,
+        "people": people.list_users(engine),
+        "filters": {k: q.get(k, "") for k in ("actor", "action", "since", "until")},
+        "page": page,
+        "pages": max(1, -(-result.total // AUDIT_PAGE)),
+    }
+    return request.app.state.renderer.render(request, "manage/audit.html", context, block="results")
+
+
+routes = [
+    Route("/manage", manage_home, name="manage_home"),
+    Route("/manage/campaign", campaign_settings, methods=["GET", "POST"], name="manage_campaign"),
+    Route("/manage/people", people_page, name="manage_people"),
+    Route("/manage/people/invite", invite, methods=["POST"], name="manage_invite"),
+    Route(
+        "/manage/people/{user_id:int}/{action:str}",
+        set_active,
+        methods=["POST"],
+        name="manage_set_active",
+    ),
+    Route("/manage/audit", audit_log, name="manage_audit"),
+]

@@ -1,0 +1,100 @@
+"""Public pages: home, language switch, health and metrics."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import NoMatchFound, Route
+
+from campaign import campaigns, metrics, phases
+from campaign.db import utcnow
+from campaign.i18n import N_
+from campaign.phases import Phase
+from web.auth import current_user, safe_next
+from web.i18n import COOKIE, COOKIE_MAX_AGE
+
+# What a visitor can do in each phase: (route name, label msgid). A feature's route appears on the
+# home page as soon as it exists.
+PHASE_ACTIONS: dict[Phase, list[tuple[str, str]]] = {
+    Phase.nominations: [
+        ("nominate", N_("Nominate an honest civil servant")),
+        ("track", N_("Follow a nomination")),
+    ],
+    Phase.review: [("track", N_("Follow a nomination"))],
+    Phase.voting: [
+        ("vote", N_("Vote for your Integrity Icon")),
+        ("finalists", N_("Meet the finalists")),
+    ],
+    Phase.results: [("results", N_("See the results")), ("icons", N_("Meet the Integrity Icons"))],
+}
+
+
+def _actions(request: Request, phase: Phase | None) -> list[tuple[str, str]]:
+    found = []
+    for name, label in PHASE_ACTIONS.get(phase, []):
+        try:
+            found.append((str(request.app.router.url_path_for(name)), label))
+        except NoMatchFound:
+            continue
+    return found
+
+
+def home(request: Request) -> Response:
+    current_user(request)
+    campaign = campaigns.current(request.app.state.engine)
+    context = {"campaign": campaign}
+    if campaign is not None:
+        now = utcnow()
+        phase = phases.current_phase(campaign, now)
+        context |= {
+            "phase": phase,
+            "windows": phases.windows(campaign),
+            "next": phases.next_window(campaign, now),
+            "actions": _actions(request, phase),
+        }
+    return request.app.state.renderer.render(request, "home.html", context)
+
+
+async def set_language(request: Request) -> Response:
+    form = await request.form()
+    code = form.get("code")
+    renderer = request.app.state.renderer
+    if code not in renderer.catalogue:
+        return renderer.render(
+            request,
+            "errors/error.html",
+            {"status": 400, "message": N_("This language is not available.")},
+            status=400,
+        )
+    response = RedirectResponse(safe_next(form.get("next")), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        code,
+        max_age=COOKIE_MAX_AGE,
+        samesite="lax",
+        secure=request.app.state.settings.https,
+    )
+    return response
+
+
+def healthz(request: Request) -> Response:
+    try:
+        with request.app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy", said plainly
+        return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def metrics_endpoint(request: Request) -> Response:
+    body, content_type = metrics.exposition()
+    return PlainTextResponse(body, media_type=content_type)
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/lang", set_language, methods=["POST"], name="set_language"),
+    Route("/healthz", healthz, name="healthz"),
+    Route("/metrics", metrics_endpoint, name="metrics"),
+]

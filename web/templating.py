@@ -1,0 +1,85 @@
+"""Jinja2 rendering: one environment per interface language, pages and their htmx fragments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments import render_block
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from web import htmx
+from web.i18n import COOKIE, Catalogue
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+def _datetime_filter(code: str):
+    def format_(value: datetime | None, tz: str = "UTC", fmt: str = "medium") -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=code)
+
+    return format_
+
+
+class Renderer:
+    def __init__(self, catalogue: Catalogue, template_dir: Path = TEMPLATE_DIR) -> None:
+        self.catalogue = catalogue
+        self.envs: dict[str, Environment] = {}
+        for code, translations in catalogue.translations.items():
+            env = Environment(
+                loader=FileSystemLoader(template_dir),
+                autoescape=select_autoescape(default=True),
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            env.install_gettext_translations(translations, newstyle=True)
+            env.filters["datetime"] = _datetime_filter(code)
+            self.envs[code] = env
+
+    def language(self, request: Request) -> str:
+        return self.catalogue.negotiate(
+            request.cookies.get(COOKIE), request.headers.get("accept-language")
+        )
+
+    def gettext(self, request: Request, message: str) -> str:
+        return self.catalogue.gettext(self.language(request), message)
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        context: dict | None = None,
+        *,
+        status: int = 200,
+        block: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HTMLResponse:
+        """The page, or only ``block`` when htmx asks (the same URL serves both)."""
+        lang = self.language(request)
+        env = self.envs[lang]
+        ctx = {
+            "request": request,
+            "lang": lang,
+            "languages": self.catalogue.languages,
+            "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
+            "user": getattr(request.state, "user", None),
+            **(context or {}),
+        }
+        if block is not None and htmx.is_htmx(request):
+            html = render_block(env, template, block, ctx)
+        else:
+            html = env.get_template(template).render(ctx)
+        response = HTMLResponse(html, status_code=status, headers=headers)
+        response.headers["Content-Language"] = lang
+        if block is not None:
+            response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
+        else:
+            response.headers["Vary"] = "Cookie, Accept-Language"
+        return response
