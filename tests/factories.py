@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import select
+
 from campaign import db, people
 from campaign.demo import MALI_LANGUAGES, MALI_REGIONS
 from campaign.models import Campaign, User
@@ -42,7 +44,7 @@ def make_user(
     engine, role: str = "manager", email: str | None = None, password: str | None = PASSWORD, **kw
 ) -> User:
     with db.session(engine) as s, s.begin():
-        count = s.query(User).count()
+        count = len(s.exec(select(User.id)).all())
         user = User(
             email=email or f"{role}{count + 1}@example.org",
             name=kw.pop("name", f"{role.title()} {count + 1}"),

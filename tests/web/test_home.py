@@ -58,7 +58,8 @@ def test_set_language_unknown_code_is_refused_and_sets_nothing(client, engine):
 
 
 def test_set_language_never_redirects_off_site(client, engine):
-    response = post(client, "/lang", {"code": "en", "next": "//evil.example/"}, follow_redirects=False)
+    data = {"code": "en", "next": "//evil.example/"}
+    response = post(client, "/lang", data, follow_redirects=False)
     assert response.headers["location"] == "/"
 
 

@@ -1,0 +1,61 @@
+# Every install step lives here: a fresh machine needs only Python 3.11+ and (for tests) apt.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEV := ICON_ENV=development
+PYTEST := PYTHONASYNCIODEBUG=1 $(BIN)/pytest
+
+.PHONY: install demo serve migrate test test-sqlite test-postgres lint format messages bench chromium
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(DEV) $(BIN)/icon migrate
+
+demo: migrate
+	$(DEV) $(BIN)/icon demo $(if $(PHASE),--phase $(PHASE)) $(if $(RESET),--reset)
+	$(DEV) $(BIN)/icon serve --host 127.0.0.1 --port 8000
+
+serve: migrate
+	$(DEV) $(BIN)/icon serve --host 127.0.0.1 --port 8000
+
+# Debian's Chromium for the browser tests (never a downloaded browser). Runs as root in CI.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install chromium lint test-sqlite test-postgres
+
+test-sqlite: install
+	env -u ICON_TEST_DATABASE_URL $(PYTEST)
+
+# Runs only when ICON_TEST_DATABASE_URL names a PostgreSQL database (.ci/run sets it).
+test-postgres: install
+	@if [ -n "$$ICON_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$ICON_TEST_DATABASE_URL"; $(PYTEST); \
+	else echo "== ICON_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+# Refresh the catalogues after adding or changing user-facing strings; then translate web/locale/*/.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output \
+		--project "Integrity Icon" -o web/locale/messages.pot .
+	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale --no-location \
+		--ignore-obsolete --no-fuzzy-matching -w 100
+
+bench: install
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -1,0 +1,81 @@
+"""Every user-facing string goes through the catalogue, and French has them all."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from web.i18n import LOCALE_DIR, Catalogue, _accept_language_codes
+
+ROOT = Path(__file__).resolve().parents[2]
+METHOD_MAP = [
+    ("web/templates/**.html", "jinja2"),
+    ("**/tests/**.py", "ignore"),
+    ("**/bench/**.py", "ignore"),
+    ("**/.venv/**.py", "ignore"),
+    ("**.py", "python"),
+]
+OPTIONS = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True"}}
+
+
+def _msgids_in_code() -> set[str]:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT, METHOD_MAP, OPTIONS, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def _catalogue(code: str) -> dict[str, object]:
+    with (LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    return {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string for m in catalog if m.id}
+
+
+def test_every_string_in_code_has_a_french_translation():
+    french = _catalogue("fr")
+    missing = sorted(m for m in _msgids_in_code() if not french.get(m))
+    assert missing == [], "run `make messages` and translate these in web/locale/fr"
+
+
+def test_every_catalogue_knows_every_string():
+    code = _msgids_in_code()
+    for lang in ("fr", "en"):
+        assert sorted(code - set(_catalogue(lang))) == [], lang
+
+
+def test_french_keeps_the_placeholders_of_each_string():
+    import re
+
+    for msgid, translation in _catalogue("fr").items():
+        strings = translation if isinstance(translation, tuple) else (translation,)
+        for string in strings:
+            assert sorted(re.findall(r"%\(\w+\)\w", string)) == sorted(
+                re.findall(r"%\(\w+\)\w", msgid)
+            ), msgid
+
+
+def test_catalogue_takes_a_new_language_from_a_folder(tmp_path):
+    for code in ("fr", "en"):
+        target = tmp_path / code / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        (target / "messages.po").write_bytes(
+            (LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").read_bytes()
+        )
+    ne = tmp_path / "ne" / "LC_MESSAGES"
+    ne.mkdir(parents=True)
+    (ne / "messages.po").write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgid "Sign in"\nmsgstr "साइन इन"\n',
+        encoding="utf-8",
+    )
+    catalogue = Catalogue(tmp_path)
+    assert [lang.code for lang in catalogue.languages] == ["fr", "en", "ne"]
+    assert catalogue.gettext("ne", "Sign in") == "साइन इन"
+    assert catalogue.negotiate(None, "ne-NP,en;q=0.5") == "ne"
+
+
+def test_accept_language_is_ordered_by_quality():
+    assert _accept_language_codes("en;q=0.3, fr-ML;q=0.9, bm") == ["bm", "fr", "en"]
+    assert _accept_language_codes("fr;q=0, en") == ["en"]
