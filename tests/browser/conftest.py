@@ -1,0 +1,92 @@
+"""Browser tests: the real server in a subprocess on a free port, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SECRET
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 360, "height": 740}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's Chromium is missing: run `make chromium` (make test does).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(database_url, tmp_path):
+    """Start ``icon serve`` on the test's database; yields its base URL."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = os.environ | {
+        "ICON_ENV": "development",
+        "ICON_SECRET_KEY": SECRET,
+        "ICON_DATABASE_URL": database_url,
+        "ICON_BASE_URL": base,
+        "ICON_MEDIA_DIR": str(tmp_path / "media"),
+    }
+    env.pop("PYTHONASYNCIODEBUG", None)  # the server is not under test for that here
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "campaign.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((tmp_path / "server.log").read_text())
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    yield context
+    context.close()
