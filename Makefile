@@ -54,7 +54,7 @@ test-postgres: install
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output \
 		--project "Integrity Icon" -o web/locale/messages.pot .
-	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale --no-location \
+	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale \
 		--ignore-obsolete --no-fuzzy-matching -w 100
 
 bench: install

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from campaign import audit, db, phases
 from campaign.errors import Invalid, NotFound
@@ -29,10 +29,14 @@ MAX_REGIONS, MAX_LANGUAGES = 100, 40
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
-def current(engine: Engine) -> Campaign | None:
+def current_in(s: Session) -> Campaign | None:
     """The edition the site runs now: the latest one."""
+    return s.exec(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).first()
+
+
+def current(engine: Engine) -> Campaign | None:
     with db.session(engine) as s:
-        return s.exec(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).first()
+        return current_in(s)
 
 
 def require_current(engine: Engine) -> Campaign:

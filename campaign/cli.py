@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from campaign import backup, db, demo, migrations, people, sms
@@ -11,6 +12,10 @@ from campaign.errors import Invalid
 from campaign.models import Role
 from campaign.phases import Phase
 from campaign.settings import SettingsError, load_settings
+
+
+class CommandError(Exception):
+    """A command's clear refusal: printed as ``icon: <message>``, exit status 2."""
 
 
 def _engine(settings):
@@ -121,6 +126,10 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("restore", help="replace the SQLite database with a backup")
     r.add_argument("file")
     r.set_defaults(func=cmd_restore)
+    # Domain packages add their own commands (``icon nominations import ...``) without campaign/
+    # importing them: each entry point is a ``register(subparsers)`` function.
+    for entry in sorted(entry_points(group="icon.commands"), key=lambda e: e.name):
+        entry.load()(sub)
     return p
 
 
@@ -129,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         return args.func(settings, args)
-    except (SettingsError, backup.BackupError) as exc:
+    except (SettingsError, backup.BackupError, CommandError) as exc:
         print(f"icon: {exc}", file=sys.stderr)
         return 2
 

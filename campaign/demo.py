@@ -33,6 +33,32 @@ MALI_LANGUAGES = [
     {"code": "tmh", "name": "Tamasheq"},
     {"code": "snk", "name": "Soninke"},
 ]
+MALI_ELIGIBILITY = [
+    {
+        "key": "serving",
+        "expected": True,
+        "text": {
+            "fr": "Cette personne est-elle un fonctionnaire ou agent public en activité ?",
+            "en": "Is this person a serving civil servant or public employee?",
+        },
+        "refusal": {
+            "fr": "Integrity Icon distingue des agents publics en activité uniquement.",
+            "en": "Integrity Icon honours serving public employees only.",
+        },
+    },
+    {
+        "key": "elected",
+        "expected": False,
+        "text": {
+            "fr": "Cette personne est-elle un élu (député, maire, conseiller) ?",
+            "en": "Is this person an elected official (member of parliament, mayor, councillor)?",
+        },
+        "refusal": {
+            "fr": "Les élus ne peuvent pas être nominés : la campagne distingue des agents.",
+            "en": "Elected officials cannot be nominated: the campaign honours public servants.",
+        },
+    },
+]
 DEMO_STAFF = [
     ("manager@demo.integrity-icon.org", "Fatoumata Coulibaly", Role.manager),
     ("juror1@demo.integrity-icon.org", "Boubacar Diallo", Role.juror),
@@ -91,6 +117,7 @@ def seed(engine: Engine, phase: Phase = Phase.nominations, reset: bool = False) 
                 timezone="Africa/Bamako",
                 regions=MALI_REGIONS,
                 languages=MALI_LANGUAGES,
+                eligibility=MALI_ELIGIBILITY,
                 **phase_dates(phase),
             )
             s.add(campaign)

@@ -1,4 +1,4 @@
-"""The core tables: Campaign (one edition), User (staff), AuditEvent, SmsMessage, LoginFailure."""
+"""The core tables: Campaign (one edition), User (staff), AuditEvent, SmsMessage, RateEvent."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ class Campaign(SQLModel, table=True):
     regions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # [{"code": "bm", "name": "Bamanankan"}, ...]: the languages of the campaign's audio spots.
     languages: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # [{"key": "serving", "expected": true, "text": {"fr": ..., "en": ...},
+    #   "refusal": {"fr": ..., "en": ...}}]: asked on every nomination, in the visitor's language.
+    eligibility: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     nominations_start: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     nominations_end: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     review_start: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
@@ -81,11 +84,25 @@ class SmsMessage(SQLModel, table=True):
     error: str = Field(default="", max_length=500)
 
 
-class LoginFailure(SQLModel, table=True):
-    """Failed logins, keyed by account or address; in the database so every instance sees them."""
+class RateEvent(SQLModel, table=True):
+    """One counted event (a failed login, a nomination from an address...) for rate limits."""
 
-    __table_args__ = (Index("ix_loginfailure_key_at", "key", "at"),)
+    __table_args__ = (Index("ix_rateevent_key_at", "key", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=300)
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class InboundSms(SQLModel, table=True):
+    """Each SMS the gateway posted, by the gateway's message id: a retry gets the stored reply.
+    The sender is kept only as a keyed hash; the text lives where its feature stores it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    gateway_id: str | None = Field(default=None, max_length=100, unique=True)
+    sender_hash: str = Field(max_length=64, index=True)
+    keyword: str = Field(default="", max_length=20)
+    reply: str = Field(max_length=1600)
+    received_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )

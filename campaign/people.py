@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from campaign import audit, db
+from campaign import audit, db, ratelimit
 from campaign.errors import (
     Invalid,
     InvalidCredentials,
@@ -22,7 +21,7 @@ from campaign.errors import (
     PermissionDenied,
 )
 from campaign.i18n import N_
-from campaign.models import LoginFailure, Role, User
+from campaign.models import Role, User
 
 INVITATION_MAX_AGE = timedelta(days=7)
 LOCK_WINDOW = timedelta(minutes=15)
@@ -135,18 +134,6 @@ def accept_invitation(
     return user
 
 
-def _lock_until(s: Session, key: str, limit: int, now: datetime) -> datetime | None:
-    recent = s.exec(
-        select(LoginFailure.at)
-        .where(LoginFailure.key == key, LoginFailure.at > now - LOCK_WINDOW)
-        .order_by(LoginFailure.at.desc())
-        .limit(limit)
-    ).all()
-    if len(recent) < limit:
-        return None
-    return recent[-1] + LOCK_WINDOW
-
-
 def authenticate(engine: Engine, email: str, password: str, address: str) -> User:
     """Check a login; raises LoginLocked or InvalidCredentials. Failures live in the database."""
     email = normalise_email(email)[:254]
@@ -157,8 +144,8 @@ def authenticate(engine: Engine, email: str, password: str, address: str) -> Use
             filter(
                 None,
                 [
-                    _lock_until(s, account_key, ACCOUNT_FAILURES, now),
-                    _lock_until(s, address_key, ADDRESS_FAILURES, now),
+                    ratelimit.blocked_until(s, account_key, ACCOUNT_FAILURES, LOCK_WINDOW, now),
+                    ratelimit.blocked_until(s, address_key, ADDRESS_FAILURES, LOCK_WINDOW, now),
                 ],
             ),
             default=None,
@@ -168,11 +155,11 @@ def authenticate(engine: Engine, email: str, password: str, address: str) -> Use
         user = s.exec(select(User).where(User.email == email)).first()
         ok = _verify(user.password_hash if user and user.password_hash else None, password)
         if ok and user.active:
-            s.exec(delete(LoginFailure).where(LoginFailure.key == account_key))
+            ratelimit.clear(s, account_key)
             audit.record(s, user.id, "user.login", "user", user.id)
             return user
-        s.add(LoginFailure(key=account_key, at=now))
-        s.add(LoginFailure(key=address_key, at=now))
+        ratelimit.record(s, account_key, now)
+        ratelimit.record(s, address_key, now)
     raise InvalidCredentials(N_("Wrong email or password."))
 
 

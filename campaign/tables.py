@@ -1,9 +1,24 @@
-"""Imports every table so SQLModel.metadata (and Alembic) knows them all."""
+"""Imports every table so SQLModel.metadata (and Alembic) knows them all.
+
+The one module of campaign/ that imports the domain packages: Alembic, the tests and the demo
+reset need the whole schema, and only this module assembles it.
+"""
 
 from sqlmodel import SQLModel
 
-from campaign.models import AuditEvent, Campaign, LoginFailure, SmsMessage, User
+from campaign.models import AuditEvent, Campaign, InboundSms, RateEvent, SmsMessage, User
+from nominations.models import Nomination, Nominee
 
 metadata = SQLModel.metadata
 
-__all__ = ["AuditEvent", "Campaign", "LoginFailure", "SmsMessage", "User", "metadata"]
+__all__ = [
+    "AuditEvent",
+    "Campaign",
+    "InboundSms",
+    "Nomination",
+    "Nominee",
+    "RateEvent",
+    "SmsMessage",
+    "User",
+    "metadata",
+]

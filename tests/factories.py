@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from sqlmodel import select
 
 from campaign import db, people
-from campaign.demo import MALI_LANGUAGES, MALI_REGIONS
+from campaign.demo import MALI_ELIGIBILITY, MALI_LANGUAGES, MALI_REGIONS
 from campaign.models import Campaign, User
 
 PASSWORD = "correct horse battery"
+_SERIALS = itertools.count(1)
 
 
 def make_campaign(engine, phase: str = "nominations", **overrides) -> Campaign:
@@ -25,6 +27,7 @@ def make_campaign(engine, phase: str = "nominations", **overrides) -> Campaign:
         timezone="Africa/Bamako",
         regions=list(MALI_REGIONS),
         languages=list(MALI_LANGUAGES),
+        eligibility=list(MALI_ELIGIBILITY),
         nominations_start=start,
         nominations_end=start + timedelta(days=40),
         review_start=start + timedelta(days=40),
@@ -54,3 +57,44 @@ def make_user(
         )
         s.add(user)
     return user
+
+
+def nomination_form(**overrides) -> dict:
+    """A complete, valid nomination form as a person would fill it in (web field names)."""
+    form = {
+        "nominee_name": "Aminata Goïta",
+        "nominee_gender": "female",
+        "nominee_position": "Sage-femme",
+        "nominee_institution": "CSCOM de Kalaban Coro",
+        "nominee_region": "Koulikoro",
+        "nominee_town": "Kalaban Coro",
+        "nominee_phone": "",
+        "story": "Elle accueille chaque patiente sans rien demander en plus du tarif affiché, "
+        "et elle a refusé un cadeau pour passer quelqu'un avant les autres.",
+        "referee1_name": "Oumou Diarra",
+        "referee1_phone": "76 11 22 33",
+        "referee2_name": "Bakary Koné",
+        "referee2_email": "bakary.kone@example.org",
+        "nominator_name": "Fanta Traoré",
+        "nominator_phone": "+223 66 12 34 56",
+        "nominator_email": "",
+        "nominator_relation": "Patiente",
+        "eligibility_serving": "yes",
+        "eligibility_elected": "no",
+        "consent": "on",
+    }
+    form.update(overrides)
+    return form
+
+
+def make_nomination(engine, volunteer_id: int | None = None, **overrides):
+    """A paper nomination entered by a volunteer (created if not given), grouped like any other."""
+    from nominations import intake
+
+    if volunteer_id is None:
+        volunteer_id = make_user(engine, "volunteer").id
+    serial = overrides.pop("paper_serial", None) or f"T-{next(_SERIALS):05d}"
+    nomination, _created = intake.submit_paper(
+        engine, volunteer_id, nomination_form(paper_serial=serial, **overrides)
+    )
+    return nomination

@@ -23,7 +23,8 @@ from web import htmx
 from web.auth import LoginRequired, login_url
 from web.i18n import Catalogue
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
-from web.routes import jury, manage, public, staff
+from web.routes import jury, manage, moderation, nominate, public, staff, volunteer
+from web.routes import sms as sms_routes
 from web.templating import TEMPLATE_DIR, Renderer
 
 log = logging.getLogger("icon")
@@ -55,6 +56,10 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         *staff.routes,
         *jury.routes,
         *manage.routes,
+        *moderation.routes,
+        *volunteer.routes,
+        *nominate.routes,
+        *sms_routes.routes,
         Mount("/static", CachedStatic(directory=STATIC_DIR), name="static"),
     ]
 

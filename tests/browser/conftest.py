@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 360, "height": 740}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+PAGE_BUDGET = 30 * 1024  # bytes over the wire: HTML, CSS and JS, compressed
 
 
 def _free_port() -> int:
@@ -90,3 +91,21 @@ def phone(browser):
     context = browser.new_context(viewport=PHONE, locale="fr-FR")
     yield context
     context.close()
+
+
+def wire_bytes(page, url: str) -> tuple[int, list[str]]:
+    """Bytes the browser downloads for ``url`` (compressed bodies plus headers), per CDP."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    sizes: dict[str, int] = {}
+    urls: dict[str, str] = {}
+    cdp.on(
+        "Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"])
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])),
+    )
+    page.goto(url, wait_until="networkidle")
+    return sum(sizes.values()), sorted(urls[r] for r in sizes if r in urls)

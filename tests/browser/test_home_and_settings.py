@@ -1,9 +1,7 @@
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, SCREENSHOTS
+from tests.browser.conftest import PAGE_BUDGET, PHONE, SCREENSHOTS, wire_bytes
 from tests.factories import PASSWORD, make_campaign, make_user
-
-HOME_BUDGET = 30 * 1024
 
 
 def _sign_in(page, base):
@@ -73,33 +71,15 @@ def test_login_and_settings_work_without_javascript(engine, browser, live_server
     context.close()
 
 
-def _wire_bytes(page, url: str) -> tuple[int, list[str]]:
-    """Bytes the browser downloads for ``url`` (compressed bodies plus headers), per CDP."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    sizes: dict[str, int] = {}
-    urls: dict[str, str] = {}
-    cdp.on(
-        "Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"])
-    )
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])),
-    )
-    page.goto(url, wait_until="networkidle")
-    return sum(sizes.values()), sorted(urls[r] for r in sizes if r in urls)
-
-
 def test_home_page_weighs_under_budget_and_looks_right_at_phone_size(engine, live_server, phone):
     make_campaign(engine, "nominations")
     page = phone.new_page()
-    total, fetched = _wire_bytes(page, live_server)
+    total, fetched = wire_bytes(page, live_server)
     print(f"home page over the wire: {total} bytes for {fetched}")
     assert fetched == [
         f"{live_server}/{path}" for path in ("", "static/icon.svg", "static/site.css")
     ]
-    assert 0 < total <= HOME_BUDGET
+    assert 0 < total <= PAGE_BUDGET
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "home-fr-360.png", full_page=True)
     page.get_by_role("button", name="English").click()

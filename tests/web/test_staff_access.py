@@ -3,7 +3,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from campaign import db, people
-from campaign.models import AuditEvent, LoginFailure
+from campaign.models import AuditEvent, RateEvent
 from tests.conftest import login, post, text_of
 from tests.factories import PASSWORD, make_campaign, make_user
 
@@ -36,7 +36,7 @@ def test_login_wrong_password_is_refused_and_counted(client, engine, campaign):
     assert "Adresse e-mail ou mot de passe incorrect." in text_of(response.text)
     assert "icon_session" not in client.cookies
     with db.session(engine) as s:
-        keys = sorted(s.exec(select(LoginFailure.key)).all())
+        keys = sorted(s.exec(select(RateEvent.key)).all())
     assert keys == ["account:boss@example.org", "address:testclient"]
 
 
@@ -55,7 +55,7 @@ def test_login_lock_lifts_after_the_window(client, engine, campaign):
     old = db.utcnow() - people.LOCK_WINDOW - timedelta(seconds=1)
     with db.session(engine) as s, s.begin():
         for _ in range(5):
-            s.add(LoginFailure(key="account:boss@example.org", at=old))
+            s.add(RateEvent(key="account:boss@example.org", at=old))
     assert login(client, "boss@example.org", PASSWORD).status_code == 303
 
 
@@ -64,7 +64,7 @@ def test_login_limits_per_address_across_accounts(client, engine, campaign):
     login(client, "nobody@example.org", "wrong")  # counted against the address too
     with db.session(engine) as s, s.begin():
         for _ in range(people.ADDRESS_FAILURES - 1):
-            s.add(LoginFailure(key="address:testclient", at=db.utcnow()))
+            s.add(RateEvent(key="address:testclient", at=db.utcnow()))
     response = login(client, "boss@example.org", PASSWORD)
     assert response.status_code == 429
 

@@ -1,0 +1,41 @@
+"""Phone numbers: parsed for the campaign's country or in international form, kept as E.164,
+and hashed with a key wherever they only need comparing (one vote per person, rate limits)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import phonenumbers
+
+from campaign.errors import Invalid
+from campaign.i18n import N_
+
+MAX_RAW = 40
+
+
+def normalise(raw: str, country: str, field: str = "phone") -> str:
+    """``"76 12 34 56"`` in Mali -> ``"+22376123456"``; raises Invalid(field) otherwise."""
+    raw = (raw or "").strip()
+    if not raw or len(raw) > MAX_RAW:
+        raise Invalid({field: N_("Enter a phone number.")})
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    try:
+        number = phonenumbers.parse(raw, country.upper())
+    except phonenumbers.NumberParseException as exc:
+        raise Invalid({field: N_("This phone number is not valid.")}) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise Invalid({field: N_("This phone number is not valid.")})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def keyed_hash(secret_key: str, value: str, purpose: str = "phone") -> str:
+    """HMAC-SHA256, hex: equal inputs compare equal, and the number cannot be read back."""
+    message = f"{purpose}:{value}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def masked(e164: str) -> str:
+    """``+22376123456`` -> ``+223 •••• 56``: enough for a person to recognise their own."""
+    return f"{e164[:4]} •••• {e164[-2:]}" if len(e164) > 6 else "••••"

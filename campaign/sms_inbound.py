@@ -1,0 +1,108 @@
+"""The SMS gateway's webhook, feature-neutral: signature, idempotency, sender limits, replies.
+
+Features (nominations, voting) provide handlers that run inside the same transaction as the
+record of the message, so a retried gateway id gets the stored reply and changes nothing, and a
+reply is only sent for work that was committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from campaign import campaigns, db, phones, ratelimit
+from campaign.errors import Invalid
+from campaign.i18n import N_
+from campaign.models import Campaign, InboundSms
+
+SENDER_LIMIT, SENDER_WINDOW = 20, timedelta(hours=1)
+MAX_TEXT = 1600
+
+# A handler gets the open session, the campaign, the sender in E.164 and the text; it returns
+# the reply as a msgid and its parameters.
+Handler = Callable[[Session, Campaign, str, str], tuple[str, dict]]
+
+
+def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
+    if not secret or not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+
+
+@dataclass(frozen=True)
+class Route:
+    keyword: str
+    handler: Handler
+
+
+def handle(
+    engine: Engine,
+    secret_key: str,
+    gateway_id: str | None,
+    sender: str,
+    text: str,
+    route: Callable[[str], Route | None],
+    translate: Callable[[str, dict], str],
+) -> str:
+    """Process one inbound SMS; returns the reply text for the gateway to send back."""
+    gateway_id = (gateway_id or "").strip()[:100] or None
+    if gateway_id:
+        stored = _stored_reply(engine, gateway_id)
+        if stored is not None:
+            return stored
+    text = (text or "")[:MAX_TEXT]
+    try:
+        with db.session(engine) as s, s.begin():
+            campaign = campaigns.current_in(s)
+            reply = _process(s, campaign, secret_key, sender, text, route, translate)
+            s.add(InboundSms(
+                gateway_id=gateway_id, sender_hash=reply.sender_hash, keyword=reply.keyword,
+                reply=reply.text,
+            ))  # fmt: skip
+    except IntegrityError:
+        # The same gateway id arrived twice at once: the other request committed first.
+        stored = _stored_reply(engine, gateway_id) if gateway_id else None
+        if stored is None:
+            raise
+        return stored
+    return reply.text
+
+
+@dataclass(frozen=True)
+class _Reply:
+    text: str
+    keyword: str
+    sender_hash: str
+
+
+def _process(s, campaign, secret_key, sender, text, route, translate) -> _Reply:
+    if campaign is None:
+        return _Reply(translate(N_("The campaign has not started yet."), {}), "", "")
+    try:
+        e164 = phones.normalise(sender, campaign.country)
+    except Invalid:
+        return _Reply(translate(N_("We could not read your phone number."), {}), "", "")
+    sender_hash = phones.keyed_hash(secret_key, e164)
+    now, key = db.utcnow(), f"sms-sender:{sender_hash}"
+    if ratelimit.blocked_until(s, key, SENDER_LIMIT, SENDER_WINDOW, now) is not None:
+        return _Reply(translate(N_("Too many messages. Try again later."), {}), "", sender_hash)
+    ratelimit.record(s, key, now)
+    found = route(text)
+    if found is None:
+        help_text = N_("Send NOM followed by the name, post and town of the civil servant.")
+        return _Reply(translate(help_text, {}), "", sender_hash)
+    msgid, params = found.handler(s, campaign, e164, text)
+    return _Reply(translate(msgid, params), found.keyword, sender_hash)
+
+
+def _stored_reply(engine: Engine, gateway_id: str) -> str | None:
+    with db.session(engine) as s:
+        return s.exec(select(InboundSms.reply).where(InboundSms.gateway_id == gateway_id)).first()

@@ -1,0 +1,576 @@
+"""Group nominations that name the same civil servant.
+
+Two nominations are taken to be the same person when
+
+* the names match once titles, accents, case, punctuation and word order are
+  ignored, allowing two typo edits in all (none in a two-letter word, one in a
+  word of three or four letters: "Awa"/"Ava" match, "Ali"/"Alou" do not), a
+  lost or shifted space, or a second given name left out when the workplace and
+  post are given and agree ("Mamadou Traoré" for "Mamadou Lamine Traoré"), and
+* the regions are equal once normalised, or one is blank, and
+* the institutions are compatible: same kind of workplace once abbreviations are
+  expanded ("C.S.Com" = "Centre de santé communautaire" = "CSCOM"), same
+  locality allowing typos or one side naming it more fully, same commune,
+  arrondissement or section; a blank institution or a missing part is a wildcard,
+* and the posts are compatible: same post once gender, word order and workplace
+  words are set aside ("Directrice de l'école" = "Directeur d'école"), or one is
+  blank.
+
+Two spellings that are both common Malian names ("Awa"/"Hawa", "Koné"/"Kané"),
+or both frequent in the data without one dwarfing the other, are different
+names, not a typo of each other.
+
+Common names make namesakes frequent, so wildcards must not chain two people
+together. Matches are merged in order of certainty, fewest wildcards first, and a
+merge is refused when any two nominations on either side clash (another region,
+workplace or post, names too far apart). A vague nomination that fits several
+people who cannot be merged joins the best supported one only if that one holds
+most of their nominations, a better than even bet; otherwise it stays apart.
+
+For speed, nominations that normalise identically are handled once, and only
+nominations sharing a name block are compared: a block is keyed by the name's
+words, where a rare spelling also joins the blocks of the more frequent spellings
+a typo away.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from itertools import permutations, product
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from nominations.normalise import (
+    KNOWN_NAMES,
+    Institution,
+    Position,
+    fold,
+    institution_key,
+    institutions_compatible,
+    name_tokens,
+    position_key,
+    positions_compatible,
+    region_key,
+    typo_cap,
+)
+
+EDGE_BUDGET = 2  # typo edits between two nominations merged directly
+DROPPED_NAME = EDGE_BUDGET + 1  # cost of a given name missing from one side
+CLUSTER_SCALE = 2  # any two nominations of a group may be twice as far apart
+_FAR = 99
+_MAX_BLOCK_KEYS = 24
+_MAX_NEIGHBOURS = 6
+_ESTABLISHED = 4
+_TYPO_SHARE = 8
+
+
+class _Names:
+    """Typo-tolerant name comparison informed by how often each spelling occurs.
+
+    A spelling seen at least ``_ESTABLISHED`` times is established unless a spelling
+    within typo distance is ``_TYPO_SHARE`` times as frequent: misspellings of a
+    common name do recur in a large campaign, but only as a small share of it.
+    Two established spellings are different names even when one letter apart, and
+    so are two common Malian names ("Awa" and "Hawa", "Koné" and "Kané") however
+    rare they are in the data.
+    """
+
+    def __init__(self, frequency: Counter[str]) -> None:
+        self.frequency = frequency
+        self._tokens: dict[tuple[str, str], int] = {}
+        self._names: dict[tuple[tuple[str, ...], tuple[str, ...], int], int] = {}
+        self.established: set[str] = set()
+        self.options = self._survey()
+
+    def distinct(self, a: str, b: str) -> bool:
+        if a in KNOWN_NAMES and b in KNOWN_NAMES:
+            return True
+        return a in self.established and b in self.established
+
+    def _survey(self) -> dict[str, tuple[str, ...]]:
+        """For each spelling, the spellings whose blocks it joins.
+
+        A spelling joins its own block and those of the more frequent spellings
+        within typo distance, closest first: a misspelling then meets the name it
+        came from, while the blocks of established names stay small.
+        """
+        frequency = self.frequency
+        vocabulary = sorted(frequency, key=lambda t: (-frequency[t], t))
+        # Filled in frequency order, so a lookup only meets more frequent spellings.
+        index: dict[str, list[str]] = defaultdict(list)
+        options: dict[str, tuple[str, ...]] = {}
+        for token in vocabulary:
+            variants = _deletes(token, 1 if len(token) <= 4 else 2)
+            near: set[str] = set()
+            for variant in variants:
+                near.update(index.get(variant, ()))
+            found = process.extract(token, near, scorer=OSA.distance, score_cutoff=2, limit=None)
+            close = [(d, -frequency[n], n) for n, d, _ in found if d <= typo_cap(token, n)]
+            own = frequency[token]
+            if own >= _ESTABLISHED and all(
+                -minus < own * _TYPO_SHARE or (token in KNOWN_NAMES and n in KNOWN_NAMES)
+                for _, minus, n in close
+            ):
+                self.established.add(token)
+            ranked = sorted(c for c in close if not self.distinct(token, c[2]))
+            options[token] = (token, *(n for _, _, n in ranked[:_MAX_NEIGHBOURS]))
+            for variant in variants:
+                index[variant].append(token)
+        self._index = index
+        return options
+
+    def near(self, piece: str) -> list[str]:
+        """Known spellings a typo away from a piece of a word, closest first."""
+        found: set[str] = set()
+        for variant in _deletes(piece, 1 if len(piece) <= 4 else 2):
+            found.update(self._index.get(variant, ()))
+        close = process.extract(piece, found, scorer=OSA.distance, score_cutoff=2, limit=None)
+        return [
+            n for n, d, _ in sorted(close, key=lambda c: (c[1], c[0])) if d <= typo_cap(piece, n)
+        ]
+
+    def token_cost(self, a: str, b: str) -> tuple[int, int]:
+        """Typo edits between two words under the strict and the doubled cap, _FAR
+        beyond the cap."""
+        if a == b:
+            return 0, 0
+        key = (a, b) if a < b else (b, a)
+        found = self._tokens.get(key)
+        if found is None:
+            cap = typo_cap(a, b)
+            if cap == 0 or self.distinct(a, b):
+                found = (_FAR, _FAR)
+            else:
+                d = OSA.distance(a, b, score_cutoff=cap * CLUSTER_SCALE)
+                found = (d if d <= cap else _FAR, d if d <= cap * CLUSTER_SCALE else _FAR)
+            self._tokens[key] = found
+        return found
+
+    def distance(self, a: tuple[str, ...], b: tuple[str, ...], scale: int = 1) -> int:
+        """Total typo edits between two sorted token tuples, or _FAR."""
+        if a == b:
+            return 0 if a else _FAR
+        if not a or not b:
+            return _FAR
+        key = (a, b, scale) if a < b else (b, a, scale)
+        found = self._names.get(key)
+        if found is None:
+            found = self._distance(a, b, scale)
+            self._names[key] = found
+        return found
+
+    def _distance(self, a: tuple[str, ...], b: tuple[str, ...], scale: int) -> int:
+        if len(a) == len(b):
+            found = self._assign(a, b, scale)
+            if found < _FAR or len(a) > 3 or len(set(a) & set(b)) > len(a) - 2:
+                return found
+            # A space typed one letter off ("Roki aKeita") changes two words at
+            # once: compare the names without spaces, in every word order,
+            # counting the shift as one edit.
+            budget = EDGE_BUDGET * scale - 1
+            joined = {"".join(p) for p in permutations(b)}
+            best = min(
+                OSA.distance("".join(p), other, score_cutoff=budget)
+                for p in permutations(a)
+                for other in joined
+            )
+            return best + 1 if best <= budget else _FAR
+        if abs(len(a) - len(b)) != 1:
+            return _FAR
+        # A lost or typed-over space: "AminataGoita", "Abdoulkarim".
+        longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+        best = _FAR
+        for i, j in permutations(range(len(longer)), 2):
+            rest = [t for k, t in enumerate(longer) if k not in (i, j)]
+            joined = tuple(sorted([*rest, longer[i] + longer[j]]))
+            best = min(best, self._assign(joined, shorter, scale))
+        if best < _FAR or len(shorter) < 2:
+            return best
+        # A second given name left out: "Mamadou Traoré" for "Mamadou Lamine
+        # Traoré". Weaker than any typo, so only accepted exactly and, by the
+        # caller, where the workplace and post leave no doubt.
+        for i in range(len(longer)):
+            rest = longer[:i] + longer[i + 1 :]
+            cost = 0 if rest == shorter else self._assign(rest, shorter, scale)
+            if cost == 0 or (scale > 1 and cost <= EDGE_BUDGET):
+                best = min(best, DROPPED_NAME + cost)
+        return best if best < _FAR else _FAR
+
+    def _assign(self, a: tuple[str, ...], b: tuple[str, ...], scale: int) -> int:
+        """Cheapest pairing of the words of two names, each pair within its typo cap."""
+        k = 0 if scale == 1 else 1
+        cost = self.token_cost
+        n = len(a)
+        if n == 1:
+            best = cost(a[0], b[0])[k]
+        elif n == 2:
+            best = min(
+                cost(a[0], b[0])[k] + cost(a[1], b[1])[k],
+                cost(a[0], b[1])[k] + cost(a[1], b[0])[k],
+            )
+        else:
+            costs = [[cost(x, y)[k] for y in b] for x in a]
+            if n <= 5:
+                best = min(sum(costs[i][p[i]] for i in range(n)) for p in permutations(range(n)))
+            else:  # long names are rare; a greedy pairing is good enough
+                best, used = 0, set()
+                for row in costs:
+                    j = min((j for j in range(n) if j not in used), key=row.__getitem__)
+                    used.add(j)
+                    best += row[j]
+        return best if best <= EDGE_BUDGET * scale else _FAR
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    found, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+def _respellings(tokens: tuple[str, ...], names: _Names) -> list[tuple[str, ...]]:
+    """Readings of a name with a lost space restored ("AminataGoita", even with a
+    typo in one half) or a stray space removed, where the pieces or the glued
+    word are spellings seen in other names."""
+    frequency = names.frequency
+    out = []
+    for i, token in enumerate(tokens):
+        if frequency[token] >= 3:
+            continue
+        rest = tokens[:i] + tokens[i + 1 :]
+        if len(token) >= 6:
+            for cut in range(2, len(token) - 1):
+                # skip=1 covers a space typed over by a letter ("aminataxgoita").
+                for skip in (0, 1):
+                    left, right = token[:cut], token[cut + skip :]
+                    if left in frequency and right in frequency:
+                        out.append(tuple(sorted((*rest, left, right))))
+                    elif len(tokens) == 1 and min(len(left), len(right)) >= 3:
+                        # A whole name run together is rare: worth a closer look.
+                        if left in frequency:
+                            out.extend(tuple(sorted((left, r))) for r in names.near(right)[:2])
+                        elif right in frequency:
+                            out.extend(tuple(sorted((x, right))) for x in names.near(left)[:2])
+        for j, other in enumerate(tokens):
+            if j == i:
+                continue
+            others = [t for k, t in enumerate(tokens) if k not in (i, j)]
+            for glued in (token + other, other + token):
+                if glued in frequency:
+                    out.append(tuple(sorted((*others, glued))))
+    return out
+
+
+class _Profile:
+    """The nominations that normalise to exactly the same fields."""
+
+    __slots__ = ("ids", "institution", "name", "position", "region")
+
+    def __init__(
+        self,
+        name: tuple[str, ...],
+        region: str,
+        institution: Institution | None,
+        position: Position | None,
+    ) -> None:
+        self.ids: list[Hashable] = []
+        self.name = name
+        self.region = region
+        self.institution = institution
+        self.position = position
+
+
+class _Facets:
+    """The distinct values a group of nominations gives for each field."""
+
+    __slots__ = ("institutions", "names", "positions", "regions")
+
+    def __init__(self, p: _Profile) -> None:
+        self.names = {p.name}
+        self.regions = {p.region} if p.region else set()
+        self.institutions = {p.institution} if p.institution is not None else set()
+        self.positions = {p.position} if p.position is not None else set()
+
+    def absorb(self, other: _Facets) -> None:
+        self.names |= other.names
+        self.regions |= other.regions
+        self.institutions |= other.institutions
+        self.positions |= other.positions
+
+
+def _sorted_ids(ids: Iterable[Hashable]) -> list[Hashable]:
+    ids = list(ids)
+    try:
+        return sorted(ids)
+    except TypeError:  # mixed id types: still deterministic
+        return sorted(ids, key=lambda i: (type(i).__name__, str(i)))
+
+
+def _id_order(ids: list[Hashable]) -> tuple[str, str]:
+    first = _sorted_ids(ids)[0]
+    return type(first).__name__, f"{first:>20}" if isinstance(first, int) else str(first)
+
+
+class _Grouper:
+    def __init__(self, profiles: list[_Profile]) -> None:
+        self.profiles = profiles
+        frequency: Counter[str] = Counter()
+        for p in profiles:
+            for token in p.name:
+                frequency[token] += len(p.ids)
+        self.names = _Names(frequency)
+        self._institutions: dict[tuple[Institution, Institution], tuple[bool, bool]] = {}
+        self._positions: dict[tuple[Position, Position], bool] = {}
+        self._loose: dict[tuple[Any, Any], bool] = {}
+
+    def institutions(self, a: Institution, b: Institution) -> tuple[bool, bool]:
+        if a == b:
+            return True, not (a.kinds and (a.place or a.numbers))
+        found = self._institutions.get((a, b))
+        if found is None:
+            found = institutions_compatible(a, b)
+            self._institutions[(a, b)] = self._institutions[(b, a)] = found
+        return found
+
+    def positions(self, a: Position, b: Position) -> bool:
+        if a == b:
+            return True
+        found = self._positions.get((a, b))
+        if found is None:
+            found = positions_compatible(a, b)
+            self._positions[(a, b)] = self._positions[(b, a)] = found
+        return found
+
+    def context(self, p: _Profile, q: _Profile) -> int | None:
+        """Number of wildcards used to match region, institution and post, or None."""
+        vague = 0
+        if p.region != q.region:
+            if p.region and q.region:
+                return None
+            vague += 1
+        elif not p.region:
+            vague += 1
+        if p.institution is None or q.institution is None:
+            vague += 1
+        else:
+            ok, partial = self.institutions(p.institution, q.institution)
+            if not ok:
+                return None
+            vague += partial
+        if p.position is None or q.position is None:
+            vague += 1
+        elif not self.positions(p.position, q.position):
+            return None
+        return vague
+
+    def consistent(self, a: _Facets, b: _Facets) -> bool:
+        """Whether two groups may be one person: every region, institution, post
+        and name of one agrees with every one of the other, with doubled typo
+        allowances since each may be misspelt in its own way."""
+        if a.regions and b.regions and a.regions != b.regions:
+            return False
+        for x in a.institutions:
+            for y in b.institutions:
+                if x != y and not self._lenient(x, y, institutions_compatible):
+                    return False
+        for x in a.positions:
+            for y in b.positions:
+                if x != y and not self._lenient(x, y, positions_compatible):
+                    return False
+        distance = self.names.distance
+        return all(x == y or distance(x, y, CLUSTER_SCALE) < _FAR for x in a.names for y in b.names)
+
+    def _lenient(self, x: Any, y: Any, compatible: Callable[..., Any]) -> bool:
+        found = self._loose.get((x, y))
+        if found is None:
+            result = compatible(x, y, lenient=True)
+            found = result[0] if isinstance(result, tuple) else result
+            self._loose[(x, y)] = self._loose[(y, x)] = found
+        return found
+
+    def candidate_pairs(self) -> set[tuple[int, int]]:
+        """Pairs of profiles sharing a name block, in the same or a blank region."""
+        spellings = self.names.options
+        blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for index, p in enumerate(self.profiles):
+            keys: set[tuple[str, ...]] = set()
+            readings = [p.name, *_respellings(p.name, self.names)]
+            if len(p.name) >= 3:  # meets the same name without its second given name
+                readings += [p.name[:i] + p.name[i + 1 :] for i in range(len(p.name))]
+            for reading in readings:
+                options = [spellings.get(t, (t,)) for t in reading]
+                for n, combo in enumerate(product(*options)):
+                    if n == _MAX_BLOCK_KEYS:
+                        break
+                    keys.add(tuple(sorted(combo)))
+            for key in keys:
+                blocks[key].append(index)
+        pairs: set[tuple[int, int]] = set()
+        for members in blocks.values():
+            if len(members) < 2:
+                continue
+            by_region: dict[str, list[int]] = defaultdict(list)
+            for index in members:
+                by_region[self.profiles[index].region].append(index)
+            blank = by_region.pop("", [])
+            groups = list(by_region.values())
+            for group in [*groups, blank]:
+                for x in range(len(group)):
+                    for y in range(x + 1, len(group)):
+                        pairs.add((group[x], group[y]))
+            for group in groups:
+                for i in blank:
+                    for j in group:
+                        pairs.add((i, j) if i < j else (j, i))
+        return pairs
+
+    def edges(self) -> list[tuple[int, int, int, int]]:
+        """(wildcards, name distance, i, j) for every pair that may be one person."""
+        found = []
+        for i, j in self.candidate_pairs():
+            p, q = self.profiles[i], self.profiles[j]
+            vague = self.context(p, q)
+            if vague is None:
+                continue
+            distance = self.names.distance(p.name, q.name)
+            if distance <= EDGE_BUDGET or (distance == DROPPED_NAME and vague == 0):
+                found.append((vague, distance, i, j))
+        return found
+
+    def clusters(self) -> list[list[int]]:
+        """Union-find over the edges, one tier of wildcards at a time."""
+        n = len(self.profiles)
+        parent = list(range(n))
+        members = [[i] for i in range(n)]
+        weight = [len(p.ids) for p in self.profiles]
+        facets = [_Facets(p) for p in self.profiles]
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        def mergeable(a: int, b: int) -> bool:
+            return self.consistent(facets[a], facets[b])
+
+        def allowed(a: int, partners: set[int]) -> set[int]:
+            """The partners a vague group may join this round.
+
+            When its partners are rival people (they cannot be merged), it joins the
+            best supported one only if that one holds most of their nominations, a
+            better than even bet; otherwise it waits, so as not to guess.
+            """
+            ranked = sorted(partners, key=lambda r: (-weight[r], r))
+            top = ranked[0]
+            rivals = [r for r in ranked[1:] if not mergeable(top, r)]
+            if not rivals:
+                return partners
+            if weight[top] * 2 > weight[top] + sum(weight[r] for r in rivals):
+                return {r for r in partners if r not in rivals}
+            return {r for r in partners if all(mergeable(r, o) for o in partners if o != r)}
+
+        tiers: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for vague, distance, i, j in self.edges():
+            tiers[vague].append((distance, i, j))
+        for vague in sorted(tiers):
+            edges = sorted(
+                tiers[vague],
+                key=lambda e: (e[0], -weight[find(e[1])] - weight[find(e[2])], e[1], e[2]),
+            )
+            start = {}
+            options: dict[int, set[int]] | None = None
+            if vague:
+                partners: dict[int, set[int]] = defaultdict(set)
+                for _, i, j in edges:
+                    a, b = start[i], start[j] = find(i), find(j)
+                    if a != b and mergeable(a, b):
+                        partners[a].add(b)
+                        partners[b].add(a)
+                options = {a: allowed(a, ps) for a, ps in partners.items()}
+            for _, i, j in edges:
+                if options is not None:
+                    a, b = start[i], start[j]
+                    if b not in options.get(a, ()) or a not in options.get(b, ()):
+                        continue
+                a, b = find(i), find(j)
+                if a == b or not mergeable(a, b):
+                    continue
+                if len(members[a]) < len(members[b]):
+                    a, b = b, a
+                parent[b] = a
+                members[a].extend(members[b])
+                weight[a] += weight[b]
+                facets[a].absorb(facets[b])
+                members[b] = []
+        return [m for i, m in enumerate(members) if m and parent[i] == i]
+
+
+def _parse_all(values: Iterable[object], parse: Callable[[str], Any], **fold_options: bool) -> dict:
+    """Parse each distinct value once; values equal once folded share the result."""
+    by_folded: dict[str, Any] = {}
+    out: dict[object, Any] = {}
+    for value in set(values):
+        text = fold(value, **fold_options)
+        if text not in by_folded:
+            by_folded[text] = parse(text)
+        out[value] = by_folded[text]
+    return out
+
+
+def group_nominations(rows: Iterable[Mapping[str, object]]) -> list[list[Hashable]]:
+    """Partition nomination ids into one list per person.
+
+    ``rows`` are mappings with ``id``, ``nominee_name``, ``position``,
+    ``institution`` and ``region``; missing or None fields are blanks. Ids keep
+    their type; each list is sorted and lists are ordered by their first id. A
+    repeated id is counted once (its first row). A nomination without a usable
+    name cannot be matched and stays alone.
+    """
+    unique: list[Mapping[str, object]] = []
+    seen: set[Hashable] = set()
+    for row in rows:
+        if row.get("id") not in seen:
+            seen.add(row.get("id"))
+            unique.append(row)
+    fields = []
+    for key, parse, options in (
+        ("nominee_name", name_tokens, {"join_apostrophes": True}),
+        ("region", region_key, {}),
+        ("institution", institution_key, {}),
+        ("position", position_key, {}),
+    ):
+        # Unhashable or odd values are compared as text.
+        column = [
+            v if v is None or isinstance(v, str) else str(v) for v in (r.get(key) for r in unique)
+        ]
+        parsed = _parse_all(column, parse, **options)
+        fields.append([parsed[v] for v in column])
+
+    profiles: dict[tuple[object, ...], _Profile] = {}
+    alone: list[list[Hashable]] = []
+    for row, name, region, institution, position in zip(unique, *fields, strict=True):
+        if not name:
+            alone.append([row.get("id")])
+            continue
+        key = (name, region, institution, position)
+        profile = profiles.get(key)
+        if profile is None:
+            profile = profiles[key] = _Profile(name, region, institution, position)
+        profile.ids.append(row.get("id"))
+
+    # Ordered by their ids, not by row order, so that ties break the same way
+    # however the rows come.
+    ordered = sorted(profiles.values(), key=lambda p: _id_order(p.ids))
+    groups = alone + [
+        _sorted_ids(i for index in cluster for i in ordered[index].ids)
+        for cluster in _Grouper(ordered).clusters()
+    ]
+    try:
+        return sorted(groups, key=lambda g: g[0])
+    except TypeError:
+        return sorted(groups, key=lambda g: (type(g[0]).__name__, str(g[0])))

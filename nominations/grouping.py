@@ -1,0 +1,206 @@
+"""Nominees: which nominations name the same person.
+
+``dedup.group_nominations`` decides (pure); this module keeps the Nominee rows in step with it:
+a new nomination attaches at once by comparing it with the few nominations that could be the same
+person (same region, a shared name word); a full regroup re-runs dedup over the campaign. A
+manager's merge or split pins the nominations it touches, and regrouping never moves a pinned
+nomination: the manager's decision survives.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import or_
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select
+
+from campaign import audit, db
+from campaign.errors import Invalid, NotFound
+from campaign.i18n import N_
+from nominations.dedup import group_nominations
+from nominations.models import Nomination, Nominee
+from nominations.normalise import name_tokens, region_key
+
+
+def _row(n: Nomination) -> dict:
+    return {
+        "id": n.id,
+        "nominee_name": n.nominee_name,
+        "position": n.nominee_position,
+        "institution": n.nominee_institution,
+        "region": n.nominee_region,
+    }
+
+
+def set_keys(n: Nomination) -> None:
+    n.region_key = region_key(n.nominee_region)[:100]
+    # Padded with spaces so that a word is matched whole: LIKE '% traore %'.
+    n.name_words = f" {' '.join(name_tokens(n.nominee_name))} "[:300]
+
+
+def attach(s: Session, n: Nomination) -> Nominee:
+    """Give a new nomination its nominee, comparing it only with its plausible namesakes."""
+    set_keys(n)
+    words = n.name_words.split()
+    candidates = []
+    if words:
+        candidates = s.exec(
+            select(Nomination).where(
+                Nomination.campaign_id == n.campaign_id,
+                Nomination.id != n.id,
+                col(Nomination.nominee_id).is_not(None),
+                or_(Nomination.region_key == n.region_key, Nomination.region_key == "")
+                if n.region_key
+                else True,
+                or_(*[col(Nomination.name_words).contains(f" {w} ") for w in words]),
+            )
+        ).all()
+    by_id = {c.id: c for c in candidates}
+    group = next(
+        g for g in group_nominations([_row(n)] + [_row(c) for c in candidates]) if n.id in g
+    )
+    nominee_ids = Counter(by_id[i].nominee_id for i in group if i != n.id)
+    if nominee_ids:
+        nominee = s.get(Nominee, min(nominee_ids, key=lambda k: (-nominee_ids[k], k)))
+    else:
+        nominee = Nominee(campaign_id=n.campaign_id, name=n.nominee_name)
+        s.add(nominee)
+        s.flush()
+    n.nominee_id = nominee.id
+    s.flush()
+    refresh(s, [nominee.id])
+    return nominee
+
+
+def _most_common(values: list[str]) -> str:
+    counts = Counter(v for v in values if v)
+    return min(counts, key=lambda v: (-counts[v], v)) if counts else ""
+
+
+def refresh(s: Session, nominee_ids: list[int]) -> None:
+    """Recompute each nominee's shown fields from its nominations; drop nominees left empty."""
+    if not nominee_ids:
+        return
+    rows = s.exec(select(Nomination).where(col(Nomination.nominee_id).in_(nominee_ids))).all()
+    # One query, not one per nominee: a full regroup refreshes every nominee of the campaign.
+    nominees = {n.id: n for n in s.exec(select(Nominee).where(col(Nominee.id).in_(nominee_ids)))}
+    by_nominee: dict[int, list[Nomination]] = {i: [] for i in nominee_ids}
+    for n in rows:
+        by_nominee[n.nominee_id].append(n)
+    for nominee_id, members in by_nominee.items():
+        nominee = nominees.get(nominee_id)
+        if nominee is None:
+            continue
+        if not members:
+            s.delete(nominee)
+            continue
+        nominee.name = _most_common([m.nominee_name for m in members])
+        genders = [m.nominee_gender for m in members if m.nominee_gender != "unknown"]
+        nominee.gender = _most_common(genders) or "unknown"
+        nominee.position = _most_common([m.nominee_position for m in members])
+        nominee.institution = _most_common([m.nominee_institution for m in members])
+        nominee.region = _most_common([m.nominee_region for m in members])
+        nominee.nomination_count = len(members)
+    s.flush()
+
+
+def regroup(engine: Engine, campaign_id: int, actor_id: int | None = None) -> dict:
+    """Re-run dedup over the whole campaign; pinned nominations stay where managers put them."""
+    with db.session(engine) as s, s.begin():
+        nominations = s.exec(
+            select(Nomination).where(Nomination.campaign_id == campaign_id).order_by(Nomination.id)
+        ).all()
+        by_id = {n.id: n for n in nominations}
+        for n in nominations:
+            set_keys(n)
+        # A nominee holding a manager's nominations belongs to them: a free group may not claim
+        # it first, or the outcome would depend on the order dedup lists the groups in.
+        claimed = {n.nominee_id for n in nominations if n.pinned}
+        moved = 0
+        for group in group_nominations([_row(n) for n in nominations]):
+            members = [by_id[i] for i in group]
+            pinned = Counter(m.nominee_id for m in members if m.pinned)
+            free = [m for m in members if not m.pinned]
+            if pinned:
+                target = min(pinned, key=lambda k: (-pinned[k], k))
+            else:
+                previous = Counter(m.nominee_id for m in free if m.nominee_id not in claimed)
+                previous.pop(None, None)
+                target = min(previous, key=lambda k: (-previous[k], k)) if previous else None
+            if target is None:
+                nominee = Nominee(campaign_id=campaign_id, name=members[0].nominee_name)
+                s.add(nominee)
+                s.flush()
+                target = nominee.id
+            claimed.add(target)
+            for m in free:
+                if m.nominee_id != target:
+                    m.nominee_id, moved = target, moved + 1
+        s.flush()
+        nominee_ids = list(s.exec(select(Nominee.id).where(Nominee.campaign_id == campaign_id)))
+        refresh(s, nominee_ids)
+        count = len(s.exec(select(Nominee.id).where(Nominee.campaign_id == campaign_id)).all())
+        audit.record(s, actor_id, "nominees.regroup", "campaign", campaign_id, moved=moved)
+    return {"nominations": len(nominations), "nominees": count, "moved": moved}
+
+
+def merge(
+    engine: Engine, actor_id: int, target_id: int, other_ids: list[int], reason: str
+) -> Nominee:
+    """Make ``other_ids`` part of ``target_id``: one person after all."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise Invalid({"reason": N_("Say why.")})
+    others = [i for i in dict.fromkeys(other_ids) if i != target_id]
+    if not others:
+        raise Invalid({"nominees": N_("Choose the nominees to merge.")})
+    with db.session(engine) as s, s.begin():
+        target = s.get(Nominee, target_id)
+        found = s.exec(select(Nominee).where(col(Nominee.id).in_(others))).all()
+        if target is None or len(found) != len(others):
+            raise NotFound(N_("No such nominee."))
+        if any(o.campaign_id != target.campaign_id for o in found):
+            raise NotFound(N_("No such nominee."))
+        for n in s.exec(
+            select(Nomination).where(col(Nomination.nominee_id).in_([target_id, *others]))
+        ):
+            n.nominee_id, n.pinned = target_id, True
+        s.flush()
+        s.exec(delete(Nominee).where(col(Nominee.id).in_(others)))
+        refresh(s, [target_id])
+        audit.record(
+            s, actor_id, "nominee.merge", "nominee", target_id, merged=others, reason=reason
+        )
+    return target
+
+
+def split(
+    engine: Engine, actor_id: int, nominee_id: int, nomination_ids: list[int], reason: str
+) -> Nominee:
+    """Move ``nomination_ids`` out of ``nominee_id`` into a new nominee: two people, not one."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise Invalid({"reason": N_("Say why.")})
+    with db.session(engine) as s, s.begin():
+        nominee = s.get(Nominee, nominee_id)
+        if nominee is None:
+            raise NotFound(N_("No such nominee."))
+        members = s.exec(select(Nomination).where(Nomination.nominee_id == nominee_id)).all()
+        moving = [m for m in members if m.id in set(nomination_ids)]
+        if not moving or len(moving) == len(members):
+            raise Invalid({"nominations": N_("Choose some, but not all, of the nominations.")})
+        new = Nominee(campaign_id=nominee.campaign_id, name=moving[0].nominee_name)
+        s.add(new)
+        s.flush()
+        for m in members:
+            m.pinned = True
+            if m in moving:
+                m.nominee_id = new.id
+        s.flush()
+        refresh(s, [nominee_id, new.id])
+        audit.record(
+            s, actor_id, "nominee.split", "nominee", nominee_id, new_nominee=new.id,
+            nominations=[m.id for m in moving], reason=reason,
+        )  # fmt: skip
+    return new

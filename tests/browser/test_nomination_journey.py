@@ -1,0 +1,103 @@
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PAGE_BUDGET, PHONE, SCREENSHOTS, wire_bytes
+from tests.factories import make_campaign
+
+STORY = (
+    "Elle accueille chaque patiente sans rien demander en plus du tarif affiché, et elle a "
+    "refusé un cadeau pour passer quelqu'un avant les autres."
+)
+
+
+def _fill_nomination(page):
+    page.get_by_label("Nom complet").fill("Dr Aminata GOITA")
+    page.get_by_label("une femme").check()
+    page.get_by_label("Poste ou métier").fill("Sage-femme")
+    page.get_by_label("Service ou institution").fill("CSCOM de Kalaban Coro")
+    page.get_by_label("Région").select_option("Koulikoro")
+    page.get_by_label("Racontez ce que cette personne a fait").fill(STORY)
+    referees = page.locator(".referee")
+    referees.nth(0).get_by_label("Nom", exact=True).fill("Oumou Diarra")
+    referees.nth(0).get_by_label("Téléphone").fill("76 11 22 33")
+    referees.nth(1).get_by_label("Nom", exact=True).fill("Bakary Koné")
+    referees.nth(1).get_by_label("Téléphone").fill("66 11 22 33")
+    page.get_by_label("Votre nom").fill("Fanta Traoré")
+    page.get_by_label("Votre numéro de téléphone").fill("+223 66 12 34 56")
+    page.get_by_label("Comment connaissez-vous cette personne ?").fill("Patiente")
+    page.get_by_role("radiogroup", name="Cette personne est-elle un fonctionnaire").get_by_label(
+        "Oui"
+    ).check()
+    page.get_by_role("radiogroup", name="Cette personne est-elle un élu").get_by_label(
+        "Non"
+    ).check()
+    page.get_by_label("J'accepte").check()
+
+
+def test_public_nominates_on_a_phone_gets_a_code_and_tracks_it(engine, live_server, phone):
+    make_campaign(engine, "nominations")
+    page = phone.new_page()
+    page.goto(f"{live_server}/nominate")
+    # Inline validation: a wrong answer is explained before submitting.
+    page.get_by_role("radiogroup", name="Cette personne est-elle un élu").get_by_label(
+        "Oui"
+    ).check()
+    expect(page.locator("#eligibility_elected-error")).to_contain_text("Les élus ne peuvent pas")
+    _fill_nomination(page)
+    expect(page.locator("#eligibility_elected-error")).to_be_empty()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "nominate-fr-360.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.get_by_role("button", name="Envoyer la nomination").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Merci ! Votre nomination est bien reçue."
+    )
+    code = page.locator(".code").inner_text()
+    assert len(code) == 9 and code[4] == "-"
+    page.get_by_role("link", name="Suivre cette nomination").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Reçue : l'équipe de la campagne va la vérifier."
+    )
+    # The draft is forgotten once the nomination is received.
+    page.goto(f"{live_server}/nominate")
+    expect(page.get_by_label("Nom complet")).to_have_value("")
+
+
+def test_nomination_draft_survives_a_dropped_connection(engine, live_server, phone):
+    make_campaign(engine, "nominations")
+    page = phone.new_page()
+    page.goto(f"{live_server}/nominate")
+    page.get_by_label("Nom complet").fill("Moussa Traoré")
+    page.get_by_label("Poste ou métier").fill("Enseignant")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Envoyer la nomination").click()
+    page.context.set_offline(False)
+    page.goto(f"{live_server}/nominate")
+    expect(page.get_by_label("Nom complet")).to_have_value("Moussa Traoré")
+    expect(page.get_by_label("Poste ou métier")).to_have_value("Enseignant")
+
+
+def test_nominate_works_without_javascript(engine, browser, live_server):
+    make_campaign(engine, "nominations")
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_server}/nominate")
+    page.get_by_label("Nom complet").fill("Awa Keita")
+    page.get_by_role("button", name="Envoyer la nomination").click()
+    expect(page.get_by_role("alert")).to_contain_text("Certains champs sont à corriger.")
+    expect(page.get_by_label("Nom complet")).to_have_value("Awa Keita")
+    _fill_nomination(page)
+    page.get_by_role("button", name="Envoyer la nomination").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Merci ! Votre nomination est bien reçue."
+    )
+    context.close()
+
+
+def test_nominate_page_weighs_under_budget(engine, live_server, phone):
+    make_campaign(engine, "nominations")
+    page = phone.new_page()
+    total, fetched = wire_bytes(page, f"{live_server}/nominate")
+    print(f"nomination form over the wire: {total} bytes for {fetched}")
+    assert len(fetched) == 6  # page, favicon, css, htmx, app.js, nominate.js
+    assert 0 < total <= PAGE_BUDGET

@@ -1,0 +1,59 @@
+"""``POST /sms/inbound``: the SMS gateway's webhook (contract in DESIGN.md).
+
+Signed with HMAC-SHA256 of the raw body; a bad or missing signature gets 403 and changes nothing.
+Replies go back as text/plain, in the campaign's default language (French)."""
+
+from __future__ import annotations
+
+from functools import partial
+from urllib.parse import parse_qs
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from campaign import sms_inbound
+from nominations import sms as nominations_sms
+from web.i18n import DEFAULT
+
+MAX_BODY = 8 * 1024
+
+
+def _router(secret_key: str):
+    nominate = sms_inbound.Route("NOM", partial(nominations_sms.record, secret_key=secret_key))
+
+    def route(text: str) -> sms_inbound.Route | None:
+        if nominations_sms.matches(text):
+            return nominate
+        return None
+
+    return route
+
+
+async def inbound(request: Request) -> Response:
+    body = await request.body()
+    settings = request.app.state.settings
+    if len(body) > MAX_BODY or not sms_inbound.signature_ok(
+        settings.sms_secret, body, request.headers.get("x-icon-signature")
+    ):
+        return PlainTextResponse("invalid signature", status_code=403)
+    form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    sender = form.get("from", "")
+    if not sender:
+        return PlainTextResponse("missing sender", status_code=400)
+    catalogue = request.app.state.renderer.catalogue
+    reply = await run_in_threadpool(
+        sms_inbound.handle,
+        request.app.state.engine,
+        settings.secret_key,
+        form.get("id"),
+        sender,
+        form.get("text", ""),
+        _router(settings.secret_key),
+        lambda msgid, params: catalogue.gettext(DEFAULT, msgid) % params,
+    )
+    return PlainTextResponse(reply)
+
+
+routes = [Route("/sms/inbound", inbound, methods=["POST"], name="sms_inbound")]
