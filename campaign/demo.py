@@ -63,6 +63,7 @@ DEMO_STAFF = [
     ("manager@demo.integrity-icon.org", "Fatoumata Coulibaly", Role.manager),
     ("juror1@demo.integrity-icon.org", "Boubacar Diallo", Role.juror),
     ("juror2@demo.integrity-icon.org", "Aïssata Maïga", Role.juror),
+    ("volunteer@demo.integrity-icon.org", "Mariam Sanogo", Role.volunteer),
 ]
 PHASE_OFFSETS_DAYS = {
     # Days from "now" to the start of nominations, so that the asked phase is open today.

@@ -118,6 +118,7 @@ def regroup(engine: Engine, campaign_id: int, actor_id: int | None = None) -> di
         # it first, or the outcome would depend on the order dedup lists the groups in.
         claimed = {n.nominee_id for n in nominations if n.pinned}
         moved = 0
+        unplaced: list[list[Nomination]] = []
         for group in group_nominations([_row(n) for n in nominations]):
             members = [by_id[i] for i in group]
             pinned = Counter(m.nominee_id for m in members if m.pinned)
@@ -129,14 +130,19 @@ def regroup(engine: Engine, campaign_id: int, actor_id: int | None = None) -> di
                 previous.pop(None, None)
                 target = min(previous, key=lambda k: (-previous[k], k)) if previous else None
             if target is None:
-                nominee = Nominee(campaign_id=campaign_id, name=members[0].nominee_name)
-                s.add(nominee)
-                s.flush()
-                target = nominee.id
+                unplaced.append(free)
+                continue
             claimed.add(target)
             for m in free:
                 if m.nominee_id != target:
                     m.nominee_id, moved = target, moved + 1
+        # New people get their nominee rows in one flush, not one round trip each.
+        fresh = [Nominee(campaign_id=campaign_id, name=g[0].nominee_name) for g in unplaced]
+        s.add_all(fresh)
+        s.flush()
+        for nominee, members in zip(fresh, unplaced, strict=True):
+            for m in members:
+                m.nominee_id, moved = nominee.id, moved + 1
         s.flush()
         nominee_ids = list(s.exec(select(Nominee.id).where(Nominee.campaign_id == campaign_id)))
         refresh(s, nominee_ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import timedelta
 
@@ -43,6 +44,12 @@ def make_campaign(engine, phase: str = "nominations", **overrides) -> Campaign:
     return campaign
 
 
+@functools.cache
+def _hash(password: str) -> str:
+    # argon2 is slow on purpose; one hash per distinct test password is enough.
+    return people.hash_password(password)
+
+
 def make_user(
     engine, role: str = "manager", email: str | None = None, password: str | None = PASSWORD, **kw
 ) -> User:
@@ -52,7 +59,7 @@ def make_user(
             email=email or f"{role}{count + 1}@example.org",
             name=kw.pop("name", f"{role.title()} {count + 1}"),
             role=role,
-            password_hash=people.hash_password(password) if password else None,
+            password_hash=_hash(password) if password else None,
             **kw,
         )
         s.add(user)

@@ -39,6 +39,7 @@ def test_migrate_then_demo_prints_working_logins(env, capsys):
         ("manager", "manager@demo.integrity-icon.org"),
         ("juror", "juror1@demo.integrity-icon.org"),
         ("juror", "juror2@demo.integrity-icon.org"),
+        ("volunteer", "volunteer@demo.integrity-icon.org"),
     ]
     assert (campaign.country, len(campaign.regions), campaign.regions[0]) == (
         "ML",

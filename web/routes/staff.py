@@ -12,7 +12,7 @@ from campaign.errors import Invalid, InvalidCredentials, InvitationInvalid, Logi
 from campaign.models import Role
 from web.auth import current_user, safe_next, sign_in, sign_out
 
-LANDING = {Role.manager: "/manage", Role.juror: "/jury", Role.volunteer: "/"}
+LANDING = {Role.manager: "/manage", Role.juror: "/jury", Role.volunteer: "/manage/entry"}
 
 
 def _client_address(request: Request) -> str:

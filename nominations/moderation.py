@@ -1,0 +1,421 @@
+"""Moderation: the managers' list of nominations, statuses with reasons, the nominee page.
+
+Every function returns finished dataclasses built from a fixed number of queries, however many
+rows there are: the list must stay fast at 4,000 nominations and templates never query.
+Contact details are in ``NomineeDetail`` only; it is for managers' pages and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, false, func, or_
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+
+from campaign import audit, db
+from campaign.errors import Invalid, NotFound
+from campaign.i18n import N_
+from campaign.models import AuditEvent, Campaign, User
+from nominations.intake import clean_code
+from nominations.models import Channel, Nomination, Nominee, Status
+from nominations.normalise import fold, name_tokens
+
+MODERATION_STATUSES = (Status.eligible, Status.ineligible, Status.spam)
+NEEDS_REASON = (Status.ineligible, Status.spam)
+REASON_MAX = 500
+SEARCH_MAX = 100
+NOMINEES_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    region: str = ""
+    status: str = ""
+    channel: str = ""
+    since: date | None = None  # days in the campaign's time zone, both ends included
+    until: date | None = None
+    volunteer: int | None = None
+    q: str = ""
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> Filters:
+        """From a query string. A malformed value is dropped rather than refused: a bookmarked or
+        hand-edited URL should still show a list."""
+        status = params.get("status", "")
+        channel = params.get("channel", "")
+        volunteer = params.get("volunteer", "")
+        return cls(
+            region=params.get("region", "").strip()[:100],
+            status=status if status in {s.value for s in Status} else "",
+            channel=channel if channel in {c.value for c in Channel} else "",
+            since=_date(params.get("since", "")),
+            until=_date(params.get("until", "")),
+            volunteer=int(volunteer) if volunteer.isdigit() else None,
+            q=" ".join(params.get("q", "").split())[:SEARCH_MAX],
+        )
+
+    def values(self) -> dict[str, str]:
+        """Every filter as the text a form field holds."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = "" if value is None else str(value)
+        return out
+
+    def query(self) -> str:
+        """The set filters as a query string, for pager links and redirects."""
+        return urlencode({k: v for k, v in self.values().items() if v})
+
+
+def _date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
+def parse_ids(values: Iterable[object], missing: str = N_("No such nomination.")) -> list[int]:
+    """Ids posted by a form, in order, without repeats. Anything but a number is an id that does
+    not exist (NotFound with ``missing``): refusing the whole request is safer than acting on
+    the rest."""
+    ids = []
+    for value in values:
+        text = str(value).strip()
+        if not text.isdigit() or len(text) > 18:
+            raise NotFound(missing)
+        ids.append(int(text))
+    return list(dict.fromkeys(ids))
+
+
+def _copy(cls, obj, **extra):
+    """A ``cls`` dataclass from the same-named attributes of a row, plus ``extra``."""
+    names = [f.name for f in fields(cls) if f.name not in extra]
+    return cls(**{name: getattr(obj, name) for name in names}, **extra)
+
+
+@dataclass(frozen=True)
+class NominationRow:
+    id: int
+    tracking_code: str
+    created_at: datetime
+    channel: str
+    status: str
+    status_reason: str
+    nominee_name: str  # as this nomination spells it
+    nominee_position: str
+    nominee_institution: str
+    nominee_region: str
+    pinned: bool
+    nominee_id: int | None
+    volunteer: str  # the volunteer's email; "" for web and SMS
+    nominee_count: int  # nominations of that nominee
+
+
+@dataclass(frozen=True)
+class VolunteerOption:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[NominationRow]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    volunteers: list[VolunteerOption]
+
+
+def _conditions(campaign: Campaign, f: Filters) -> list:
+    conditions = [Nomination.campaign_id == campaign.id]
+    if f.region:
+        conditions.append(Nomination.nominee_region == f.region)
+    if f.status:
+        conditions.append(Nomination.status == f.status)
+    if f.channel:
+        conditions.append(Nomination.channel == f.channel)
+    if f.volunteer is not None:
+        conditions.append(Nomination.volunteer_id == f.volunteer)
+    tz = ZoneInfo(campaign.timezone)
+    if f.since is not None:
+        conditions.append(Nomination.created_at >= datetime.combine(f.since, time(), tz))
+    if f.until is not None:
+        end = datetime.combine(f.until + timedelta(days=1), time(), tz)
+        conditions.append(Nomination.created_at < end)
+    if f.q:
+        conditions.append(name_search(f.q))
+    return conditions
+
+
+def name_search(q: str):
+    """Nominations whose name has a word starting with each word typed, ignoring accents, case,
+    titles and order ("goita" finds "Dr Aminata GOÏTA"); a tracking code finds its nomination."""
+    words = name_tokens(q) or tuple(fold(q, join_apostrophes=True).split())
+    # name_words is folded and padded with spaces: " x" matches the start of a whole word.
+    by_name = and_(*[col(Nomination.name_words).contains(f" {w}") for w in words[:8]])
+    match = by_name if words else false()
+    code = clean_code(q)
+    return or_(match, Nomination.tracking_code == code) if code else match
+
+
+def list_nominations(
+    engine: Engine, campaign_id: int, filters: Filters, page: int = 1, per_page: int = 50
+) -> Page:
+    """Newest first. Four queries whatever the number of rows: campaign, count, rows (volunteer
+    and nominee joined), volunteers."""
+    with db.session(engine) as s:
+        campaign = s.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound(N_("No campaign has been set up yet."))
+        conditions = _conditions(campaign, filters)
+        total = s.exec(select(func.count()).select_from(Nomination).where(*conditions)).one()
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        result = s.exec(
+            select(Nomination, User.email, Nominee.nomination_count)
+            .join(User, User.id == Nomination.volunteer_id, isouter=True)
+            .join(Nominee, Nominee.id == Nomination.nominee_id, isouter=True)
+            .where(*conditions)
+            .order_by(col(Nomination.created_at).desc(), col(Nomination.id).desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+        volunteers = s.exec(
+            select(User.id, User.email)
+            .where(
+                col(User.id).in_(
+                    select(Nomination.volunteer_id).where(Nomination.campaign_id == campaign_id)
+                )
+            )
+            .order_by(User.email)
+        ).all()
+    return Page(
+        rows=[
+            _copy(NominationRow, n, volunteer=email or "", nominee_count=count or 0)
+            for n, email, count in result
+        ],
+        total=total,
+        page=page,
+        pages=pages,
+        per_page=per_page,
+        volunteers=[VolunteerOption(i, email) for i, email in volunteers],
+    )
+
+
+def set_status(
+    engine: Engine, actor_id: int, nomination_ids: list[int], status: str, reason: str
+) -> int:
+    """Give the nominations ``status``; ineligible and spam need a reason, so that a refusal can
+    be explained when a nominator asks. All or nothing; one audit event per nomination that
+    changed, so each nomination's history reads alone. Returns how many changed."""
+    reason = " ".join(str(reason).split())[:REASON_MAX]
+    ids = list(dict.fromkeys(nomination_ids))
+    errors = {}
+    if status not in MODERATION_STATUSES:
+        errors["status"] = N_("Choose a status.")
+    elif status in NEEDS_REASON and not reason:
+        errors["reason"] = N_("Say why.")
+    if not ids:
+        errors["nominations"] = N_("Choose at least one nomination.")
+    if errors:
+        raise Invalid(errors)
+    with db.session(engine) as s, s.begin():
+        rows = s.exec(select(Nomination).where(col(Nomination.id).in_(ids))).all()
+        if len(rows) != len(ids):
+            raise NotFound(N_("No such nomination."))
+        changed = 0
+        for n in rows:
+            if (n.status, n.status_reason) == (status, reason):
+                continue
+            audit.record(
+                s, actor_id, "nomination.status", "nomination", n.id,
+                status=status, previous=n.status, reason=reason,
+            )  # fmt: skip
+            n.status, n.status_reason = status, reason
+            changed += 1
+    return changed
+
+
+@dataclass(frozen=True)
+class NomineeRow:
+    id: int
+    name: str
+    gender: str
+    position: str
+    institution: str
+    region: str
+    nomination_count: int
+
+
+def _nominee_row(n: Nominee) -> NomineeRow:
+    return _copy(NomineeRow, n)
+
+
+@dataclass(frozen=True)
+class NominationDetail:
+    id: int
+    tracking_code: str
+    created_at: datetime
+    channel: str
+    status: str
+    status_reason: str
+    pinned: bool
+    nominee_name: str
+    nominee_gender: str
+    nominee_position: str
+    nominee_institution: str
+    nominee_region: str
+    nominee_town: str
+    nominee_phone: str
+    story: str
+    referees: list[dict]
+    nominator_name: str
+    nominator_phone: str
+    nominator_email: str
+    nominator_relation: str
+    eligibility: dict
+    paper_serial: str | None
+    volunteer: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    details: dict
+
+
+@dataclass(frozen=True)
+class NomineeDetail:
+    nominee: NomineeRow
+    nominations: list[NominationDetail]
+    history: list[HistoryRow]
+    duplicates: list[NomineeRow]  # same name words, same region, yet another nominee
+    found: list[NomineeRow]  # other nominees matching ``find`` (not already in duplicates)
+
+
+def nominee_detail(engine: Engine, nominee_id: int, find: str = "") -> NomineeDetail:
+    """Everything about one nominee, contacts included: for managers only."""
+    with db.session(engine) as s:
+        nominee = s.get(Nominee, nominee_id)
+        if nominee is None:
+            raise NotFound(N_("No such nominee."))
+        rows = s.exec(
+            select(Nomination, User.email)
+            .join(User, User.id == Nomination.volunteer_id, isouter=True)
+            .where(Nomination.nominee_id == nominee_id)
+            .order_by(Nomination.created_at, Nomination.id)
+        ).all()
+        nominations = [_copy(NominationDetail, n, volunteer=e or "") for n, e in rows]
+        history = _history(s, nominee_id, [n.id for n in nominations])
+        mine, other = aliased(Nomination), aliased(Nomination)
+        duplicates = s.exec(
+            select(Nominee)
+            .join(other, other.nominee_id == Nominee.id)
+            .join(
+                mine,
+                and_(
+                    mine.nominee_id == nominee_id,
+                    mine.name_words == other.name_words,
+                    mine.region_key == other.region_key,
+                ),
+            )
+            .where(Nominee.id != nominee_id)
+            .distinct()
+            .order_by(Nominee.id)
+        ).all()
+        found = []
+        if find.strip():
+            found = _search_nominees(s, nominee.campaign_id, find, exclude=nominee_id)
+    shown = {d.id for d in duplicates}
+    return NomineeDetail(
+        nominee=_nominee_row(nominee),
+        nominations=nominations,
+        history=history,
+        duplicates=[_nominee_row(d) for d in duplicates],
+        found=[f for f in found if f.id not in shown],  # one checkbox per nominee
+    )
+
+
+def _history(s, nominee_id: int, nomination_ids: list[int]) -> list[HistoryRow]:
+    """Merges and splits of this nominee and status changes of its nominations, newest first."""
+    events = s.exec(
+        select(AuditEvent, User.email)
+        .join(User, User.id == AuditEvent.actor_id, isouter=True)
+        .where(
+            or_(
+                and_(AuditEvent.target_type == "nominee", AuditEvent.target_id == str(nominee_id)),
+                and_(
+                    AuditEvent.target_type == "nomination",
+                    col(AuditEvent.target_id).in_([str(i) for i in nomination_ids]),
+                ),
+            )
+        )
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(200)
+    ).all()
+    return [
+        HistoryRow(e.at, email or "", e.action, f"{e.target_type} {e.target_id}", e.details)
+        for e, email in events
+    ]
+
+
+def _search_nominees(s, campaign_id: int, q: str, exclude: int | None = None) -> list[NomineeRow]:
+    matching = select(Nomination.nominee_id).where(
+        Nomination.campaign_id == campaign_id, name_search(q)
+    )
+    conditions = [Nominee.campaign_id == campaign_id, col(Nominee.id).in_(matching)]
+    if exclude is not None:
+        conditions.append(Nominee.id != exclude)
+    nominees = s.exec(
+        select(Nominee).where(*conditions).order_by(Nominee.name, Nominee.id).limit(NOMINEES_SHOWN)
+    ).all()
+    return [_nominee_row(n) for n in nominees]
+
+
+@dataclass(frozen=True)
+class NomineeList:
+    found: list[NomineeRow]  # for the search; at most NOMINEES_SHOWN
+    duplicates: list[list[NomineeRow]]  # groups sharing name words and region
+
+
+def list_nominees(engine: Engine, campaign_id: int, q: str = "") -> NomineeList:
+    """Nominees matching ``q``, and the possible duplicates: nominees whose nominations spell the
+    same name words in the same region but that grouping kept apart (another post or workplace,
+    or a manager's split). Cheap to check by eye, and the likeliest wrong splits."""
+    with db.session(engine) as s:
+        found = _search_nominees(s, campaign_id, q) if q.strip() else []
+        keys = (
+            select(Nomination.region_key, Nomination.name_words)
+            .where(Nomination.campaign_id == campaign_id, col(Nomination.nominee_id).is_not(None))
+            .group_by(Nomination.region_key, Nomination.name_words)
+            .having(func.count(func.distinct(Nomination.nominee_id)) > 1)
+            .subquery()
+        )
+        rows = s.exec(
+            select(keys.c.region_key, keys.c.name_words, Nominee)
+            .join(
+                Nomination,
+                and_(
+                    Nomination.region_key == keys.c.region_key,
+                    Nomination.name_words == keys.c.name_words,
+                    Nomination.campaign_id == campaign_id,
+                ),
+            )
+            .join(Nominee, Nominee.id == Nomination.nominee_id)
+            .distinct()
+            .order_by(keys.c.region_key, keys.c.name_words, Nominee.id)
+        ).all()
+    groups: dict[tuple[str, str], list[NomineeRow]] = {}
+    for region, words, nominee in rows:
+        groups.setdefault((region, words), []).append(_nominee_row(nominee))
+    return NomineeList(found=found, duplicates=list(groups.values()))
