@@ -244,7 +244,7 @@ def submit_paper(engine: Engine, volunteer_id: int, form: dict) -> tuple[Nominat
     """A paper form typed in by a volunteer; the same serial again returns the first entry."""
     serial = str(form.get("paper_serial", "") or "").strip().upper()
     with db.session(engine) as s, s.begin():
-        campaign = _campaign_for_entry(s)
+        campaign = campaign_for_entry(s)
         errors = {}
         if not serial or len(serial) > 40:
             errors["paper_serial"] = N_("Write the number printed on the form.")
@@ -277,7 +277,7 @@ def submit_paper(engine: Engine, volunteer_id: int, form: dict) -> tuple[Nominat
         return nomination, True
 
 
-def _campaign_for_entry(s: Session) -> Campaign:
+def campaign_for_entry(s: Session) -> Campaign:
     """Paper forms collected during the nominations phase are typed in until review ends."""
     campaign = campaigns.current_in(s)
     now = db.utcnow()

@@ -374,6 +374,19 @@ def test_csv_exports_are_utf8_with_bom_and_named_for_the_campaign(client, engine
     assert nominees.content.decode("utf-8").splitlines()[1].startswith("1;Aminata Goïta;female")
 
 
+def test_csv_exports_of_personal_data_are_audited(client, engine, campaign):
+
+    manager = _as_manager(client, engine)
+    client.get("/manage/nominations.csv")
+    client.get("/manage/nominees.csv")
+    with db.session(engine) as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "nominations.export")).all()
+    assert [(e.actor_id, e.details) for e in events] == [
+        (manager.id, {"kind": "nominations"}),
+        (manager.id, {"kind": "nominees"}),
+    ]
+
+
 def test_stats_page_shows_counts_and_percentages(client, engine, campaign):
     _as_manager(client, engine)
     volunteer = make_user(engine, "volunteer", "awa@example.org")

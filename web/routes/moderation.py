@@ -175,18 +175,18 @@ def _csv(chunks, filename: str) -> StreamingResponse:
 
 
 def nominations_csv(request: Request) -> Response:
-    require_role(request, Role.manager)
+    user = require_role(request, Role.manager)
     engine = request.app.state.engine
     campaign = campaigns.require_current(engine)
-    chunks = export.export_nominations(engine, campaign.id)
+    chunks = export.export_nominations(engine, campaign.id, actor_id=user.id)
     return _csv(chunks, f"nominations-{campaign.country}-{campaign.year}.csv")
 
 
 def nominees_csv(request: Request) -> Response:
-    require_role(request, Role.manager)
+    user = require_role(request, Role.manager)
     engine = request.app.state.engine
     campaign = campaigns.require_current(engine)
-    chunks = export.export_nominees(engine, campaign.id)
+    chunks = export.export_nominees(engine, campaign.id, actor_id=user.id)
     return _csv(chunks, f"nominees-{campaign.country}-{campaign.year}.csv")
 
 

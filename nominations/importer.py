@@ -1,0 +1,355 @@
+"""Paper forms in bulk: a CSV file of nominations, checked whole, then imported all or nothing.
+
+The columns are the web form's field names plus ``paper_serial`` and ``volunteer_email`` (the
+template file lists them). Files come from Excel as often as not: UTF-8 with or without a BOM and
+Windows-1252 are read, ``,``, ``;`` or a tab separates cells, and anything else is refused with a
+message that says how to save the file.
+
+Whose forms the rows are:
+- from the command line (no uploader): the ``volunteer_email`` column names the volunteer of each
+  row, and is required;
+- a manager's upload: that column when filled, otherwise the manager;
+- a volunteer's upload: the volunteer. The column may be absent or empty; a row naming somebody
+  else is an error, since a volunteer does not file forms in another volunteer's name.
+
+A form already in the database (same volunteer and serial) is skipped, not an error, so a file can
+be uploaded again after a fix, or twice by mistake. Its content is not checked again: it was when
+it was first imported, and the stored nomination is the one that counts.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from campaign import audit, db
+from campaign.errors import DomainError, Invalid, PermissionDenied
+from campaign.i18n import N_
+from campaign.models import Campaign, Role, User
+from nominations import grouping, intake
+from nominations.export import BOM, DELIMITER, unescape_cell
+from nominations.models import Channel, Nomination
+
+MAX_BYTES = 25 * 1024 * 1024  # 50,000 forms with stories of a few lines each
+MAX_ROWS = 50_000
+MAX_SERIAL = 40
+SAVE_AS = N_(
+    'This file cannot be read as text. In Excel, choose "Save as", then the type '
+    '"CSV UTF-8 (comma delimited)", and import that file.'
+)
+FORM_COLUMNS = [
+    "nominee_name", "nominee_gender", "nominee_position", "nominee_institution", "nominee_region",
+    "nominee_town", "nominee_phone", "story",
+    "referee1_name", "referee1_phone", "referee1_email",
+    "referee2_name", "referee2_phone", "referee2_email",
+    "referee3_name", "referee3_phone", "referee3_email",
+    "nominator_name", "nominator_phone", "nominator_email", "nominator_relation",
+]  # fmt: skip
+# Without these no row can be valid; the other columns may be left out of a file.
+REQUIRED = [
+    "paper_serial", "nominee_name", "nominee_position", "nominee_region", "story",
+    "referee1_name", "referee2_name", "nominator_name", "nominator_relation", "consent",
+]  # fmt: skip
+GENDERS = {"female": "female", "f": "female", "femme": "female",
+           "male": "male", "m": "male", "homme": "male", "h": "male"}  # fmt: skip
+YES = {"yes", "y", "oui", "o", "1", "true", "vrai", "on"}
+NO = {"no", "n", "non", "0", "false", "faux"}
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+INELIGIBLE = N_("With this answer the person cannot be nominated.")
+
+
+class ImportRefused(DomainError):
+    """The file as a whole cannot be imported (not CSV, too big, wrong columns)."""
+
+    status = 400
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as Excel numbers it: the header is row 1
+    field: str  # the column
+    reason: str  # a msgid, formatted with ``params``
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    skipped: int  # already imported
+    errors: list[RowError]
+
+
+def columns(campaign: Campaign) -> list[str]:
+    eligibility = [f"eligibility_{q['key']}" for q in campaign.eligibility]
+    return ["paper_serial", *FORM_COLUMNS, *eligibility, "consent", "volunteer_email"]
+
+
+def template_csv(campaign: Campaign) -> str:
+    """An empty file with the header row, to fill in with Excel."""
+    return BOM + DELIMITER.join(columns(campaign)) + "\r\n"
+
+
+def decode(data: bytes) -> str:
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise ImportRefused(
+            N_(
+                'This is an Excel workbook, not a CSV file. In Excel, choose "Save as", then '
+                'the type "CSV UTF-8 (comma delimited)", and import that file.'
+            )
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportRefused(SAVE_AS)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Not UTF-8: Excel's "CSV (separator: semicolon)" writes the Windows code page. A binary
+        # file either has bytes Windows-1252 does not define or control characters.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise ImportRefused(SAVE_AS) from exc
+    if CONTROL.search(text):
+        raise ImportRefused(SAVE_AS)
+    return text
+
+
+def read(data: bytes, max_rows: int = MAX_ROWS) -> tuple[list[str], list[list[str]]]:
+    """The header (normalised column names) and the records of a CSV file, or ImportRefused."""
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(N_("This file is larger than 25 MB. Split it into several files."))
+    text = decode(data)
+    if not text.strip():
+        raise ImportRefused(N_("This file is empty."))
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = max(";,\t", key=first_line.count)
+    # Strict: a stray quote would otherwise swallow the rest of the file into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    count, line = 0, 1  # the line the record being read starts on, for the message
+    try:
+        header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
+        line = reader.line_num + 1
+        for record in reader:
+            line = reader.line_num + 1
+            records.append(record)
+            count += any(cell.strip() for cell in record)
+            if count > max_rows:
+                raise ImportRefused(
+                    N_("This file has more than %(rows)s rows. Split it into several files."),
+                    rows=f"{max_rows:,}",
+                )
+    except csv.Error as exc:
+        raise ImportRefused(
+            N_("Line %(line)s cannot be read as CSV: check its quotation marks."),
+            line=line,
+        ) from exc
+    return header, records
+
+
+def required_columns(campaign: Campaign, volunteer_required: bool) -> list[str]:
+    needed = {*REQUIRED, *(f"eligibility_{q['key']}" for q in campaign.eligibility)}
+    if volunteer_required:
+        needed.add("volunteer_email")
+    return [c for c in columns(campaign) if c in needed]
+
+
+def check_columns(header: list[str], campaign: Campaign, volunteer_required: bool) -> None:
+    known = columns(campaign)
+    named = [h for h in header if h]
+    missing = [c for c in required_columns(campaign, volunteer_required) if c not in named]
+    if missing:
+        raise ImportRefused(N_("Columns missing: %(columns)s."), columns=", ".join(missing))
+    unknown = [h for h in named if h not in known]
+    if unknown:
+        raise ImportRefused(
+            N_("Unknown columns: %(columns)s. Use the column names of the template."),
+            columns=", ".join(unknown),
+        )
+    twice = sorted({h for h in named if named.count(h) > 1})
+    if twice:
+        raise ImportRefused(N_("Columns given twice: %(columns)s."), columns=", ".join(twice))
+
+
+@dataclass(frozen=True)
+class Uploader:
+    """Who imports: see the module docstring for whose forms the rows then are."""
+
+    volunteer_id: int | None = None  # rows that name no volunteer are theirs
+    only_email: str | None = None  # a volunteer: the only address a row may name
+
+
+@dataclass
+class Checked:
+    rows: list[tuple[int, str, dict]] = field(default_factory=list)  # volunteer, serial, values
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _form(header: list[str], record: list[str]) -> dict:
+    form = {
+        name: unescape_cell(cell.strip())
+        for name, cell in zip(header, record, strict=False)
+        if name
+    }
+    gender = form.get("nominee_gender", "").lower()
+    form["nominee_gender"] = GENDERS.get(gender, gender)
+    for name, value in form.items():
+        if name.startswith("eligibility_") or name == "consent":
+            answer = value.lower()
+            form[name] = "yes" if answer in YES else "no" if answer in NO else value
+    form["consent"] = "on" if form.get("consent") == "yes" else ""
+    return form
+
+
+def check(
+    header: list[str],
+    records: list[list[str]],
+    campaign: Campaign,
+    volunteers: dict[str, int],
+    uploader: Uploader,
+    existing: set[tuple[int, str]],
+) -> Checked:
+    """Every row checked (no database): ``volunteers`` maps an email to its account's id,
+    ``existing`` holds the (volunteer id, serial) pairs already imported."""
+    result, seen = Checked(), {}
+    order = {name: i for i, name in enumerate(header)}
+    for row, record in enumerate(records, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        form = _form(header, record)
+        errors: dict[str, str] = {}
+        params: dict[str, dict] = {}
+        serial = form.get("paper_serial", "").upper()
+        if not serial or len(serial) > MAX_SERIAL:
+            errors["paper_serial"] = N_("Write the number printed on the form.")
+        email = form.get("volunteer_email", "").lower()
+        volunteer_id = volunteers.get(email) if email else uploader.volunteer_id
+        if uploader.only_email is not None and email and email != uploader.only_email:
+            errors["volunteer_email"] = N_("You can only import your own forms.")
+        elif volunteer_id is None:
+            errors["volunteer_email"] = (
+                N_("No volunteer account has this email address.")
+                if email
+                else N_("This field is required.")
+            )
+        if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
+            errors[""] = N_("This row has more cells than the header.")
+        key = (volunteer_id, serial)
+        if not errors and key in existing:
+            result.skipped += 1
+            continue
+        if not errors and key in seen:
+            errors["paper_serial"] = N_("This form is already on row %(row)s.")
+            params["paper_serial"] = {"row": seen[key]}
+        elif not errors:
+            seen[key] = row
+        try:
+            values = intake.NominationIn(form, Channel.paper).parse(campaign)
+        except Invalid as exc:
+            errors = exc.errors | errors
+        if errors:
+            result.errors += [
+                RowError(row, name, INELIGIBLE if reason == "ineligible" else reason,
+                         params.get(name, {}))
+                for name, reason in sorted(errors.items(), key=lambda e: order.get(e[0], 999))
+            ]  # fmt: skip
+        else:
+            result.rows.append((volunteer_id, serial, values))
+    return result
+
+
+def _uploader(s: Session, actor_id: int | None) -> Uploader:
+    if actor_id is None:
+        return Uploader()
+    actor = s.get(User, actor_id)
+    if actor is None or not actor.active or actor.role not in (Role.manager, Role.volunteer):
+        raise PermissionDenied(N_("This page is for another role."))
+    if actor.role == Role.volunteer:
+        return Uploader(actor.id, actor.email)
+    return Uploader(actor.id)
+
+
+def import_csv(
+    engine: Engine, data: bytes, actor_id: int | None = None, max_rows: int = MAX_ROWS
+) -> ImportResult:
+    """Check the whole file; import it in one transaction only if every row is valid.
+    Raises ImportRefused (the file), PhaseClosed or PermissionDenied."""
+    header, records = read(data, max_rows)
+    with db.session(engine) as s, s.begin():
+        campaign = intake.campaign_for_entry(s)
+        uploader = _uploader(s, actor_id)
+        check_columns(header, campaign, volunteer_required=uploader.volunteer_id is None)
+        staff = s.exec(
+            select(User.email, User.id).where(
+                col(User.active).is_(True), col(User.role).in_([Role.manager, Role.volunteer])
+            )
+        ).all()
+        existing = s.exec(
+            select(Nomination.volunteer_id, Nomination.paper_serial).where(
+                Nomination.campaign_id == campaign.id, col(Nomination.paper_serial).is_not(None)
+            )
+        ).all()
+        checked = check(
+            header, records, campaign, dict(staff), uploader, {tuple(e) for e in existing}
+        )
+        if checked.errors:
+            return ImportResult(0, checked.skipped, checked.errors)
+        _insert(s, campaign, checked.rows)
+        audit.record(
+            s, actor_id, "nominations.import", "campaign", campaign.id,
+            created=len(checked.rows), skipped=checked.skipped,
+        )  # fmt: skip
+    return ImportResult(len(checked.rows), checked.skipped, [])
+
+
+def _fresh_codes(s: Session, count: int) -> list[str]:
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = {intake.new_tracking_code() for _ in range(count - len(codes))} - codes
+        taken = set()
+        chunk = sorted(wanted)
+        for i in range(0, len(chunk), 500):
+            part = chunk[i : i + 500]
+            query = select(Nomination.tracking_code).where(col(Nomination.tracking_code).in_(part))
+            taken |= set(s.exec(query).all())
+        codes |= wanted - taken
+    return list(codes)
+
+
+def _insert(s: Session, campaign: Campaign, rows: list[tuple[int, str, dict]]) -> None:
+    if not rows:
+        return
+    codes = _fresh_codes(s, len(rows))
+    nominations = [
+        Nomination(
+            campaign_id=campaign.id, tracking_code=code, channel=Channel.paper,
+            volunteer_id=volunteer_id, paper_serial=serial, **values,
+        )
+        for (volunteer_id, serial, values), code in zip(rows, codes, strict=True)
+    ]  # fmt: skip
+    for nomination in nominations:
+        grouping.set_keys(nomination)
+    s.add_all(nominations)
+    s.flush()
+    grouping.attach_many(s, campaign.id, nominations)
+
+
+def entry_campaign(engine: Engine) -> Campaign:
+    """The campaign whose paper forms can be entered now; PhaseClosed outside that window."""
+    with db.session(engine) as s:
+        return intake.campaign_for_entry(s)
+
+
+def paper_entry(engine: Engine, volunteer_id: int, nomination_id: int) -> Nomination | None:
+    """A form this volunteer entered, to confirm it back to them (nobody else's)."""
+    with db.session(engine) as s:
+        nomination = s.get(Nomination, nomination_id)
+    if nomination is None or nomination.volunteer_id != volunteer_id:
+        return None
+    return nomination
