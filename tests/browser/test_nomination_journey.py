@@ -101,3 +101,62 @@ def test_nominate_page_weighs_under_budget(engine, live_server, phone):
     print(f"nomination form over the wire: {total} bytes for {fetched}")
     assert len(fetched) == 6  # page, favicon, css, htmx, app.js, nominate.js
     assert 0 < total <= PAGE_BUDGET
+
+
+def test_volunteer_paper_form_and_web_nomination_meet_under_one_nominee(
+    engine, live_server, phone, browser
+):
+    from tests.factories import PASSWORD, make_user
+
+    make_campaign(engine, "nominations")
+    make_user(engine, "volunteer", "mariam@example.org")
+    make_user(engine, "manager", "boss@example.org")
+    public = phone.new_page()
+    public.goto(f"{live_server}/nominate")
+    _fill_nomination(public)
+    public.get_by_role("button", name="Envoyer la nomination").click()
+    expect(public.get_by_role("heading", level=1)).to_contain_text("Merci !")
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = desk.new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Adresse e-mail").fill("mariam@example.org")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Saisir un formulaire papier")).to_be_visible()
+    expect(page.get_by_label("Numéro du formulaire")).to_be_focused()
+    page.keyboard.type("ML-00042")
+    page.get_by_label("Nom complet").fill("Goïta Aminata")
+    page.get_by_label("Genre").select_option("female")
+    page.get_by_label("Poste ou métier").fill("sage femme")
+    page.get_by_label("Service ou institution").fill(
+        "Centre de santé communautaire de Kalaban Coro"
+    )
+    page.get_by_label("Région").select_option("Koulikoro")
+    page.get_by_label("Qu'a-t-elle fait ?").fill(STORY)
+    page.locator("#referee1_name").fill("Awa Sangaré")
+    page.locator("#referee1_phone").fill("76 55 44 33")
+    page.locator("#referee2_name").fill("Issa Coulibaly")
+    page.locator("#referee2_phone").fill("66 55 44 33")
+    page.locator("#nominator_name").fill("Seydou Keïta")
+    page.locator("#nominator_phone").fill("79 12 12 12")
+    page.get_by_label("Comment connaissez-vous cette personne ?").fill("Voisin")
+    page.locator("#eligibility_serving").select_option("yes")
+    page.locator("#eligibility_elected").select_option("no")
+    page.locator("#consent").check()
+    page.get_by_role("button", name="Enregistrer le formulaire").click()
+    expect(page.get_by_role("status")).to_contain_text("Enregistré : formulaire ML-00042")
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Adresse e-mail").fill("boss@example.org")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server}/manage/nominations")
+    expect(page.get_by_text("2 nominations", exact=True).first).to_be_visible()
+    page.get_by_role("link", name="Dr Aminata GOITA").click()
+    nominee = page.get_by_role("main")
+    expect(nominee).to_contain_text("Goïta Aminata")
+    expect(nominee).to_contain_text("Dr Aminata GOITA")
+    expect(nominee).to_contain_text("ML-00042")
+    desk.close()
