@@ -8,10 +8,16 @@ from sqlmodel import SQLModel
 
 from campaign.models import AuditEvent, Campaign, InboundSms, RateEvent, SmsMessage, User
 from nominations.models import Nomination, Nominee
+from shortlist.models import Assignment, Criterion, Decision, ReviewConfig, Score
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Assignment",
+    "Criterion",
+    "Decision",
+    "ReviewConfig",
+    "Score",
     "AuditEvent",
     "Campaign",
     "InboundSms",

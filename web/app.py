@@ -23,7 +23,17 @@ from web import htmx
 from web.auth import LoginRequired, login_url
 from web.i18n import Catalogue
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
-from web.routes import jury, manage, moderation, nominate, public, staff, volunteer
+from web.routes import (
+    jury,
+    manage,
+    moderation,
+    nominate,
+    public,
+    review,
+    shortlist,
+    staff,
+    volunteer,
+)
 from web.routes import sms as sms_routes
 from web.templating import TEMPLATE_DIR, Renderer
 
@@ -57,6 +67,8 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         *jury.routes,
         *manage.routes,
         *moderation.routes,
+        *review.routes,
+        *shortlist.routes,
         *volunteer.routes,
         *nominate.routes,
         *sms_routes.routes,
