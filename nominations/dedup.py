@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from itertools import permutations, product
+from itertools import combinations, permutations, product
 from typing import Any
 
 from rapidfuzz import process
@@ -80,8 +80,9 @@ class _Names:
 
     def __init__(self, frequency: Counter[str]) -> None:
         self.frequency = frequency
-        self._tokens: dict[tuple[str, str], int] = {}
+        self._tokens: dict[tuple[str, str], tuple[int, int]] = {}
         self._names: dict[tuple[tuple[str, ...], tuple[str, ...], int], int] = {}
+        self._index: dict[str, list[str]] = defaultdict(list)
         self.established: set[str] = set()
         self.options = self._survey()
 
@@ -100,7 +101,7 @@ class _Names:
         frequency = self.frequency
         vocabulary = sorted(frequency, key=lambda t: (-frequency[t], t))
         # Filled in frequency order, so a lookup only meets more frequent spellings.
-        index: dict[str, list[str]] = defaultdict(list)
+        index = self._index
         options: dict[str, tuple[str, ...]] = {}
         for token in vocabulary:
             variants = _deletes(token, 1 if len(token) <= 4 else 2)
@@ -108,7 +109,12 @@ class _Names:
             for variant in variants:
                 near.update(index.get(variant, ()))
             found = process.extract(token, near, scorer=OSA.distance, score_cutoff=2, limit=None)
-            close = [(d, -frequency[n], n) for n, d, _ in found if d <= typo_cap(token, n)]
+            size = len(token)
+            close = [
+                (d, -frequency[n], n)
+                for n, d, _ in found
+                if max(size, len(n)) >= (3 if d == 1 else 5)  # typo_cap, inlined
+            ]
             own = frequency[token]
             if own >= _ESTABLISHED and all(
                 -minus < own * _TYPO_SHARE or (token in KNOWN_NAMES and n in KNOWN_NAMES)
@@ -119,7 +125,6 @@ class _Names:
             options[token] = (token, *(n for _, _, n in ranked[:_MAX_NEIGHBOURS]))
             for variant in variants:
                 index[variant].append(token)
-        self._index = index
         return options
 
     def near(self, piece: str) -> list[str]:
@@ -316,6 +321,8 @@ def _id_order(ids: list[Hashable]) -> tuple[str, str]:
 
 
 class _Grouper:
+    """Blocking, pairwise matching and merging over distinct profiles."""
+
     def __init__(self, profiles: list[_Profile]) -> None:
         self.profiles = profiles
         frequency: Counter[str] = Counter()
@@ -382,7 +389,11 @@ class _Grouper:
                 if x != y and not self._lenient(x, y, positions_compatible):
                     return False
         distance = self.names.distance
-        return all(x == y or distance(x, y, CLUSTER_SCALE) < _FAR for x in a.names for y in b.names)
+        for x in a.names:
+            for y in b.names:
+                if x != y and distance(x, y, CLUSTER_SCALE) >= _FAR:
+                    return False
+        return True
 
     def _lenient(self, x: Any, y: Any, compatible: Callable[..., Any]) -> bool:
         found = self._loose.get((x, y))
@@ -395,37 +406,41 @@ class _Grouper:
     def candidate_pairs(self) -> set[tuple[int, int]]:
         """Pairs of profiles sharing a name block, in the same or a blank region."""
         spellings = self.names.options
-        blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        frequency = self.names.frequency
+        blocks: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+        blank: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        regions: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for index, p in enumerate(self.profiles):
             keys: set[tuple[str, ...]] = set()
-            readings = [p.name, *_respellings(p.name, self.names)]
+            readings = [p.name]
+            if any(frequency[t] < 3 for t in p.name):
+                readings += _respellings(p.name, self.names)
             if len(p.name) >= 3:  # meets the same name without its second given name
                 readings += [p.name[:i] + p.name[i + 1 :] for i in range(len(p.name))]
             for reading in readings:
                 options = [spellings.get(t, (t,)) for t in reading]
+                if all(len(o) == 1 for o in options):  # readings are sorted already
+                    keys.add(reading)
+                    continue
                 for n, combo in enumerate(product(*options)):
                     if n == _MAX_BLOCK_KEYS:
                         break
                     keys.add(tuple(sorted(combo)))
             for key in keys:
-                blocks[key].append(index)
+                if p.region:
+                    blocks[(p.region, key)].append(index)
+                    regions[key].add(p.region)
+                else:
+                    blank[key].append(index)
         pairs: set[tuple[int, int]] = set()
         for members in blocks.values():
-            if len(members) < 2:
-                continue
-            by_region: dict[str, list[int]] = defaultdict(list)
-            for index in members:
-                by_region[self.profiles[index].region].append(index)
-            blank = by_region.pop("", [])
-            groups = list(by_region.values())
-            for group in [*groups, blank]:
-                for x in range(len(group)):
-                    for y in range(x + 1, len(group)):
-                        pairs.add((group[x], group[y]))
-            for group in groups:
-                for i in blank:
-                    for j in group:
-                        pairs.add((i, j) if i < j else (j, i))
+            if len(members) > 1:
+                pairs.update(combinations(members, 2))
+        for key, members in blank.items():
+            pairs.update(combinations(members, 2))
+            for region in regions.get(key, ()):
+                others = blocks[(region, key)]
+                pairs.update((i, j) if i < j else (j, i) for i in members for j in others)
         return pairs
 
     def edges(self) -> list[tuple[int, int, int, int]]:
@@ -447,7 +462,7 @@ class _Grouper:
         parent = list(range(n))
         members = [[i] for i in range(n)]
         weight = [len(p.ids) for p in self.profiles]
-        facets = [_Facets(p) for p in self.profiles]
+        facets: list[_Facets | None] = [None] * n  # built when first needed
 
         def find(i: int) -> int:
             while parent[i] != i:
@@ -455,8 +470,24 @@ class _Grouper:
                 i = parent[i]
             return i
 
+        # Verdicts on two groups hold until one of them grows.
+        verdicts: dict[tuple[int, int], bool] = {}
+        grown: set[int] = set()
+
+        def facet(a: int) -> _Facets:
+            found = facets[a]
+            if found is None:
+                found = facets[a] = _Facets(self.profiles[a])
+            return found
+
         def mergeable(a: int, b: int) -> bool:
-            return self.consistent(facets[a], facets[b])
+            if a in grown or b in grown:
+                return self.consistent(facet(a), facet(b))
+            key = (a, b) if a < b else (b, a)
+            found = verdicts.get(key)
+            if found is None:
+                found = verdicts[key] = self.consistent(facet(a), facet(b))
+            return found
 
         def allowed(a: int, partners: set[int]) -> set[int]:
             """The partners a vague group may join this round.
@@ -478,6 +509,8 @@ class _Grouper:
         for vague, distance, i, j in self.edges():
             tiers[vague].append((distance, i, j))
         for vague in sorted(tiers):
+            verdicts.clear()
+            grown.clear()
             edges = sorted(
                 tiers[vague],
                 key=lambda e: (e[0], -weight[find(e[1])] - weight[find(e[2])], e[1], e[2]),
@@ -505,8 +538,9 @@ class _Grouper:
                 parent[b] = a
                 members[a].extend(members[b])
                 weight[a] += weight[b]
-                facets[a].absorb(facets[b])
+                facet(a).absorb(facet(b))
                 members[b] = []
+                grown.add(a)
         return [m for i, m in enumerate(members) if m and parent[i] == i]
 
 

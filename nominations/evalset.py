@@ -6,8 +6,12 @@ someone in another post, workplace or region, or a family name with a colleague.
 Each nomination of a person is then written the way the public writes: titles,
 any case, accents dropped, family name first, typos, stray spaces and commas,
 abbreviated or missing institution, reworded or missing post and region.
-A few copies drop part of a compound first name: that is realistic and not
-expected to be matched, so perfect scores are not attainable.
+A few copies drop part of a compound first name, and some vague copies (no
+institution, no post) fit two namesakes equally well: perfect scores are not
+attainable, by design.
+
+``generate`` returns rows in the ``group_nominations`` format with the true person
+of each id; ``pairwise_scores`` compares a grouping with those labels.
 """
 
 from __future__ import annotations
@@ -423,7 +427,7 @@ def render_name(rng: random.Random, person: Mapping[str, object]) -> str:
     if " " in first and rng.random() < 0.3:
         first = first.replace(" ", "-")
     if " " in first and rng.random() < 0.03:
-        first = first.split()[0]  # "Mamadou Lamine" written "Mamadou": not recoverable
+        first = first.split()[0]  # "Mamadou Lamine" written "Mamadou"
     style = rng.random()
     if style < 0.25:
         family = family.upper()

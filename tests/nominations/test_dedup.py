@@ -141,6 +141,18 @@ def test_group_nominations_lost_space_merges():
     assert groups == [[1, 2]]
 
 
+def test_group_nominations_name_run_together_with_typo_merges():
+    rows = [
+        nomination(1, "Seydou Coulibaly"),
+        nomination(2, "Seydou Coulibaly"),
+        nomination(3, "SeydouCoulibali"),
+    ]
+
+    groups = group_nominations(rows)
+
+    assert groups == [[1, 2, 3]]
+
+
 def test_group_nominations_missing_institution_merges():
     rows = [
         nomination(1, "Aminata Goïta"),
@@ -302,6 +314,18 @@ def test_group_nominations_other_section_or_number_not_merged():
     assert groups == [[1], [2], [3], [4]]
 
 
+def test_group_nominations_other_directorate_not_merged():
+    rows = [
+        nomination(1, "Awa Koné", "Comptable", "Direction régionale de la santé de Gao", "Gao"),
+        nomination(2, "Awa Koné", "Comptable", "DR Budget Gao", "Gao"),
+        nomination(3, "Awa Koné", "Comptable", "DRS Gao", "Gao"),
+    ]
+
+    groups = group_nominations(rows)
+
+    assert groups == [[1, 3], [2]]
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [
@@ -444,6 +468,12 @@ def test_name_tokens_titles_accents_order_removed():
     tokens = name_tokens("El Hadj  TRAORÉ, Moussa")
 
     assert tokens == ("moussa", "traore")
+
+
+def test_name_tokens_hadja_kept_when_it_is_the_given_name():
+    tokens = name_tokens("Mme Hadja Sangaré")
+
+    assert tokens == ("hadja", "sangare")
 
 
 def test_region_key_variants_equal():
