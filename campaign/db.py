@@ -29,7 +29,11 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN until the first write, so the reads of a
         # unit of work would not share one snapshot; begin explicitly (SQLAlchemy's recipe).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # IMMEDIATE: a deferred transaction that reads, then writes after another writer
+        # committed fails at once with "database is locked" (WAL cannot upgrade a stale
+        # snapshot); taking the write lock up front makes it wait (busy timeout) instead.
+        # Readers still read in WAL; units of work are short, so the wait is milliseconds.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 

@@ -1,0 +1,30 @@
+import threading
+
+from sqlmodel import select
+
+from campaign import db
+from campaign.models import AuditEvent
+
+
+def test_sqlite_read_then_write_units_wait_instead_of_failing(engine, database_url):
+    """Three threads each read, then write, many times over: none may fail with a lock error."""
+    errors: list[str] = []
+
+    def worker(n: int) -> None:
+        for i in range(20):
+            try:
+                with db.session(engine) as s, s.begin():
+                    count = len(s.exec(select(AuditEvent.id)).all())
+                    s.add(AuditEvent(action="test.write", details={"worker": n, "seen": count}))
+            except Exception as exc:  # noqa: BLE001 - the test reports any failure
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with db.session(engine) as s:
+        written = len(s.exec(select(AuditEvent.id)).all())
+    assert errors == []
+    assert written == 60
