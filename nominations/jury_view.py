@@ -43,6 +43,13 @@ class NominationForJury:
     nominator_relation: str  # "" for a blind reader
 
 
+# Plain columns, not ORM objects: boards summarise a thousand nominees per page view.
+_SUMMARY = select(
+    Nominee.id, Nominee.name, Nominee.gender, Nominee.position, Nominee.institution,
+    Nominee.region, Nominee.nomination_count,
+)  # fmt: skip
+
+
 def eligible_nominee_ids(s: Session, campaign_id: int) -> list[int]:
     """Nominees with at least one nomination a manager found eligible: the jury's field."""
     rows = s.exec(
@@ -62,10 +69,8 @@ def summaries(s: Session, nominee_ids: Iterable[int]) -> dict[int, NomineeSummar
     """Nominee id -> summary, in one query per 500 ids."""
     ids, found = sorted(set(nominee_ids)), {}
     for i in range(0, len(ids), 500):
-        for n in s.exec(select(Nominee).where(col(Nominee.id).in_(ids[i : i + 500]))):
-            found[n.id] = NomineeSummary(
-                n.id, n.name, n.gender, n.position, n.institution, n.region, n.nomination_count
-            )
+        rows = s.connection().execute(_SUMMARY.where(col(Nominee.id).in_(ids[i : i + 500])))
+        found.update((row[0], NomineeSummary(*row)) for row in rows)
     return found
 
 
@@ -76,13 +81,8 @@ def campaign_summaries(s: Session, campaign_id: int) -> dict[int, NomineeSummary
         .where(Nomination.campaign_id == campaign_id, Nomination.status == Status.eligible)
         .scalar_subquery()
     )
-    rows = s.exec(select(Nominee).where(col(Nominee.id).in_(eligible)))
-    return {
-        n.id: NomineeSummary(
-            n.id, n.name, n.gender, n.position, n.institution, n.region, n.nomination_count
-        )
-        for n in rows
-    }
+    rows = s.connection().execute(_SUMMARY.where(col(Nominee.id).in_(eligible)))
+    return {row[0]: NomineeSummary(*row) for row in rows}
 
 
 def dossier(s: Session, nominee_id: int, blind: bool) -> list[NominationForJury]:

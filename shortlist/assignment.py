@@ -142,34 +142,40 @@ def auto_assign(engine: Engine, actor_id: int, campaign_id: int) -> dict[str, in
     """Add every missing reading of the eligible nominees; running it again adds nothing."""
     with db.session(engine) as s, s.begin():
         _open_campaign(s, campaign_id)
-        config = _config_for_update(s, campaign_id)
-        nominee_ids = jury_view.eligible_nominee_ids(s, campaign_id)
-        jurors = _active_jurors(s)
-        columns = (Assignment.nominee_id, Assignment.juror_id, Assignment.status, Assignment.blind)
-        existing = s.exec(select(*columns).where(Assignment.campaign_id == campaign_id)).all()
-        new, short = plan(
-            nominee_ids, jurors, existing, config.readings_per_nominee, config.blind_readings
-        )
-        now = db.utcnow()
-        if new:
-            s.connection().execute(
-                insert(Assignment.__table__),
-                [
-                    {"campaign_id": campaign_id, "nominee_id": nominee, "juror_id": juror,
-                     "blind": blind, "status": Status.assigned.value, "comment": "",
-                     "recusal_reason": "", "version": 0, "updated_at": now}
-                    for nominee, juror, blind in new
-                ],
-            )  # fmt: skip
-        counts = {
-            "nominees": len(nominee_ids),
-            "jurors": len(jurors),
-            "created": len(new),
-            "blind": sum(blind for _n, _j, blind in new),
-            "short": short,
-        }
+        counts = assign_missing(s, campaign_id)
         audit.record(s, actor_id, "assignment.auto", "campaign", campaign_id, **counts)
     return counts
+
+
+def assign_missing(s: Session, campaign_id: int) -> dict[str, int]:
+    """The work of auto_assign inside the caller's unit, without the phase rule (the demo seeds
+    past phases with it)."""
+    config = _config_for_update(s, campaign_id)
+    nominee_ids = jury_view.eligible_nominee_ids(s, campaign_id)
+    jurors = _active_jurors(s)
+    columns = (Assignment.nominee_id, Assignment.juror_id, Assignment.status, Assignment.blind)
+    existing = s.exec(select(*columns).where(Assignment.campaign_id == campaign_id)).all()
+    new, short = plan(
+        nominee_ids, jurors, existing, config.readings_per_nominee, config.blind_readings
+    )
+    now = db.utcnow()
+    if new:
+        s.connection().execute(
+            insert(Assignment.__table__),
+            [
+                {"campaign_id": campaign_id, "nominee_id": nominee, "juror_id": juror,
+                 "blind": blind, "status": Status.assigned.value, "comment": "",
+                 "recusal_reason": "", "version": 0, "updated_at": now}
+                for nominee, juror, blind in new
+            ],
+        )  # fmt: skip
+    return {
+        "nominees": len(nominee_ids),
+        "jurors": len(jurors),
+        "created": len(new),
+        "blind": sum(blind for _n, _j, blind in new),
+        "short": short,
+    }
 
 
 def _least_loaded(s: Session, campaign_id: int, nominee_id: int) -> int | None:

@@ -11,7 +11,7 @@ def test_sqlite_read_then_write_units_wait_instead_of_failing(engine, database_u
     errors: list[str] = []
 
     def worker(n: int) -> None:
-        for i in range(20):
+        for _ in range(20):
             try:
                 with db.session(engine) as s, s.begin():
                     count = len(s.exec(select(AuditEvent.id)).all())
