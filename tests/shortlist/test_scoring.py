@@ -13,7 +13,7 @@ from campaign import db
 from campaign.errors import Invalid, NotFound, PermissionDenied, PhaseClosed
 from campaign.models import AuditEvent, Campaign
 from nominations.moderation import set_status
-from shortlist import criteria, scoring
+from shortlist import criteria, jury_board, scoring
 from shortlist.models import Assignment, Score
 from tests.factories import make_campaign, make_nomination, make_user
 
@@ -309,7 +309,7 @@ def test_board_lists_open_and_submitted_readings_with_progress(engine, review):
     assign(engine, campaign.id, n[4], juror.id, status="withdrawn")
     give_scores(engine, started, {crits[0]: 4.0, crits[1]: 5.0})
     give_scores(engine, done, dict.fromkeys(crits, 6.0), submitted=True)
-    result = scoring.board(engine, juror.id, campaign.id)
+    result = jury_board.board(engine, juror.id, campaign.id)
     rows = [(r.assignment_id, r.nominee.name, r.blind, r.scored, r.state) for r in result.rows]
     assert rows == [
         (todo, "Aminata Traoré", False, 0, "todo"),
@@ -331,8 +331,9 @@ def test_board_filters_by_status_region_and_name(engine, review):
     give_scores(engine, ids[3], {crits[0]: 4.0})
 
     def names(**params):
-        filters = scoring.BoardFilters.parse(params)
-        return [r.nominee.name for r in scoring.board(engine, juror.id, campaign.id, filters).rows]
+        filters = jury_board.BoardFilters.parse(params)
+        rows = jury_board.board(engine, juror.id, campaign.id, filters).rows
+        return [r.nominee.name for r in rows]
 
     assert names(region="Kayes") == ["Aminata Traoré", "Ibrahim Traoré"]
     assert names(status="progress") == ["Ibrahim Traoré"]
@@ -348,8 +349,8 @@ def test_board_pages_keep_open_readings_first_in_assignment_order(engine, review
     give_scores(engine, ids[0], dict.fromkeys(crits, 5.0), submitted=True)
 
     def page(number, **params):
-        filters = scoring.BoardFilters.parse({"page": str(number), **params})
-        result = scoring.board(engine, juror.id, campaign.id, filters, per_page=2)
+        filters = jury_board.BoardFilters.parse({"page": str(number), **params})
+        result = jury_board.board(engine, juror.id, campaign.id, filters, per_page=2)
         return [r.assignment_id for r in result.rows], result.page, result.pages, result.matching
 
     assert page(1) == ([ids[1], ids[2]], 1, 3, 5)
@@ -364,7 +365,7 @@ def test_board_shows_only_the_jurors_own_readings(engine, review):
     n = eligible_nominees(engine, 2)
     mine = assign(engine, campaign.id, n[0], juror.id)
     assign(engine, campaign.id, n[1], other.id)
-    result = scoring.board(engine, juror.id, campaign.id)
+    result = jury_board.board(engine, juror.id, campaign.id)
     assert ([r.assignment_id for r in result.rows], result.total) == ([mine], 1)
 
 
@@ -391,9 +392,9 @@ def test_board_query_count_does_not_grow_with_readings(engine, review):
     for i, nominee in enumerate(n[1:]):
         aid = assign(engine, campaign.id, nominee, other.id, blind=i % 3 == 0)
         give_scores(engine, aid, {crits[0]: 5.0}, submitted=False)
-    one = _statements(engine, lambda: scoring.board(engine, juror.id, campaign.id))
-    thirty = _statements(engine, lambda: scoring.board(engine, other.id, campaign.id))
-    assert len(scoring.board(engine, other.id, campaign.id).rows) == 30
+    one = _statements(engine, lambda: jury_board.board(engine, juror.id, campaign.id))
+    thirty = _statements(engine, lambda: jury_board.board(engine, other.id, campaign.id))
+    assert len(jury_board.board(engine, other.id, campaign.id).rows) == 30
     assert one == thirty
 
 

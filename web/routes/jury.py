@@ -16,7 +16,7 @@ from starlette.routing import Route
 from campaign import campaigns
 from campaign.errors import Invalid, PhaseClosed
 from campaign.models import Role
-from shortlist import criteria, scoring
+from shortlist import criteria, jury_board, scoring
 from web import htmx
 from web.auth import require_role
 
@@ -32,12 +32,12 @@ def jury_home(request: Request) -> Response:
     user = require_role(request, *STAFF)
     engine = request.app.state.engine
     campaign = campaigns.require_current(engine)
-    filters = scoring.BoardFilters.parse(request.query_params)
+    filters = jury_board.BoardFilters.parse(request.query_params)
     context = {
         "campaign": campaign,
-        "board": scoring.board(engine, user.id, campaign.id, filters),
+        "board": jury_board.board(engine, user.id, campaign.id, filters),
         "filters": filters,
-        "statuses": scoring.BOARD_STATUSES,
+        "statuses": jury_board.BOARD_STATUSES,
         "review_open": criteria.review_open(campaign),
         "all_done": request.query_params.get("done") == "1",
     }
