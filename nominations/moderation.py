@@ -23,6 +23,7 @@ from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import AuditEvent, Campaign, User
 from nominations.intake import clean_code
+from nominations.jury_view import NomineeSummary
 from nominations.models import Channel, Nomination, Nominee, Status
 from nominations.normalise import fold, name_tokens
 
@@ -243,15 +244,8 @@ def set_status(
     return changed
 
 
-@dataclass(frozen=True)
-class NomineeRow:
-    id: int
-    name: str
-    gender: str
-    position: str
-    institution: str
-    region: str
-    nomination_count: int
+# The same facts managers and jurors see of a nominee: one shape for both.
+NomineeRow = NomineeSummary
 
 
 def _nominee_row(n: Nominee) -> NomineeRow:
