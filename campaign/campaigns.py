@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from campaign import audit, db, phases
-from campaign.errors import Invalid, NotFound
+from campaign.errors import Invalid, NotFound, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign
 
@@ -119,3 +119,62 @@ def update_settings(
 
 def _jsonable(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+ELIGIBILITY_KEY = re.compile(r"^[a-z][a-z0-9_]{1,29}$")
+MAX_QUESTIONS = 8
+
+
+def parse_eligibility(rows: list[dict]) -> list[dict]:
+    """The eligibility questions as managers typed them (blank rows dropped), validated."""
+    questions, errors, seen = [], {}, set()
+    for i, row in enumerate(rows):
+        texts = {k: " ".join(str(row.get(k, "")).split()) for k in
+                 ("key", "text_fr", "text_en", "refusal_fr", "refusal_en")}  # fmt: skip
+        if not any(texts.values()):
+            continue
+        key = texts["key"].lower()
+        if not ELIGIBILITY_KEY.match(key) or key in seen:
+            errors[f"key_{i}"] = N_("A short unique code: lowercase letters, digits and _.")
+        seen.add(key)
+        for name in ("text_fr", "refusal_fr"):
+            if not 3 <= len(texts[name]) <= 300:
+                errors[f"{name}_{i}"] = N_("Between 3 and 300 characters.")
+        for name in ("text_en", "refusal_en"):
+            if len(texts[name]) > 300:
+                errors[f"{name}_{i}"] = N_("Between 3 and 300 characters.")
+        expected = str(row.get("expected", ""))
+        if expected not in ("yes", "no"):
+            errors[f"expected_{i}"] = N_("Choose the answer that makes a person eligible.")
+        questions.append({
+            "key": key,
+            "expected": expected == "yes",
+            "text": {"fr": texts["text_fr"], "en": texts["text_en"]},
+            "refusal": {"fr": texts["refusal_fr"], "en": texts["refusal_en"]},
+        })  # fmt: skip
+    if len(questions) > MAX_QUESTIONS:
+        errors["eligibility"] = N_("At most 8 questions.")
+    if errors:
+        raise Invalid(errors)
+    return questions
+
+
+def update_eligibility(
+    engine: Engine, actor_id: int, campaign_id: int, rows: list[dict]
+) -> Campaign:
+    """Change the eligibility questions; only before nominations open, so that every
+    nomination of a campaign answered the same questions."""
+    questions = parse_eligibility(rows)
+    with db.session(engine) as s, s.begin():
+        campaign = s.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound(N_("No campaign has been set up yet."))
+        if db.utcnow() >= campaign.nominations_start:
+            raise PhaseClosed(
+                N_("Eligibility questions cannot change once nominations have opened.")
+            )
+        old = campaign.eligibility
+        campaign.eligibility = questions
+        audit.record(s, actor_id, "campaign.eligibility", "campaign", campaign.id,
+                     before=old, after=questions)  # fmt: skip
+    return campaign

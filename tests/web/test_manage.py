@@ -163,3 +163,69 @@ def test_juror_cannot_change_settings(client, engine, campaign):
     assert response.status_code == 403
     with db.session(engine) as s:
         assert s.exec(select(Campaign.title)).one() == campaign.title
+
+
+QUESTION = {
+    "key_0": "serving",
+    "expected_0": "yes",
+    "text_fr_0": "Cette personne est-elle agent public en activité ?",
+    "text_en_0": "Is this person a serving public servant?",
+    "refusal_fr_0": "Seuls les agents en activité peuvent être nominés.",
+    "refusal_en_0": "Only serving public servants can be nominated.",
+}
+
+
+def test_eligibility_questions_replaced_before_nominations_open(client, engine):
+    from tests.factories import make_campaign
+
+    make_campaign(engine, "upcoming")
+    _as_manager(client, engine)
+    response = post(client, "/manage/campaign/eligibility", QUESTION, follow_redirects=False)
+    saved = campaigns.current(engine).eligibility
+    assert response.headers["location"] == "/manage/campaign?saved=1#eligibility"
+    assert saved == [
+        {
+            "key": "serving",
+            "expected": True,
+            "text": {"fr": QUESTION["text_fr_0"], "en": QUESTION["text_en_0"]},
+            "refusal": {"fr": QUESTION["refusal_fr_0"], "en": QUESTION["refusal_en_0"]},
+        }
+    ]
+    from nominations import intake
+
+    current = campaigns.current(engine)
+    assert intake.eligibility_problems(current, {"serving": "no"}) == {"serving": "ineligible"}
+    assert intake.eligibility_problems(current, {"serving": "yes"}) == {}
+
+
+def test_eligibility_questions_with_errors_change_nothing(client, engine):
+    from tests.factories import make_campaign
+
+    campaign = make_campaign(engine, "upcoming")
+    _as_manager(client, engine)
+    bad = QUESTION | {"key_0": "Not A Key", "expected_0": "", "refusal_fr_0": ""}
+    response = post(client, "/manage/campaign/eligibility", bad, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert 'id="key_0-error">A short unique code: lowercase letters, digits and _.' in response.text
+    assert 'id="expected_0-error">Choose the answer that makes a person eligible.' in response.text
+    assert 'id="refusal_fr_0-error">Between 3 and 300 characters.' in response.text
+    assert campaigns.current(engine).eligibility == campaign.eligibility
+
+
+def test_eligibility_questions_locked_once_nominations_open(client, engine, campaign):
+    _as_manager(client, engine)
+    response = post(client, "/manage/campaign/eligibility", QUESTION)
+    page = text_of(client.get("/manage/campaign", headers={"Accept-Language": "en"}).text)
+    assert response.status_code == 409
+    assert campaigns.current(engine).eligibility == campaign.eligibility
+    assert "the eligibility questions can no longer change" in page
+
+
+def test_eligibility_questions_are_managers_only(client, engine):
+    from tests.factories import make_campaign
+
+    campaign = make_campaign(engine, "upcoming")
+    make_user(engine, "juror", "j@example.org")
+    login(client, "j@example.org", PASSWORD)
+    assert post(client, "/manage/campaign/eligibility", QUESTION).status_code == 403
+    assert campaigns.current(engine).eligibility == campaign.eligibility

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from campaign import audit, campaigns, people
 from campaign.campaigns import PHASE_FIELDS, CampaignSettingsIn
+from campaign.db import utcnow
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import Role
@@ -24,6 +25,20 @@ AUDIT_PAGE = 100
 def manage_home(request: Request) -> Response:
     require_role(request, Role.manager)
     return RedirectResponse("/manage/campaign", status_code=303)
+
+
+ELIGIBILITY_FIELDS = ("key", "expected", "text_fr", "text_en", "refusal_fr", "refusal_en")
+
+
+def _eligibility_rows(campaign) -> list[dict]:
+    """The questions as form rows, plus two blank rows for new ones."""
+    rows = [
+        {"key": q["key"], "expected": "yes" if q["expected"] else "no",
+         "text_fr": q["text"].get("fr", ""), "text_en": q["text"].get("en", ""),
+         "refusal_fr": q["refusal"].get("fr", ""), "refusal_en": q["refusal"].get("en", "")}
+        for q in campaign.eligibility
+    ]  # fmt: skip
+    return rows + [dict.fromkeys(ELIGIBILITY_FIELDS, "") for _ in range(2)]
 
 
 def _settings_context(campaign, form: dict | None = None, errors: dict | None = None) -> dict:
@@ -42,6 +57,9 @@ def _settings_context(campaign, form: dict | None = None, errors: dict | None = 
         "form": form,
         "errors": errors or {},
         "phase_fields": PHASE_FIELDS,
+        "questions": _eligibility_rows(campaign),
+        "questions_errors": {},
+        "questions_editable": utcnow() < campaign.nominations_start,
     }
 
 
@@ -67,6 +85,21 @@ async def campaign_settings(request: Request) -> Response:
         context = _settings_context(campaign, form, exc.errors)
         return renderer.render(request, "manage/campaign.html", context, status=422, block="form")
     return htmx.redirect(request, "/manage/campaign?saved=1")
+
+
+async def eligibility(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    engine, renderer = request.app.state.engine, request.app.state.renderer
+    campaign = await run_in_threadpool(campaigns.require_current, engine)
+    form = await request.form()
+    count = min(len(campaign.eligibility) + 2, campaigns.MAX_QUESTIONS + 2)
+    rows = [{f: str(form.get(f"{f}_{i}", "")) for f in ELIGIBILITY_FIELDS} for i in range(count)]
+    try:
+        await run_in_threadpool(campaigns.update_eligibility, engine, user.id, campaign.id, rows)
+    except Invalid as exc:
+        context = _settings_context(campaign) | {"questions": rows, "questions_errors": exc.errors}
+        return renderer.render(request, "manage/campaign.html", context, status=422)
+    return htmx.redirect(request, "/manage/campaign?saved=1#eligibility")
 
 
 def people_page(request: Request) -> Response:
@@ -155,6 +188,7 @@ def audit_log(request: Request) -> Response:
 routes = [
     Route("/manage", manage_home, name="manage_home"),
     Route("/manage/campaign", campaign_settings, methods=["GET", "POST"], name="manage_campaign"),
+    Route("/manage/campaign/eligibility", eligibility, methods=["POST"], name="manage_eligibility"),
     Route("/manage/people", people_page, name="manage_people"),
     Route("/manage/people/invite", invite, methods=["POST"], name="manage_invite"),
     Route(
