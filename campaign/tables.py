@@ -9,10 +9,16 @@ from sqlmodel import SQLModel
 from campaign.models import AuditEvent, Campaign, InboundSms, RateEvent, SmsMessage, User
 from nominations.models import Nomination, Nominee
 from shortlist.models import Assignment, Criterion, Decision, ReviewConfig, Score
+from voting.models import Ballot, Candidate, Round, VoteAttempt, VoteCode
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Ballot",
+    "Candidate",
+    "Round",
+    "VoteAttempt",
+    "VoteCode",
     "Assignment",
     "Criterion",
     "Decision",

@@ -30,9 +30,11 @@ from web.routes import (
     nominate,
     public,
     review,
+    rounds,
     shortlist,
     staff,
     volunteer,
+    vote,
 )
 from web.routes import sms as sms_routes
 from web.templating import TEMPLATE_DIR, Renderer
@@ -69,6 +71,8 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         *moderation.routes,
         *review.routes,
         *shortlist.routes,
+        *rounds.routes,
+        *vote.routes,
         *volunteer.routes,
         *nominate.routes,
         *sms_routes.routes,
