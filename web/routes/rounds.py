@@ -1,1 +1,199 @@
-routes: list = []
+"""Voting rounds for managers (making, settings, live count, closing, fraud review, CSV) and the
+public results page. Every manager handler checks the role itself."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from campaign import campaigns
+from campaign.errors import Invalid
+from campaign.i18n import N_
+from campaign.models import Role
+from voting import rounds
+from web import htmx
+from web.auth import current_user, require_role
+
+TEXT_FIELDS = ("title", "opens_at", "closes_at", "seats", "alternates", "weight_jury",
+               "weight_web", "weight_sms", "previous_round_id")  # fmt: skip
+
+
+def _round_in(form) -> rounds.RoundIn:
+    text = {k: str(form.get(k, "")) for k in TEXT_FIELDS}
+    return rounds.RoundIn(
+        **text,
+        channels=tuple(str(c) for c in form.getlist("channels")),
+        results_live=form.get("results_live") == "on",
+        source=str(form.get("source", "shortlist")),
+    )
+
+
+def _typed(form: rounds.RoundIn) -> dict:
+    values = dict(form.__dict__)
+    values["channels"] = list(form.channels)
+    return values
+
+
+def _list_response(request, *, errors=None, form=None, status=200) -> Response:
+    engine = request.app.state.engine
+    campaign = campaigns.require_current(engine)
+    lines = rounds.rounds(engine, campaign.id)
+    context = {
+        "campaign": campaign,
+        "lines": lines,
+        "previous": [line.round for line in lines if line.state == "closed"],
+        "errors": errors or {},
+        "form": form
+        or {
+            "channels": ["web", "sms"],
+            "seats": "5",
+            "alternates": "0",
+            "weight_jury": "50",
+            "weight_web": "25",
+            "weight_sms": "25",
+        },  # fmt: skip
+    }
+    return request.app.state.renderer.render(request, "rounds/list.html", context, status=status)
+
+
+def list_page(request: Request) -> Response:
+    require_role(request, Role.manager)
+    return _list_response(request)
+
+
+async def create(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    form = _round_in(await request.form())
+    engine = request.app.state.engine
+    campaign = await run_in_threadpool(campaigns.require_current, engine)
+    try:
+        made = await run_in_threadpool(rounds.create_round, engine, user.id, campaign.id, form)
+    except Invalid as exc:
+        return await run_in_threadpool(
+            _list_response, request, errors=exc.errors, form=_typed(form), status=422
+        )
+    return htmx.redirect(request, f"/manage/rounds/{made.id}")
+
+
+def _round_response(request, *, errors=None, form=None, status=200) -> Response:
+    engine = request.app.state.engine
+    round_id = request.path_params["round_id"]
+    detail = rounds.detail(engine, round_id)
+    context = {
+        "detail": detail,
+        "live": rounds.live_count(engine, round_id),
+        "result": rounds.results(engine, round_id, manager=True),
+        "errors": errors or {},
+        "form": form or detail.form,
+        "closed": "closed" in request.query_params,
+        "saved": "saved" in request.query_params,
+    }
+    return request.app.state.renderer.render(
+        request, "rounds/round.html", context, status=status, block="live"
+    )
+
+
+def round_page(request: Request) -> Response:
+    require_role(request, Role.manager)
+    return _round_response(request)
+
+
+async def update(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    form = _round_in(await request.form())
+    round_id = request.path_params["round_id"]
+    try:
+        await run_in_threadpool(
+            rounds.update_round, request.app.state.engine, user.id, round_id, form
+        )
+    except Invalid as exc:
+        return await run_in_threadpool(
+            _round_response, request, errors=exc.errors, form=_typed(form), status=422
+        )
+    return htmx.redirect(request, f"/manage/rounds/{round_id}?saved=1")
+
+
+async def close(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    round_id = request.path_params["round_id"]
+    await run_in_threadpool(rounds.close_round, request.app.state.engine, user.id, round_id)
+    return htmx.redirect(request, f"/manage/rounds/{round_id}?closed=1")
+
+
+def _fraud_response(request, *, errors=None, form=None, status=200) -> Response:
+    engine = request.app.state.engine
+    round_id = request.path_params["round_id"]
+    context = {
+        "detail": rounds.detail(engine, round_id),
+        "clusters": rounds.clusters(engine, round_id),
+        "voided": request.query_params.get("voided", ""),
+        "errors": errors or {},
+        "form": form or {},
+    }
+    return request.app.state.renderer.render(request, "rounds/fraud.html", context, status=status)
+
+
+def fraud_page(request: Request) -> Response:
+    require_role(request, Role.manager)
+    return _fraud_response(request)
+
+
+async def void(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    form = await request.form()
+    raw = str(form.get("vote_ids", ""))
+    reason, kind, key = (str(form.get(k, "")) for k in ("reason", "kind", "key"))
+    round_id = request.path_params["round_id"]
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    values = {"target": f"{kind} {key}", "reason": reason}
+    try:
+        if not all(p.isdigit() and len(p) < 12 for p in parts):
+            raise Invalid({"vote_ids": N_("Some of these votes are not in this round.")})
+        voided = await run_in_threadpool(
+            rounds.void_cluster, request.app.state.engine, user.id, round_id,
+            [int(p) for p in parts], reason, kind, key,
+        )  # fmt: skip
+    except Invalid as exc:
+        return await run_in_threadpool(
+            _fraud_response, request, errors=exc.errors, form=values, status=422
+        )
+    return htmx.redirect(request, f"/manage/rounds/{round_id}/fraud?voided={voided}")
+
+
+def tally_csv(request: Request) -> Response:
+    user = require_role(request, Role.manager)
+    round_id = request.path_params["round_id"]
+    chunks = rounds.tally_csv(request.app.state.engine, round_id, actor_id=user.id)
+    return StreamingResponse(
+        chunks,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="tally-round-{round_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def results_page(request: Request) -> Response:
+    current_user(request)
+    engine = request.app.state.engine
+    campaign = campaigns.require_current(engine)
+    context = {"campaign": campaign, "shown": rounds.public_results(engine, campaign.id)}
+    return request.app.state.renderer.render(request, "rounds/results.html", context)
+
+
+_ROUND = "/manage/rounds/{round_id:int}"
+routes = [
+    Route("/manage/rounds", list_page, name="manage_rounds"),
+    Route("/manage/rounds", create, methods=["POST"], name="manage_rounds_create"),
+    Route(_ROUND, round_page, name="manage_round"),
+    Route(_ROUND, update, methods=["POST"], name="manage_round_update"),
+    Route(_ROUND + "/live", round_page, name="manage_round_live"),
+    Route(_ROUND + "/close", close, methods=["POST"], name="manage_round_close"),
+    Route(_ROUND + "/fraud", fraud_page, name="manage_round_fraud"),
+    Route(_ROUND + "/void", void, methods=["POST"], name="manage_round_void"),
+    Route(_ROUND + "/tally.csv", tally_csv, name="manage_round_tally"),
+    Route("/results", results_page, name="results"),
+]
