@@ -74,7 +74,8 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
     rows = []
     for person in population:
         for _ in range(evalset._nomination_count(rng)):
-            name = evalset.render_name(rng, person)
+            # The evalset's names carry stray spaces on purpose; intake would have tidied them.
+            name = " ".join(evalset.render_name(rng, person).split())
             created = campaign.nominations_start + timedelta(seconds=rng.random() * span)
             channel = rng.choices([Channel.paper, Channel.web, Channel.sms], [78, 17, 5])[0]
             volunteer = rng.choice(volunteer_ids) if channel == Channel.paper else None

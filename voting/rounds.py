@@ -148,9 +148,8 @@ def _source_nominees(engine: Engine, campaign_id: int, form: RoundIn) -> tuple[l
         raise Invalid({"source": N_("Choose where the candidates come from.")})
     if form.source != "round":
         entries = decisions.stages(engine, campaign_id)
-        chosen = entries["shortlist"]
-        if form.source == "finalists":
-            chosen = entries["finalist"] + entries["alternate"]
+        # Alternates stand by in case a finalist withdraws; they are not on the ballot.
+        chosen = entries["finalist"] if form.source == "finalists" else entries["shortlist"]
         return [e.nominee_id for e in chosen], 0
     previous_id = int(form.previous_round_id) if form.previous_round_id.isdigit() else 0
     with db.session(engine) as s:
