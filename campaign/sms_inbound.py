@@ -97,7 +97,10 @@ def _process(s, campaign, secret_key, sender, text, route, translate) -> _Reply:
     ratelimit.record(s, key, now)
     found = route(text)
     if found is None:
-        help_text = N_("Send NOM followed by the name, post and town of the civil servant.")
+        help_text = N_(
+            "To nominate, send NOM then the name, post and town of the civil servant. "
+            "To vote, send ICON then the candidate's number."
+        )
         return _Reply(translate(help_text, {}), "", sender_hash)
     msgid, params = found.handler(s, campaign, e164, text)
     return _Reply(translate(msgid, params), found.keyword, sender_hash)

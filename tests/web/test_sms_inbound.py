@@ -84,7 +84,10 @@ def test_sms_signature_over_a_tampered_body_is_refused(client, engine, campaign)
 
 def test_sms_unknown_keyword_gets_help(client, engine, campaign):
     response = _post(client, {"from": "+22376123456", "text": "bonjour"})
-    assert response.text == "Envoyez NOM suivi du nom, du poste et de la ville de l'agent public."
+    assert response.text == (
+        "Pour proposer, envoyez NOM puis le nom, le poste et la ville de l'agent public. "
+        "Pour voter, envoyez ICON puis le numéro du candidat."
+    )
     assert _nominations(engine) == []
 
 

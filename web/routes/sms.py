@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from campaign import sms_inbound
 from nominations import sms as nominations_sms
+from voting import sms as voting_sms
 from web.i18n import DEFAULT
 
 MAX_BODY = 8 * 1024
@@ -22,10 +23,13 @@ MAX_BODY = 8 * 1024
 
 def _router(secret_key: str):
     nominate = sms_inbound.Route("NOM", partial(nominations_sms.record, secret_key=secret_key))
+    vote = sms_inbound.Route("VOTE", partial(voting_sms.record, secret_key=secret_key))
 
     def route(text: str) -> sms_inbound.Route | None:
         if nominations_sms.matches(text):
             return nominate
+        if voting_sms.matches(text):
+            return vote
         return None
 
     return route

@@ -1,1 +1,142 @@
-routes: list = []
+"""The public vote: ``/vote`` (phone, SMS code, choice, receipt) and ``/vote/receipt``.
+
+Plain form posts all the way: works without JavaScript. The voter's phone travels in a hidden
+field between the two steps (never in a URL); the receipt page is the POST's answer, so the
+receipt never lands in the browser history or server logs."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from campaign import campaigns, phones
+from campaign.errors import Invalid, PhaseClosed
+from voting import ballot_box
+from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
+
+FIELDS_KEPT = 16
+
+
+def _context(request: Request, engine, **extra) -> dict:
+    campaign = campaigns.require_current(engine)
+    return {
+        "campaign": campaign,
+        "ballot": ballot_box.ballot_view(engine, campaign),
+        "form": {},
+        "errors": {},
+        "notice": "",
+        **extra,
+    }
+
+
+def _render(request: Request, template: str, context: dict, status: int = 200) -> Response:
+    return request.app.state.renderer.render(request, template, context, status=status)
+
+
+def _visitor(request: Request) -> tuple[str, str]:
+    """The address and a keyed hash of the visitor's cookie id, for the fraud signals."""
+    address = request.client.host if request.client else "unknown"
+    cookie = request.cookies.get("icon_csrf", "")
+    secret = request.app.state.settings.secret_key
+    return address, phones.keyed_hash(secret, cookie, "browser")[:32] if cookie else ""
+
+
+async def _form(request: Request) -> dict:
+    return {k: str(v)[:200] for k, v in list((await request.form()).items())[:FIELDS_KEPT]}
+
+
+def _round_id(form: dict) -> int:
+    value = form.get("round_id", "")
+    return int(value) if value.isdigit() and len(value) < 10 else -1
+
+
+def vote_page(request: Request) -> Response:
+    return _render(request, "vote/index.html", _context(request, request.app.state.engine))
+
+
+async def send_code(request: Request) -> Response:
+    engine, settings = request.app.state.engine, request.app.state.settings
+    form = await _form(request)
+    address, browser = _visitor(request)
+    message = request.app.state.renderer.gettext(request, ballot_box.SMS_CODE)
+    try:
+        masked = await run_in_threadpool(
+            ballot_box.request_code,
+            engine,
+            settings.secret_key,
+            request.app.state.sms.send,
+            _round_id(form),
+            form.get("phone", ""),
+            address,
+            browser,
+            message,
+        )
+    except (Invalid, RateLimited, AlreadyVoted, CodeNotSent, PhaseClosed) as exc:
+        errors = getattr(exc, "errors", {})
+        context = await run_in_threadpool(
+            _context,
+            request,
+            engine,
+            form=form,
+            errors=errors,
+            notice="" if errors else exc.message,
+            until=getattr(exc, "until", None),
+        )
+        return _render(request, "vote/index.html", context, status=422 if errors else exc.status)
+    context = await run_in_threadpool(_context, request, engine, form=form, masked=masked)
+    return _render(request, "vote/choose.html", context)
+
+
+async def cast(request: Request) -> Response:
+    engine, settings = request.app.state.engine, request.app.state.settings
+    form = await _form(request)
+    address, browser = _visitor(request)
+    try:
+        receipt = await run_in_threadpool(
+            ballot_box.cast_web,
+            engine,
+            settings.secret_key,
+            _round_id(form),
+            form.get("phone", ""),
+            form.get("code", ""),
+            form.get("candidate", ""),
+            address,
+            browser,
+        )
+    except Invalid as exc:
+        template = "vote/index.html" if "phone" in exc.errors else "vote/choose.html"
+        context = await run_in_threadpool(
+            _context, request, engine, form=form, errors=exc.errors, masked=_masked(form)
+        )
+        return _render(request, template, context, status=422)
+    except (AlreadyVoted, PhaseClosed) as exc:
+        context = await run_in_threadpool(_context, request, engine, notice=exc.message)
+        return _render(request, "vote/index.html", context, status=exc.status)
+    context = {"receipt": receipt, "code": ballot_box.format_receipt(receipt.code)}
+    campaign = await run_in_threadpool(campaigns.require_current, engine)
+    return _render(request, "vote/voted.html", {**context, "campaign": campaign})
+
+
+def _masked(form: dict) -> str:
+    phone = form.get("phone", "")
+    return f"{phone[:4]} •••• {phone[-2:]}" if len(phone) > 6 else ""
+
+
+def receipt_page(request: Request) -> Response:
+    raw = request.query_params.get("code", "")
+    address = request.client.host if request.client else "unknown"
+    engine = request.app.state.engine
+    result = ballot_box.check_receipt(engine, raw, address) if raw else None
+    campaign = campaigns.require_current(engine)
+    context = {"code": raw[:30], "result": result, "tz": campaign.timezone}
+    return _render(request, "vote/receipt.html", context)
+
+
+routes = [
+    Route("/vote", vote_page, methods=["GET"], name="vote"),
+    Route("/vote", cast, methods=["POST"]),
+    Route("/vote/code", send_code, methods=["POST"], name="vote_code"),
+    Route("/vote/receipt", receipt_page, name="vote_receipt"),
+]

@@ -1,0 +1,19 @@
+"""SMS votes: ``ICON 3``, ``icon 3``, ``3``, ``vote 3``, ``VOTE   3`` all vote for candidate 3."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from campaign.models import Campaign
+from voting import ballot_box
+
+
+def matches(text: str) -> bool:
+    """ICON or VOTE first (with or without a valid number after it), or a lone number: the
+    vote handler answers even a malformed vote with how to vote."""
+    return ballot_box.sms_matches(text)
+
+
+def record(s: Session, campaign: Campaign, sender: str, text: str, secret_key: str):
+    """Returns the reply as (msgid, params); the ballot is written in the caller's unit."""
+    return ballot_box.cast_sms(s, campaign, secret_key, sender, text)
