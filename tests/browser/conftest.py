@@ -48,42 +48,55 @@ def browser():
 
 
 @pytest.fixture
-def live_server(database_url, tmp_path):
-    """Start ``icon serve`` on the test's database; yields its base URL."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = os.environ | {
-        "ICON_ENV": "development",
-        "ICON_SECRET_KEY": SECRET,
-        "ICON_DATABASE_URL": database_url,
-        "ICON_BASE_URL": base,
-        "ICON_MEDIA_DIR": str(tmp_path / "media"),
-    }
-    env.pop("PYTHONASYNCIODEBUG", None)  # the server is not under test for that here
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "campaign.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp_path,
-    )
-    try:
+def live_server_factory(database_url, tmp_path):
+    """A function starting ``icon serve`` on the test's database (with extra ``ICON_*``
+    settings); returns its base URL. Every server started is stopped after the test."""
+    started = []
+
+    def start(extra_env: dict[str, str] | None = None) -> str:
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = os.environ | {
+            "ICON_ENV": "development",
+            "ICON_SECRET_KEY": SECRET,
+            "ICON_DATABASE_URL": database_url,
+            "ICON_BASE_URL": base,
+            "ICON_MEDIA_DIR": str(tmp_path / "media"),
+            **(extra_env or {}),
+        }
+        env.pop("PYTHONASYNCIODEBUG", None)  # the server is not under test for that here
+        log_path = tmp_path / f"server-{port}.log"
+        log = log_path.open("w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "campaign.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+        started.append((process, log))
         deadline = time.monotonic() + 20
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
+                    return base
             except httpx.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((tmp_path / "server.log").read_text())
+                raise RuntimeError(log_path.read_text())
             time.sleep(0.1)
-        yield base
-    finally:
+
+    yield start
+    for process, log in started:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture
+def live_server(live_server_factory):
+    """``icon serve`` on the test's database; its base URL."""
+    return live_server_factory()
 
 
 @pytest.fixture
