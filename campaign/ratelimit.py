@@ -6,12 +6,16 @@ counted event is a row. Callers record and check inside their own unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from campaign.models import RateEvent
+
+T = TypeVar("T")
 
 
 def record(s: Session, key: str, now: datetime) -> None:
@@ -39,3 +43,23 @@ def clear(s: Session, key: str) -> None:
 
 def purge(s: Session, older_than: datetime) -> None:
     s.exec(delete(RateEvent).where(RateEvent.at < older_than))
+
+
+# Lookups by a secret code (a tracking code, a vote receipt): wrong guesses are counted per
+# address so codes cannot be enumerated, while a person mistyping a few times is not blocked.
+GUESS_LIMIT, GUESS_WINDOW = 20, timedelta(minutes=15)
+
+
+class Blocked(Exception):
+    """Too many wrong guesses from this address: try later."""
+
+
+def guarded_lookup(s: Session, key: str, now: datetime, lookup: Callable[[], T | None]) -> T | None:
+    """``lookup()`` unless ``key`` made too many wrong guesses (raises Blocked); a miss counts
+    as one more wrong guess."""
+    if blocked_until(s, key, GUESS_LIMIT, GUESS_WINDOW, now) is not None:
+        raise Blocked(key)
+    found = lookup()
+    if found is None:
+        record(s, key, now)
+    return found

@@ -6,7 +6,7 @@ are limited, so codes cannot be enumerated."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -14,8 +14,6 @@ from sqlmodel import select
 from campaign import db, ratelimit
 from nominations import intake
 from nominations.models import Nomination, Status
-
-GUESS_LIMIT, GUESS_WINDOW = 20, timedelta(minutes=15)
 
 PUBLIC_STATUS = {
     Status.received: "received",
@@ -35,20 +33,18 @@ class TrackResult:
 
 
 def lookup(engine: Engine, raw_code: str, address: str) -> TrackResult:
-    code, key, now = intake.clean_code(raw_code), f"track-guess:{address}", db.utcnow()
+    code = intake.clean_code(raw_code)
+    query = select(Nomination.status, Nomination.created_at).where(Nomination.tracking_code == code)
     with db.session(engine) as s, s.begin():
-        if ratelimit.blocked_until(s, key, GUESS_LIMIT, GUESS_WINDOW, now) is not None:
+        try:
+            row = ratelimit.guarded_lookup(
+                s, f"track-guess:{address}", db.utcnow(),
+                lambda: s.exec(query).first() if code else None,
+            )  # fmt: skip
+        except ratelimit.Blocked:
             return TrackResult(found=False, limited=True)
-        row = None
-        if code:
-            row = s.exec(
-                select(Nomination.status, Nomination.created_at).where(
-                    Nomination.tracking_code == code
-                )
-            ).first()
-        if row is None:
-            ratelimit.record(s, key, now)
-            return TrackResult(found=False)
+    if row is None:
+        return TrackResult(found=False)
     status, created_at = row
     return TrackResult(
         found=True, status=PUBLIC_STATUS.get(status, "received"), received_at=created_at

@@ -32,7 +32,6 @@ from voting.models import Ballot, Candidate, Round, VoteAttempt, VoteChannel, Vo
 CODE_TTL, CODE_TRIES = timedelta(minutes=10), 5
 CODES_PER_HOUR, CODE_WINDOW = 3, timedelta(hours=1)
 RECEIPT_LENGTH = 10
-GUESS_LIMIT, GUESS_WINDOW = 20, timedelta(minutes=15)
 SMS_CODE = N_("Integrity Icon: your voting code is %(code)s. It expires in 10 minutes.")
 CODE_GONE = N_("This code has expired or was already used. Ask for a new code.")
 SMS_CLOSED = N_("No vote is open right now.")
@@ -351,20 +350,22 @@ def _insert_ballot(s: Session, round_id: int, candidate_id: int, channel: str, v
 def check_receipt(engine: Engine, raw: str, address: str = "") -> ReceiptCheck:
     """Whether a receipt's vote is counted (or voided); never the choice nor the phone. Wrong
     codes from one address are limited, so receipts cannot be enumerated."""
-    code, key, now = clean_receipt(raw), f"receipt-guess:{address}", db.utcnow()
+    code = clean_receipt(raw)
+    query = (
+        select(Round.title, Ballot.at, Ballot.void)
+        .join(Round, col(Round.id) == Ballot.round_id)
+        .where(Ballot.receipt == code)
+    )
     with db.session(engine) as s, s.begin():
-        if ratelimit.blocked_until(s, key, GUESS_LIMIT, GUESS_WINDOW, now) is not None:
+        try:
+            row = ratelimit.guarded_lookup(
+                s, f"receipt-guess:{address}", db.utcnow(),
+                lambda: s.exec(query).first() if code else None,
+            )  # fmt: skip
+        except ratelimit.Blocked:
             return ReceiptCheck(found=False, limited=True)
-        row = None
-        if code:
-            row = s.exec(
-                select(Round.title, Ballot.at, Ballot.void)
-                .join(Round, col(Round.id) == Ballot.round_id)
-                .where(Ballot.receipt == code)
-            ).first()
-        if row is None:
-            ratelimit.record(s, key, now)
-            return ReceiptCheck(found=False)
+    if row is None:
+        return ReceiptCheck(found=False)
     title, at, void = row
     return ReceiptCheck(found=True, round_title=title, at=at, void=void)
 

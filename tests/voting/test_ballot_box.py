@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlmodel import func, select
 
-from campaign import db, phones, sms_inbound
+from campaign import db, phones, ratelimit, sms_inbound
 from campaign.errors import Invalid, NotFound, PhaseClosed
 from campaign.models import InboundSms, SmsMessage
 from campaign.sms import HttpGateway, OutboxGateway
@@ -409,7 +409,7 @@ def test_check_receipt_says_voided(engine, rnd):
 def test_check_receipt_wrong_guesses_are_limited_per_address(engine, rnd):
     add_code(engine, rnd.id, "123456")
     receipt = vote_web(engine, rnd.id, "123456")
-    for _ in range(ballot_box.GUESS_LIMIT):
+    for _ in range(ratelimit.GUESS_LIMIT):
         assert ballot_box.check_receipt(engine, "AAAAA-AAAAA", "9.9.9.9").found is False
     limited = ballot_box.check_receipt(engine, receipt.code, "9.9.9.9")
     elsewhere = ballot_box.check_receipt(engine, receipt.code, "8.8.8.8")
