@@ -47,10 +47,10 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
         candidate = rng.choices(range(len(numbers)), popularity)[0]
         sms = rng.random() < SMS_SHARE
         phone = f"+223{rng.choice('679')}{rng.randrange(1000000, 9999999)}"
-        # Twenty-five numbers from one address within the hour: a cluster for managers to review.
-        address = "" if sms else ("41.73.96.12" if i < 25 else f"102.{rng.randrange(256)}.0.1")
         if i < 25:
+            # Twenty-five numbers from one address within the hour: a cluster to review.
             sms, at = False, campaign.voting_start + timedelta(minutes=30 + i)
+        address = "" if sms else ("41.73.96.12" if i < 25 else f"102.{rng.randrange(256)}.0.1")
         ballots.append({
             "id": i + 1, "round_id": r.id, "candidate_id": numbers[candidate],
             "channel": "sms" if sms else "web",
