@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from campaign import audit, db
+from campaign.audit import AuditRow
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import AuditEvent, Campaign, User
@@ -280,19 +281,10 @@ class NominationDetail:
 
 
 @dataclass(frozen=True)
-class HistoryRow:
-    at: datetime
-    actor: str
-    action: str
-    target: str
-    details: dict
-
-
-@dataclass(frozen=True)
 class NomineeDetail:
     nominee: NomineeRow
     nominations: list[NominationDetail]
-    history: list[HistoryRow]
+    history: list[AuditRow]
     duplicates: list[NomineeRow]  # same name words, same region, yet another nominee
     found: list[NomineeRow]  # other nominees matching ``find`` (not already in duplicates)
 
@@ -340,7 +332,7 @@ def nominee_detail(engine: Engine, nominee_id: int, find: str = "") -> NomineeDe
     )
 
 
-def _history(s, nominee_id: int, nomination_ids: list[int]) -> list[HistoryRow]:
+def _history(s, nominee_id: int, nomination_ids: list[int]) -> list[AuditRow]:
     """Merges and splits of this nominee and status changes of its nominations, newest first."""
     events = s.exec(
         select(AuditEvent, User.email)
@@ -358,7 +350,7 @@ def _history(s, nominee_id: int, nomination_ids: list[int]) -> list[HistoryRow]:
         .limit(200)
     ).all()
     return [
-        HistoryRow(e.at, email or "", e.action, f"{e.target_type} {e.target_id}", e.details)
+        AuditRow(e.at, email or "", e.action, f"{e.target_type} {e.target_id}", e.details)
         for e, email in events
     ]
 

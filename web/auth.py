@@ -48,6 +48,11 @@ def require_role(request: Request, *roles: str) -> User:
     return user
 
 
+def client_address(request: Request) -> str:
+    """The caller's address, as the per-address limits key it (uvicorn applies proxy headers)."""
+    return request.client.host if request.client else "unknown"
+
+
 def login_url(next_path: str) -> str:
     return "/login?next=" + quote(next_path, safe="/")
 

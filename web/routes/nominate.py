@@ -16,6 +16,7 @@ from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.sms import SmsGatewayError
 from nominations import intake, tracking
+from web.auth import client_address
 
 FIELDS_KEPT = 64  # a form never has more fields than this; the rest is ignored
 
@@ -40,7 +41,7 @@ def nominate_page(request: Request) -> Response:
 async def nominate(request: Request) -> Response:
     engine, settings = request.app.state.engine, request.app.state.settings
     form = dict(list((await request.form()).items())[:FIELDS_KEPT])
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     try:
         receipt = await run_in_threadpool(
             intake.submit_web,
@@ -101,7 +102,7 @@ def done(request: Request) -> Response:
 
 def track(request: Request) -> Response:
     raw = request.query_params.get("code", "")
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     engine = request.app.state.engine
     result = tracking.lookup(engine, raw, address) if raw else None
     campaign = campaigns.require_current(engine)

@@ -10,13 +10,9 @@ from starlette.routing import Route
 from campaign import people
 from campaign.errors import Invalid, InvalidCredentials, InvitationInvalid, LoginLocked
 from campaign.models import Role
-from web.auth import current_user, safe_next, sign_in, sign_out
+from web.auth import client_address, current_user, safe_next, sign_in, sign_out
 
 LANDING = {Role.manager: "/manage", Role.juror: "/jury", Role.volunteer: "/manage/entry"}
-
-
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def login(request: Request) -> Response:
@@ -34,7 +30,7 @@ async def login(request: Request) -> Response:
     context = {"email": email, "next": next_path}
     try:
         user = await run_in_threadpool(
-            people.authenticate, request.app.state.engine, email, password, _client_address(request)
+            people.authenticate, request.app.state.engine, email, password, client_address(request)
         )
     except LoginLocked as exc:
         context["locked_until"] = exc.until

@@ -15,6 +15,7 @@ from campaign import campaigns, phones
 from campaign.errors import Invalid, PhaseClosed
 from voting import ballot_box
 from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
+from web.auth import client_address
 
 FIELDS_KEPT = 16
 
@@ -37,7 +38,7 @@ def _render(request: Request, template: str, context: dict, status: int = 200) -
 
 def _visitor(request: Request) -> tuple[str, str]:
     """The address and a keyed hash of the visitor's cookie id, for the fraud signals."""
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     cookie = request.cookies.get("icon_csrf", "")
     secret = request.app.state.settings.secret_key
     return address, phones.keyed_hash(secret, cookie, "browser")[:32] if cookie else ""
@@ -126,7 +127,7 @@ def _masked(form: dict) -> str:
 
 def receipt_page(request: Request) -> Response:
     raw = request.query_params.get("code", "")
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     engine = request.app.state.engine
     result = ballot_box.check_receipt(engine, raw, address) if raw else None
     campaign = campaigns.require_current(engine)
