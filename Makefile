@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 DEV := ICON_ENV=development
 PYTEST := PYTHONASYNCIODEBUG=1 $(BIN)/pytest
 
-.PHONY: install demo serve migrate test test-sqlite test-postgres lint format messages bench chromium
+.PHONY: install demo serve migrate test test-sqlite test-postgres lint format messages bench chromium \
+	media-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +20,7 @@ install: $(STAMP)
 migrate: install
 	$(DEV) $(BIN)/icon migrate
 
-demo: migrate
+demo: migrate media-tools
 	$(DEV) $(BIN)/icon demo $(if $(PHASE),--phase $(PHASE)) $(if $(RESET),--reset)
 	$(DEV) $(BIN)/icon serve --host 127.0.0.1 --port 8000
 
@@ -31,6 +32,11 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# Debian's ffmpeg makes the light renditions of audio spots (and the demo's spots).
+media-tools:
+	@command -v ffmpeg >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg; }
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -39,7 +45,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install chromium lint test-sqlite test-postgres
+test: install chromium media-tools lint test-sqlite test-postgres
 
 test-sqlite: install
 	env -u ICON_TEST_DATABASE_URL $(PYTEST)

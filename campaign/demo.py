@@ -1,7 +1,8 @@
 """``icon demo``: a realistic Mali campaign as it stands at a chosen phase.
 
 Each domain package can add its own demo data through the ``icon.demo`` entry point group: a
-function ``seed(engine, campaign, phase, rng)`` called in name order after the core is seeded.
+function ``seed(engine, campaign, phase, rng)`` called after the core is seeded, in the order of the
+campaign (``DEMO_ORDER``: each builds on the one before), then any other in name order.
 """
 
 from __future__ import annotations
@@ -101,6 +102,14 @@ def _wipe(engine: Engine) -> None:
             s.exec(delete(table))
 
 
+DEMO_ORDER = ("nominations", "shortlist", "voting", "publishing")
+
+
+def _demo_order(entry) -> tuple[int, str]:
+    known = entry.name in DEMO_ORDER
+    return (DEMO_ORDER.index(entry.name) if known else len(DEMO_ORDER), entry.name)
+
+
 def seed(engine: Engine, phase: Phase = Phase.nominations, reset: bool = False) -> list[DemoLogin]:
     """Seed (or, on an existing demo, move to ``phase`` and renew the staff passwords)."""
     if reset:
@@ -138,6 +147,6 @@ def seed(engine: Engine, phase: Phase = Phase.nominations, reset: bool = False) 
         s.flush()
         audit.record(s, None, "demo.seed", "campaign", campaign.id, phase=phase.value, reset=reset)
     if fresh:
-        for entry in sorted(entry_points(group="icon.demo"), key=lambda e: e.name):
+        for entry in sorted(entry_points(group="icon.demo"), key=_demo_order):
             entry.load()(engine, campaign, phase, rng)
     return logins

@@ -9,11 +9,15 @@ from sqlmodel import SQLModel
 from campaign.models import AuditEvent, Campaign, InboundSms, RateEvent, SmsMessage, User
 from nominations.models import Nomination, Nominee
 from shortlist.models import Assignment, Criterion, Decision, ReviewConfig, Score
+from audio_spots.models import AudioSpot
+from profiles.models import Profile
 from voting.models import Ballot, Candidate, Round, VoteAttempt, VoteCode
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AudioSpot",
+    "Profile",
     "Ballot",
     "Candidate",
     "Round",

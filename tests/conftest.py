@@ -98,8 +98,12 @@ def csrf_token(client: TestClient) -> str:
 
 
 def post(client: TestClient, url: str, data: dict | None = None, **kwargs):
-    """A form post carrying the CSRF token, as the site's own forms do."""
-    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
+    """A form post carrying the CSRF token, as the site's own forms do: upload forms (files)
+    carry it in their action's query string, since their bodies are streamed unread."""
+    token = csrf_token(client)
+    if "files" in kwargs:
+        url += ("&" if "?" in url else "?") + f"csrf_token={token}"
+    return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
 
 
 def login(client: TestClient, email: str, password: str):

@@ -24,15 +24,20 @@ from web.auth import LoginRequired, login_url
 from web.i18n import Catalogue
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
 from web.routes import (
+    audio,
+    finalists,
     jury,
     manage,
     moderation,
     nominate,
+    profiles,
     public,
     review,
     rounds,
     shortlist,
+    spots,
     staff,
+    stats,
     volunteer,
     vote,
 )
@@ -76,6 +81,11 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         *volunteer.routes,
         *nominate.routes,
         *sms_routes.routes,
+        *profiles.routes,
+        *spots.routes,
+        *finalists.routes,
+        *audio.routes,
+        *stats.routes,
         Mount("/static", CachedStatic(directory=STATIC_DIR), name="static"),
     ]
 

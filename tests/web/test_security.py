@@ -1,3 +1,8 @@
+from sqlalchemy import func
+from sqlmodel import select
+
+from campaign import db
+from nominations.models import Nomination
 from tests.conftest import csrf_token, login, post, text_of
 from tests.factories import PASSWORD, make_user
 
@@ -111,3 +116,20 @@ def test_logout_requires_csrf(client, engine, campaign):
     assert client.post("/logout").status_code == 403
     assert client.get("/manage/campaign", follow_redirects=False).status_code == 200
     assert post(client, "/logout", follow_redirects=False).status_code == 303
+
+
+def test_upload_without_csrf_token_in_query_is_refused_and_changes_nothing(
+    client, engine, campaign
+):
+    make_user(engine, "manager", "boss@example.org")
+    login(client, "boss@example.org", PASSWORD)
+    files = {"file": ("forms.csv", b"a;b\r\n", "text/csv")}
+    # The token in the multipart body is not read: upload bodies stream through unbuffered.
+    response = client.post(
+        "/manage/entry/upload", data={"csrf_token": csrf_token(client)}, files=files
+    )
+    assert response.status_code == 403
+    wrong = client.post("/manage/entry/upload?csrf_token=" + "x" * 43, files=files)
+    assert wrong.status_code == 403
+    with db.session(engine) as s:
+        assert s.exec(select(func.count()).select_from(Nomination)).one() == 0

@@ -264,8 +264,7 @@ def test_upload_over_the_web_row_cap_asks_to_split_the_file(client, engine, camp
     header = ",".join(importer.columns(campaign)).encode()
     data = header + b"\r\n" + b"ML-1,A\r\n" * (WEB_MAX_ROWS + 1)
     response = client.post(
-        "/manage/entry/upload",
-        data={"csrf_token": csrf_token(client)},
+        f"/manage/entry/upload?csrf_token={csrf_token(client)}",
         files={"file": ("forms.csv", data, "text/csv")},
         headers={"Accept-Language": "en"},
     )

@@ -1,0 +1,1 @@
+"""Audio spots: upload, validation by content, renditions, storage by hash, range serving, feed."""

@@ -1,0 +1,1 @@
+"""Finalist profiles: photo, bio, integrity story, publication; and the hall of fame."""
