@@ -6,11 +6,11 @@ reset need the whole schema, and only this module assembles it.
 
 from sqlmodel import SQLModel
 
+from audio_spots.models import AudioSpot
 from campaign.models import AuditEvent, Campaign, InboundSms, RateEvent, SmsMessage, User
 from nominations.models import Nomination, Nominee
-from shortlist.models import Assignment, Criterion, Decision, ReviewConfig, Score
-from audio_spots.models import AudioSpot
 from profiles.models import Profile
+from shortlist.models import Assignment, Criterion, Decision, ReviewConfig, Score
 from voting.models import Ballot, Candidate, Round, VoteAttempt, VoteCode
 
 metadata = SQLModel.metadata

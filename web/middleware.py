@@ -106,12 +106,10 @@ class CSRFProtect:
     async def _check_unbuffered(self, scope: Scope, receive: Receive, send: Send, cookie) -> None:
         request = Request(scope)
         submitted = request.headers.get(CSRF_HEADER) or request.query_params.get(CSRF_FIELD)
-        if not cookie or not submitted:
-            await self.reject(scope, receive, send, "csrf")
-        elif not secrets.compare_digest(submitted.encode(), cookie.encode()):
-            await self.reject(scope, receive, send, "csrf")
-        else:
+        if cookie and submitted and secrets.compare_digest(submitted.encode(), cookie.encode()):
             await self.app(scope, receive, send)
+        else:
+            await self.reject(scope, receive, send, "csrf")
 
     def _setting_cookie(self, send: Send, token: str) -> Send:
         value = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"
