@@ -14,19 +14,34 @@ from campaign.i18n import N_
 MAX_RAW = 40
 
 
-def normalise(raw: str, country: str, field: str = "phone") -> str:
-    """``"76 12 34 56"`` in Mali -> ``"+22376123456"``; raises Invalid(field) otherwise."""
+def _parse(raw: str, country: str) -> phonenumbers.PhoneNumber | None:
     raw = (raw or "").strip()
     if not raw or len(raw) > MAX_RAW:
-        raise Invalid({field: N_("Enter a phone number.")})
+        return None
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     try:
         number = phonenumbers.parse(raw, country.upper())
-    except phonenumbers.NumberParseException as exc:
-        raise Invalid({field: N_("This phone number is not valid.")}) from exc
-    if not phonenumbers.is_valid_number(number):
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def normalise(raw: str, country: str, field: str = "phone") -> str:
+    """``"76 12 34 56"`` in Mali -> ``"+22376123456"``; raises Invalid(field) otherwise."""
+    if not (raw or "").strip() or len(raw.strip()) > MAX_RAW:
+        raise Invalid({field: N_("Enter a phone number.")})
+    number = _parse(raw, country)
+    if number is None:
         raise Invalid({field: N_("This phone number is not valid.")})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national(raw: str, country: str) -> str | None:
+    """The number in E.164 if it is valid and belongs to ``country``; else None (one parse)."""
+    number = _parse(raw, country)
+    if number is None or phonenumbers.region_code_for_number(number) != country.upper():
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -19,9 +19,10 @@ from campaign import db, migrations, sms
 from campaign.errors import DomainError, Invalid, LoginLocked
 from campaign.i18n import N_
 from campaign.settings import Settings
+from voting.intake import VoteIntake
 from web import htmx
 from web.auth import LoginRequired, login_url
-from web.i18n import Catalogue
+from web.i18n import DEFAULT, Catalogue
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
 from web.routes import (
     audio,
@@ -63,12 +64,22 @@ def create_app(settings: Settings, engine=None) -> Starlette:
     migrations.ensure_migrated(engine)
     renderer = Renderer(Catalogue())
 
+    votes = VoteIntake(
+        engine,
+        settings.secret_key,
+        lambda msgid, params: renderer.catalogue.gettext(DEFAULT, msgid) % params,
+    )
+
     @asynccontextmanager
     async def lifespan(app: Starlette):
         yield
+        votes.close()
         engine.dispose()
 
+    # The voting-night paths first: the router tries routes in order.
     routes = [
+        *sms_routes.routes,
+        *vote.routes,
         *public.routes,
         *staff.routes,
         *jury.routes,
@@ -77,10 +88,8 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         *review.routes,
         *shortlist.routes,
         *rounds.routes,
-        *vote.routes,
         *volunteer.routes,
         *nominate.routes,
-        *sms_routes.routes,
         *profiles.routes,
         *spots.routes,
         *finalists.routes,
@@ -148,4 +157,5 @@ def create_app(settings: Settings, engine=None) -> Starlette:
     app.state.engine = engine
     app.state.renderer = renderer
     app.state.sms = sms.gateway(settings, engine)
+    app.state.votes = votes
     return app

@@ -9,7 +9,7 @@ from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.routing import Match
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from campaign import metrics
@@ -127,7 +127,11 @@ class Metrics:
     """Counts requests and their latency, labelled by route template (never the raw path)."""
 
     def __init__(self, app: ASGIApp, routes: list) -> None:
-        self.app, self.routes = app, routes
+        self.app = app
+        # The router records the endpoint it chose in the scope: its route's template is the
+        # label, found without matching every route again.
+        self.labels = {route.app if isinstance(route, Mount) else route.endpoint: route.path
+                       for route in routes}  # fmt: skip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -150,11 +154,8 @@ class Metrics:
             metrics.LATENCY.labels(route).observe(time.perf_counter() - start)
 
     def _route(self, scope: Scope) -> str:
-        for route in self.routes:
-            match, _ = route.matches(scope)
-            if match == Match.FULL:
-                return getattr(route, "path", "") or "other"
-        return "unmatched"
+        endpoint = scope.get("endpoint")
+        return self.labels.get(endpoint, "other") if endpoint is not None else "unmatched"
 
 
 def _cookie(scope: Scope, name: str) -> str | None:

@@ -46,14 +46,20 @@ async def inbound(request: Request) -> Response:
     sender = form.get("from", "")
     if not sender:
         return PlainTextResponse("missing sender", status_code=400)
+    gateway_id = (form.get("id") or "").strip()[:100] or None
+    text = form.get("text", "")[: sms_inbound.MAX_TEXT]
+    if voting_sms.matches(text):
+        reply = await request.app.state.votes.sms(gateway_id, sender, text)
+        if reply is not None:
+            return PlainTextResponse(reply)
     catalogue = request.app.state.renderer.catalogue
     reply = await run_in_threadpool(
         sms_inbound.handle,
         request.app.state.engine,
         settings.secret_key,
-        form.get("id"),
+        gateway_id,
         sender,
-        form.get("text", ""),
+        text,
         _router(settings.secret_key),
         lambda msgid, params: catalogue.gettext(DEFAULT, msgid) % params,
     )

@@ -1,0 +1,84 @@
+"""The group-commit writer: results after the batch, one bad item fails alone, idle threads end."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from campaign import batching
+from campaign.batching import BatchWriter
+
+
+def test_items_queued_together_are_processed_in_one_batch_with_results_in_order():
+    release, seen = threading.Event(), []
+
+    def process(items):
+        release.wait(5)  # hold the first batch so the others queue up behind it
+        seen.append(list(items))
+        return [item * 10 for item in items]
+
+    writer = BatchWriter(process)
+
+    async def main():
+        first = asyncio.ensure_future(writer.submit(1))
+        await asyncio.sleep(0.05)
+        rest = [asyncio.ensure_future(writer.submit(n)) for n in (2, 3, 4)]
+        await asyncio.sleep(0.05)
+        release.set()
+        return await first, await asyncio.gather(*rest)
+
+    assert asyncio.run(main()) == (10, [20, 30, 40])
+    assert seen == [[1], [2, 3, 4]]
+    assert (writer.batches, writer.items) == (2, 4)
+    writer.close()
+
+
+def test_a_failing_batch_is_retried_item_by_item_so_one_bad_item_fails_alone():
+    calls = []
+
+    def process(items):
+        calls.append(list(items))
+        if 13 in items:
+            raise ValueError("bad item")
+        return [f"ok {item}" for item in items]
+
+    writer = BatchWriter(process)
+
+    async def main():
+        gate = asyncio.ensure_future(writer.submit(0))
+        others = [asyncio.ensure_future(writer.submit(n)) for n in (12, 13, 14)]
+        return await gate, await asyncio.gather(*others, return_exceptions=True)
+
+    first, results = asyncio.run(main())
+    assert first == "ok 0"
+    assert results[0] == "ok 12" and results[2] == "ok 14"
+    assert isinstance(results[1], ValueError) and str(results[1]) == "bad item"
+    assert [12] in calls and [13] in calls and [14] in calls
+    writer.close()
+
+
+def test_an_idle_writer_ends_its_thread_and_a_later_submit_starts_another(monkeypatch):
+    monkeypatch.setattr(batching, "IDLE_SECONDS", 0.05)
+    writer = BatchWriter(lambda items: list(items), name="idle-test")
+
+    assert asyncio.run(writer.submit("a")) == "a"
+    threading.Event().wait(0.3)
+    assert [t for t in threading.enumerate() if t.name == "idle-test"] == []
+    assert asyncio.run(writer.submit("b")) == "b"
+    writer.close()
+    assert [t for t in threading.enumerate() if t.name == "idle-test"] == []
+
+
+@pytest.mark.parametrize("size", [1, 300])
+def test_close_finishes_what_is_queued(size):
+    done = []
+    writer = BatchWriter(lambda items: [done.append(i) or i for i in items], max_batch=256)
+
+    async def main():
+        return await asyncio.gather(*(writer.submit(n) for n in range(size)))
+
+    assert asyncio.run(main()) == list(range(size))
+    writer.close()
+    assert sorted(done) == list(range(size))

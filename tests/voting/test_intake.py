@@ -1,0 +1,122 @@
+"""SMS votes written in batches: the same rules as one at a time, in one transaction."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from campaign import db, phones
+from campaign.models import InboundSms, RateEvent
+from campaign.sms_inbound import SENDER_LIMIT
+from tests.conftest import SECRET
+from tests.voting.test_ballot_box import count, make_round
+from voting.intake import SmsVote, SmsVoteBatch
+from voting.models import Ballot, VoteAttempt
+
+
+def translate(msgid: str, params: dict) -> str:
+    return msgid % params
+
+
+@pytest.fixture
+def batch(engine):
+    return SmsVoteBatch(engine, SECRET, translate)
+
+
+def vote(n: int, text: str = "ICON 2", gateway_id: str | None = "same") -> SmsVote:
+    return SmsVote(f"gw-{n}" if gateway_id == "same" else gateway_id, f"+2237612345{n}", text)
+
+
+def test_a_batch_counts_each_phone_once_and_replies_to_each(engine, campaign, batch):
+    r = make_round(engine, campaign)
+    votes = [vote(1), vote(2, "icon 3"), SmsVote("gw-9", "+22376123451", "ICON 1")]
+
+    replies = batch(votes)
+
+    with db.session(engine) as s:
+        rows = s.exec(select(Ballot).order_by(Ballot.id)).all()
+    receipts = [f"{b.receipt[:5]}-{b.receipt[5:]}" for b in rows]
+    assert replies == [
+        f"Thank you! Your vote for number 2, Moussa Traoré, is counted. Receipt: {receipts[0]}.",
+        f"Thank you! Your vote for number 3, Fanta Coulibaly, is counted. Receipt: {receipts[1]}.",
+        "You have already voted in this round. Your first vote stands.",
+    ]
+    assert [(b.round_id, b.channel, b.void) for b in rows] == [(r.id, "sms", False)] * 2
+    assert rows[0].voter_hash == phones.keyed_hash(SECRET, "+22376123451", "voter")
+    assert count(engine, VoteAttempt) == 2
+    assert count(engine, InboundSms) == 3
+    assert count(engine, RateEvent) == 3
+
+
+def test_a_retried_gateway_id_gets_the_stored_reply_and_changes_nothing(engine, campaign, batch):
+    make_round(engine, campaign)
+    first = batch([vote(1)])[0]
+
+    again = batch([vote(1), vote(1)])
+
+    assert again == [first, first]
+    assert (count(engine, Ballot), count(engine, InboundSms), count(engine, RateEvent)) == (1, 1, 1)
+
+
+def test_the_same_id_twice_in_one_batch_is_written_once_with_one_reply(engine, campaign, batch):
+    make_round(engine, campaign)
+
+    replies = batch([vote(1), vote(1)])
+
+    assert replies[0] == replies[1] and replies[0].startswith("Thank you!")
+    assert (count(engine, Ballot), count(engine, InboundSms), count(engine, RateEvent)) == (1, 1, 1)
+
+
+def test_a_phone_that_voted_before_the_batch_is_told_so(engine, campaign, batch):
+    make_round(engine, campaign)
+    batch([vote(1, "ICON 1")])
+
+    replies = batch([vote(1, "ICON 3", gateway_id="gw-other")])
+
+    assert replies == ["You have already voted in this round. Your first vote stands."]
+    assert count(engine, Ballot) == 1 and count(engine, VoteAttempt) == 1
+
+
+@pytest.mark.parametrize(
+    "sms",
+    [
+        SmsVote("a", "+22376123451", "ICON 9"),  # no such candidate
+        SmsVote("b", "+33612345678", "ICON 1"),  # another country
+        SmsVote("c", "not a phone", "ICON 1"),
+        SmsVote("d", "+22376123451", "ICON"),  # no number
+        SmsVote("e", "+22376123451", "🙂" * 5),
+    ],
+)
+def test_anything_unusual_is_left_to_the_one_at_a_time_path(engine, campaign, batch, sms):
+    make_round(engine, campaign)
+
+    assert batch([sms, vote(2)])[0] is None
+    assert count(engine, Ballot) == 1 and count(engine, InboundSms) == 1
+
+
+def test_no_open_round_leaves_every_vote_to_the_other_path(engine, campaign, batch):
+    make_round(engine, campaign, opens=1, closes=2)
+
+    assert batch([vote(1), vote(2)]) == [None, None]
+    assert count(engine, InboundSms) == 0 and count(engine, RateEvent) == 0
+
+
+def test_a_round_without_sms_leaves_votes_to_the_other_path(engine, campaign, batch):
+    make_round(engine, campaign, sms_enabled=False)
+
+    assert batch([vote(1)]) == [None]
+    assert count(engine, Ballot) == 0
+
+
+def test_a_sender_at_the_limit_is_left_to_the_other_path(engine, campaign, batch):
+    make_round(engine, campaign)
+    sender_hash = phones.keyed_hash(SECRET, "+22376123451")
+    now = db.utcnow()
+    with db.session(engine) as s, s.begin():
+        for _ in range(SENDER_LIMIT - 1):
+            s.add(RateEvent(key=f"sms-sender:{sender_hash}", at=now))
+
+    replies = batch([vote(1), SmsVote("gw-again", "+22376123451", "ICON 1")])
+
+    assert replies[0].startswith("Thank you!") and replies[1] is None
+    assert count(engine, RateEvent) == SENDER_LIMIT
