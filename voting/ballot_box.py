@@ -213,14 +213,14 @@ def request_code(
     return phones.masked(e164)
 
 
-def _parse_code(raw: str) -> str:
+def parse_code(raw: str) -> str:
     code = re.sub(r"[\s\-.]", "", str(raw or ""))[:20]
     if not re.fullmatch(r"[0-9]{6}", code):
         raise Invalid({"code": N_("Enter the 6-digit code we sent you by SMS.")})
     return code
 
 
-def _parse_number(raw) -> int:
+def parse_number(raw) -> int:
     text = str(raw if raw is not None else "").strip()[:10]
     if not re.fullmatch(r"[0-9]{1,6}", text):
         raise Invalid({"candidate": N_("Choose a candidate.")})
@@ -263,7 +263,7 @@ def cast_web(
     browser: str,
 ) -> Receipt:
     """Checks the code, records the ballot and spends the code in one transaction."""
-    code, number, now = _parse_code(code), _parse_number(candidate_number), db.utcnow()
+    code, number, now = parse_code(code), parse_number(candidate_number), db.utcnow()
     address, browser = address[:64], browser[:64]
     failure = ""
     try:

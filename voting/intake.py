@@ -1,4 +1,5 @@
-"""Votes at voting-night rates: well-formed SMS votes are written in batches (group commit).
+"""Votes at voting-night rates: well-formed SMS and web votes are written in batches (group
+commit); web votes in web_batch.py, the shared statements in batch_sql.py.
 
 After a TV or radio episode thousands of "ICON 3" arrive within minutes. One transaction per
 vote (with its idempotency record, rate-limit event, ballot and fraud-signal row) caps the rate
@@ -18,18 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
-from campaign import campaigns, db, phones
+from campaign import db, phones
 from campaign.batching import BatchWriter
-from campaign.db import UTCDateTime
-from campaign.models import Campaign
 from campaign.sms_inbound import SENDER_LIMIT, SENDER_WINDOW
 from voting import ballot_box
-from voting.models import Candidate, Round, VoteChannel
+from voting.ballot_box import AlreadyVoted, Receipt
+from voting.batch_sql import ATTEMPT_COLUMNS, INBOUND_COLUMNS, BatchSql, open_ballot
+from voting.models import VoteChannel
+from voting.web_batch import WebVote, WebVoteBatch
 
 KEYWORD = "VOTE"  # as the one-at-a-time path records a vote SMS
 
@@ -39,78 +39,6 @@ class SmsVote:
     gateway_id: str | None  # already trimmed to the stored length
     sender: str
     text: str
-
-
-@dataclass(frozen=True)
-class _Ballot:
-    campaign: Campaign
-    round: Round
-    candidates: dict[int, Candidate]  # by ballot number
-
-
-def _open_ballot(s: Session) -> _Ballot | None:
-    campaign = campaigns.current_in(s)
-    r = ballot_box.open_round(s, campaign) if campaign is not None else None
-    if r is None or not r.sms_enabled:
-        return None
-    candidates = s.exec(select(Candidate).where(Candidate.round_id == r.id)).all()
-    return _Ballot(campaign, r, {c.number: c for c in candidates})
-
-
-class _Sql:
-    """Plain SQL through the driver for the batch's few statements: SQLAlchemy would compile
-    a multi-row insert afresh for every batch size, which cost more than the writing itself."""
-
-    def __init__(self, s: Session, now: datetime):
-        self.conn = s.connection()
-        dialect = self.conn.dialect
-        self.mark = "%s" if dialect.name == "postgresql" else "?"
-        self.now = UTCDateTime().bind_processor(dialect)(now)
-
-    def marks(self, count: int) -> str:
-        return ", ".join([self.mark] * count)
-
-    def rows(self, sql: str, params: list) -> list[tuple]:
-        return self.conn.exec_driver_sql(sql, tuple(params)).all()
-
-    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        if rows:
-            names, marks = ", ".join(columns), self.marks(len(columns))
-            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - constant names
-            self.conn.exec_driver_sql(sql, rows)
-
-    def stored_replies(self, ids: list[str]) -> dict[str, str]:
-        marks = self.marks(len(ids))
-        sql = f"SELECT gateway_id, reply FROM inboundsms WHERE gateway_id IN ({marks})"  # noqa: S608
-        return dict(self.rows(sql, ids)) if ids else {}
-
-    def sent_recently(self, keys: list[str], since: datetime) -> dict[str, int]:
-        if not keys:
-            return {}
-        processor = UTCDateTime().bind_processor(self.conn.dialect)
-        marks = self.marks(len(keys))
-        sql = f"SELECT key, count(*) FROM rateevent WHERE key IN ({marks})"  # noqa: S608
-        sql += f" AND at > {self.mark} GROUP BY key"
-        return dict(self.rows(sql, [*keys, processor(since)]))
-
-    def ballots_of_new_voters(self, rows: list[tuple]) -> dict[str, tuple[int, str]]:
-        """Inserts the ballots whose voter has not voted; returns {voter_hash: (id, receipt)} of
-        those that went in. The unique constraint decides, whatever else commits meanwhile."""
-        if not rows:
-            return {}
-        one = f"({self.marks(len(BALLOT_COLUMNS))})"
-        sql = f"INSERT INTO ballot ({', '.join(BALLOT_COLUMNS)}) VALUES "  # noqa: S608
-        sql += ", ".join([one] * len(rows))
-        sql += " ON CONFLICT (round_id, voter_hash) DO NOTHING RETURNING voter_hash, id, receipt"
-        found = self.rows(sql, [value for row in rows for value in row])
-        return {voter: (id_, receipt) for voter, id_, receipt in found}
-
-
-BALLOT_COLUMNS = ("round_id", "candidate_id", "channel", "voter_hash", "receipt", "at", "void",
-                  "void_reason")  # fmt: skip
-ATTEMPT_COLUMNS = ("round_id", "at", "channel", "kind", "candidate", "phone_hash", "phone_seq",
-                   "address", "browser", "ballot_id")  # fmt: skip
-INBOUND_COLUMNS = ("gateway_id", "sender_hash", "keyword", "reply", "received_at")
 
 
 class SmsVoteBatch:
@@ -123,10 +51,10 @@ class SmsVoteBatch:
         replies: list[str | None] = [None] * len(votes)
         now = db.utcnow()
         with db.session(self.engine) as s, s.begin():
-            ballot = _open_ballot(s)
+            ballot = open_ballot(s, VoteChannel.sms)
             if ballot is None:
                 return replies
-            sql = _Sql(s, now)
+            sql = BatchSql(s, now)
             stored = sql.stored_replies([v.gateway_id for v in votes if v.gateway_id])
             accepted = self._accept(sql, ballot, votes, stored, replies, now)
             self._write(sql, ballot, accepted, replies)
@@ -208,6 +136,7 @@ class VoteIntake:
 
     def __init__(self, engine: Engine, secret_key: str, translate: Callable[[str, dict], str]):
         self.sms_writer = BatchWriter(SmsVoteBatch(engine, secret_key, translate), name="sms-votes")
+        self.web_writer = BatchWriter(WebVoteBatch(engine, secret_key), name="web-votes")
 
     async def sms(self, gateway_id: str | None, sender: str, text: str) -> str | None:
         """The reply to a well-formed SMS vote once committed, or None: take the other path."""
@@ -215,5 +144,14 @@ class VoteIntake:
             return None
         return await self.sms_writer.submit(SmsVote(gateway_id, sender, text))
 
+    async def web(self, vote: WebVote) -> Receipt | None:
+        """The receipt of a web vote with a right code once committed, or None: take the other
+        path. Raises AlreadyVoted when the phone voted first."""
+        result = await self.web_writer.submit(vote)
+        if isinstance(result, AlreadyVoted):
+            raise result
+        return result
+
     def close(self) -> None:
         self.sms_writer.close()
+        self.web_writer.close()

@@ -1,0 +1,109 @@
+"""Web votes written in batches: a right code is spent and counted once; the rest go elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from campaign import db
+from tests.conftest import SECRET
+from tests.voting.test_ballot_box import E164, PHONE, add_code, count, make_round
+from voting.ballot_box import AlreadyVoted, Receipt
+from voting.models import Ballot, VoteAttempt, VoteCode
+from voting.web_batch import WebVote, WebVoteBatch
+
+OTHER = "+22366554433"
+
+
+@pytest.fixture
+def batch(engine):
+    return WebVoteBatch(engine, SECRET)
+
+
+def vote(round_id, code="123456", candidate="2", phone=PHONE) -> WebVote:
+    return WebVote(round_id, phone, code, candidate, "41.73.96.12", "browser-1")
+
+
+def codes_used(engine) -> list[bool]:
+    with db.session(engine) as s:
+        return list(s.exec(select(VoteCode.used).order_by(VoteCode.id)))
+
+
+def test_right_codes_count_once_each_with_a_receipt(engine, campaign, batch):
+    r = make_round(engine, campaign)
+    add_code(engine, r.id, "123456")
+    add_code(engine, r.id, "654321", e164=OTHER)
+
+    results = batch([vote(r.id), vote(r.id, "654 321", "3", phone=OTHER)])
+
+    with db.session(engine) as s:
+        rows = s.exec(select(Ballot).order_by(Ballot.id)).all()
+        attempt = s.exec(select(VoteAttempt).order_by(VoteAttempt.id)).first()
+    assert results == [
+        Receipt(rows[0].receipt, "Premier tour", results[0].at, 2, "Moussa Traoré"),
+        Receipt(rows[1].receipt, "Premier tour", results[1].at, 3, "Fanta Coulibaly"),
+    ]
+    assert [(b.round_id, b.channel, b.void) for b in rows] == [(r.id, "web", False)] * 2
+    assert codes_used(engine) == [True, True]
+    assert (attempt.kind, attempt.address, attempt.browser, attempt.phone_seq) == (
+        "vote", "41.73.96.12", "browser-1", int(E164[-6:]),
+    )  # fmt: skip
+
+
+def test_the_same_code_twice_in_one_batch_counts_once(engine, campaign, batch):
+    r = make_round(engine, campaign)
+    add_code(engine, r.id, "123456")
+
+    results = batch([vote(r.id), vote(r.id, candidate="3")])
+
+    assert isinstance(results[0], Receipt) and results[1] is None
+    assert count(engine, Ballot) == 1
+
+
+def test_a_phone_that_already_voted_is_told_so(engine, campaign, batch):
+    r = make_round(engine, campaign)
+    add_code(engine, r.id, "123456")
+    add_code(engine, r.id, "222222")
+    batch([vote(r.id)])
+
+    results = batch([vote(r.id, "222222", "1")])
+
+    assert isinstance(results[0], AlreadyVoted)
+    assert count(engine, Ballot) == 1 and count(engine, VoteAttempt) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"code": "000000"},  # wrong code
+        {"code": "12345"},  # malformed code
+        {"candidate": "9"},  # not on the ballot
+        {"candidate": "x"},
+        {"phone": "+33612345678"},  # another country
+        {"round_id": -1},  # a forged round
+    ],
+)
+def test_anything_else_is_left_to_the_one_at_a_time_path(engine, campaign, batch, change):
+    r = make_round(engine, campaign)
+    add_code(engine, r.id, "123456")
+    fields = {"round_id": r.id, "code": "123456", "candidate": "2", "phone": PHONE} | change
+
+    assert batch([vote(**fields)]) == [None]
+    assert count(engine, Ballot) == 0 and codes_used(engine) == [False]
+
+
+def test_expired_or_worn_codes_are_left_to_the_other_path(engine, campaign, batch):
+    r = make_round(engine, campaign)
+    add_code(engine, r.id, "123456", minutes=-1)
+    add_code(engine, r.id, "222222", tries=5)
+
+    assert batch([vote(r.id), vote(r.id, "222222")]) == [None, None]
+    assert count(engine, Ballot) == 0
+
+
+def test_a_round_closed_or_without_web_voting_takes_the_other_path(engine, campaign, batch):
+    r = make_round(engine, campaign, web_enabled=False)
+    add_code(engine, r.id, "123456")
+
+    assert batch([vote(r.id)]) == [None]
+    assert codes_used(engine) == [False]

@@ -1,0 +1,108 @@
+"""The few statements of a vote batch, in plain SQL through the driver (both engines).
+
+SQLAlchemy would compile a multi-row insert afresh for every batch size, which cost more than the
+writing itself; these statements are fixed text with bound values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from campaign import campaigns
+from campaign.db import UTCDateTime
+from campaign.models import Campaign
+from voting import ballot_box
+from voting.models import Candidate, Round, VoteChannel
+
+
+@dataclass(frozen=True)
+class OpenBallot:
+    campaign: Campaign
+    round: Round
+    candidates: dict[int, Candidate]  # by ballot number
+
+
+def open_ballot(s: Session, channel: str) -> OpenBallot | None:
+    campaign = campaigns.current_in(s)
+    r = ballot_box.open_round(s, campaign) if campaign is not None else None
+    enabled = r is not None and (r.sms_enabled if channel == VoteChannel.sms else r.web_enabled)
+    if not enabled:
+        return None
+    candidates = s.exec(select(Candidate).where(Candidate.round_id == r.id)).all()
+    return OpenBallot(campaign, r, {c.number: c for c in candidates})
+
+
+class BatchSql:
+    """One batch's statements on the batch's connection; ``now`` is bound once."""
+
+    def __init__(self, s: Session, now: datetime):
+        self.conn = s.connection()
+        dialect = self.conn.dialect
+        self.mark = "%s" if dialect.name == "postgresql" else "?"
+        self.now = UTCDateTime().bind_processor(dialect)(now)
+
+    def marks(self, count: int) -> str:
+        return ", ".join([self.mark] * count)
+
+    def rows(self, sql: str, params: list) -> list[tuple]:
+        return self.conn.exec_driver_sql(sql, tuple(params)).all()
+
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if rows:
+            names, marks = ", ".join(columns), self.marks(len(columns))
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - constant names
+            self.conn.exec_driver_sql(sql, rows)
+
+    def stored_replies(self, ids: list[str]) -> dict[str, str]:
+        marks = self.marks(len(ids))
+        sql = f"SELECT gateway_id, reply FROM inboundsms WHERE gateway_id IN ({marks})"  # noqa: S608
+        return dict(self.rows(sql, ids)) if ids else {}
+
+    def sent_recently(self, keys: list[str], since: datetime) -> dict[str, int]:
+        if not keys:
+            return {}
+        processor = UTCDateTime().bind_processor(self.conn.dialect)
+        marks = self.marks(len(keys))
+        sql = f"SELECT key, count(*) FROM rateevent WHERE key IN ({marks})"  # noqa: S608
+        sql += f" AND at > {self.mark} GROUP BY key"
+        return dict(self.rows(sql, [*keys, processor(since)]))
+
+    def live_codes(self, round_id: int, phone_hashes: list[str]) -> dict[tuple[str, str], int]:
+        """{(phone hash, code hash): code id} of the unspent, unexpired codes with tries left."""
+        if not phone_hashes:
+            return {}
+        marks, m = self.marks(len(phone_hashes)), self.mark
+        sql = f"SELECT phone_hash, code_hash, id FROM votecode WHERE phone_hash IN ({marks})"  # noqa: S608
+        sql += f" AND round_id = {m} AND used = {m} AND expires_at > {m} AND tries < {m}"
+        params = [*phone_hashes, round_id, False, self.now, ballot_box.CODE_TRIES]
+        return {(phone, code): id_ for phone, code, id_ in self.rows(sql, params)}
+
+    def spend_codes(self, ids: list[int]) -> set[int]:
+        """Marks the codes used; returns those this statement spent (not already used)."""
+        if not ids:
+            return set()
+        marks, m = self.marks(len(ids)), self.mark
+        sql = f"UPDATE votecode SET used = {m} WHERE id IN ({marks}) AND used = {m} RETURNING id"  # noqa: S608
+        return {id_ for (id_,) in self.rows(sql, [True, *ids, False])}
+
+    def ballots_of_new_voters(self, rows: list[tuple]) -> dict[str, tuple[int, str]]:
+        """Inserts the ballots whose voter has not voted; returns {voter_hash: (id, receipt)} of
+        those that went in. The unique constraint decides, whatever else commits meanwhile."""
+        if not rows:
+            return {}
+        one = f"({self.marks(len(BALLOT_COLUMNS))})"
+        sql = f"INSERT INTO ballot ({', '.join(BALLOT_COLUMNS)}) VALUES "  # noqa: S608
+        sql += ", ".join([one] * len(rows))
+        sql += " ON CONFLICT (round_id, voter_hash) DO NOTHING RETURNING voter_hash, id, receipt"
+        found = self.rows(sql, [value for row in rows for value in row])
+        return {voter: (id_, receipt) for voter, id_, receipt in found}
+
+
+BALLOT_COLUMNS = ("round_id", "candidate_id", "channel", "voter_hash", "receipt", "at", "void",
+                  "void_reason")  # fmt: skip
+ATTEMPT_COLUMNS = ("round_id", "at", "channel", "kind", "candidate", "phone_hash", "phone_seq",
+                   "address", "browser", "ballot_id")  # fmt: skip
+INBOUND_COLUMNS = ("gateway_id", "sender_hash", "keyword", "reply", "received_at")
