@@ -51,10 +51,10 @@ class SmsVoteBatch:
         replies: list[str | None] = [None] * len(votes)
         now = db.utcnow()
         with db.session(self.engine) as s, s.begin():
-            ballot = open_ballot(s, VoteChannel.sms)
+            sql = BatchSql(s, now)
+            ballot = open_ballot(sql, VoteChannel.sms)
             if ballot is None:
                 return replies
-            sql = BatchSql(s, now)
             stored = sql.stored_replies([v.gateway_id for v in votes if v.gateway_id])
             accepted = self._accept(sql, ballot, votes, stored, replies, now)
             self._write(sql, ballot, accepted, replies)
@@ -63,7 +63,7 @@ class SmsVoteBatch:
 
     def _accept(self, sql, ballot, votes, stored, replies, now) -> list[tuple]:
         """The votes this batch writes: (index, vote, e164, sender hash, voter hash, candidate)."""
-        country, seen_ids, parsed = ballot.campaign.country, set(), []
+        country, seen_ids, parsed = ballot.country, set(), []
         for i, vote in enumerate(votes):
             if vote.gateway_id in stored:
                 replies[i] = stored[vote.gateway_id]

@@ -52,10 +52,10 @@ class WebVoteBatch:
         results: list[Receipt | AlreadyVoted | None] = [None] * len(votes)
         now = db.utcnow()
         with db.session(self.engine) as s, s.begin():
-            ballot = open_ballot(s, VoteChannel.web)
+            sql = BatchSql(s, now)
+            ballot = open_ballot(sql, VoteChannel.web)
             if ballot is None:
                 return results
-            sql = BatchSql(s, now)
             accepted = self._accept(sql, ballot, votes)
             spent = sql.spend_codes([a.code_id for a in accepted])
             accepted = [a for a in accepted if a.code_id in spent]
@@ -72,7 +72,7 @@ class WebVoteBatch:
                 candidate = ballot.candidates.get(ballot_box.parse_number(vote.candidate))
             except Invalid:
                 continue
-            e164 = phones.national(vote.phone, ballot.campaign.country)
+            e164 = phones.national(vote.phone, ballot.country)
             if candidate is None or e164 is None:
                 continue
             voter_hash = phones.keyed_hash(self.secret_key, e164, "voter")

@@ -22,6 +22,7 @@ CSP = (
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_COOKIE = "icon_csrf"
 CSRF_FIELD = "csrf_token"
+MAX_SERIES = 2000
 CSRF_HEADER = "x-csrf-token"
 
 
@@ -132,6 +133,7 @@ class Metrics:
         # label, found without matching every route again.
         self.labels = {route.app if isinstance(route, Mount) else route.endpoint: route.path
                        for route in routes}  # fmt: skip
+        self.series: dict[tuple[str, str, int], tuple] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -149,9 +151,22 @@ class Metrics:
         try:
             await self.app(scope, receive, capture)
         finally:
-            route = self._route(scope)
-            metrics.REQUESTS.labels(scope["method"], route, str(status)).inc()
-            metrics.LATENCY.labels(route).observe(time.perf_counter() - start)
+            count, latency = self._series(scope["method"], self._route(scope), status)
+            count.inc()
+            latency.observe(time.perf_counter() - start)
+
+    def _series(self, method: str, route: str, status: int) -> tuple:
+        # Looking the labelled series up costs more than counting; the label sets are few.
+        key = (method, route, status)
+        found = self.series.get(key)
+        if found is None:
+            found = (
+                metrics.REQUESTS.labels(method, route, str(status)),
+                metrics.LATENCY.labels(route),
+            )
+            if len(self.series) < MAX_SERIES:  # odd methods must not grow it without end
+                self.series[key] = found
+        return found
 
     def _route(self, scope: Scope) -> str:
         endpoint = scope.get("endpoint")

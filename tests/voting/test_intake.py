@@ -10,8 +10,9 @@ from campaign.models import InboundSms, RateEvent
 from campaign.sms_inbound import SENDER_LIMIT
 from tests.conftest import SECRET
 from tests.voting.test_ballot_box import count, make_round
+from voting import ballot_box
 from voting.intake import SmsVote, SmsVoteBatch
-from voting.models import Ballot, VoteAttempt
+from voting.models import Ballot, Round, VoteAttempt
 
 
 def translate(msgid: str, params: dict) -> str:
@@ -120,3 +121,25 @@ def test_a_sender_at_the_limit_is_left_to_the_other_path(engine, campaign, batch
 
     assert replies[0].startswith("Thank you!") and replies[1] is None
     assert count(engine, RateEvent) == SENDER_LIMIT
+
+
+def test_overlapping_rounds_the_latest_opened_takes_the_vote_as_open_round_says(
+    engine, campaign, batch
+):
+    make_round(engine, campaign, opens=-3, title="Premier tour")
+    later = make_round(engine, campaign, opens=-1, title="Second tour")
+
+    batch([vote(1)])
+
+    with db.session(engine) as s:
+        assert s.exec(select(Ballot.round_id)).all() == [later.id]
+        assert ballot_box.open_round(s, campaign).id == later.id
+
+
+def test_a_round_closed_by_a_manager_takes_no_batched_vote(engine, campaign, batch):
+    r = make_round(engine, campaign)
+    with db.session(engine) as s, s.begin():
+        s.get(Round, r.id).closed_at = db.utcnow()
+
+    assert batch([vote(1)]) == [None]
+    assert count(engine, Ballot) == 0
