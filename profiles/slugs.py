@@ -1,0 +1,35 @@
+"""Slugs for profile URLs: ASCII, lower case, the name then the year ("aminata-goita-2019").
+
+Pure: no database. A slug is made once, when the profile is, and never changes afterwards:
+links shared on WhatsApp keep working after a spelling is corrected.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_LENGTH = 120
+# Letters NFKD does not decompose: Bambara and Fulfulde open vowels and nasals, Latin ligatures.
+_LETTERS = str.maketrans({
+    "ɛ": "e", "Ɛ": "e", "ɔ": "o", "Ɔ": "o", "ɲ": "ny", "Ɲ": "ny", "ŋ": "ng", "Ŋ": "ng",
+    "ɓ": "b", "Ɓ": "b", "ɗ": "d", "Ɗ": "d", "ƴ": "y", "Ƴ": "y", "ß": "ss", "æ": "ae", "Æ": "ae",
+    "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l",
+})  # fmt: skip
+
+
+def ascii_words(text: str) -> str:
+    """``Dr Aminata Goïta`` -> ``dr-aminata-goita``; "" when nothing Latin is left."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "-".join(re.findall(r"[a-z0-9]+", plain.lower()))
+
+
+def make(name: str, year: int, taken: set[str]) -> str:
+    """The slug for ``name`` in ``year``, with -2, -3... when it is already ``taken``."""
+    words = ascii_words(name) or "icon"
+    base = f"{words[: MAX_LENGTH - 10].strip('-')}-{year}"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
