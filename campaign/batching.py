@@ -50,7 +50,9 @@ class BatchWriter:
         with self._lock:
             thread = self._thread
             if thread is not None:
-                self._queue.put(_STOP)
+                # Addressed to this thread: a token left over (a close that timed out) must not
+                # stop a later thread.
+                self._queue.put((_STOP, thread))
         if thread is not None:
             thread.join(timeout)
 
@@ -64,34 +66,41 @@ class BatchWriter:
                 with self._lock:
                     if self._queue.empty():
                         self._thread = None
-                        return _STOP
+                        return None
 
     def _run(self) -> None:
-        while True:
-            first = self._next()
-            if first is _STOP:
-                break
-            batch, stop = [first], False
-            while len(batch) < self.max_batch:
-                try:
-                    entry = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if entry is _STOP:
-                    stop = True
-                    break
-                batch.append(entry)
-            self._write(batch)
-            if stop:
-                break
-        with self._lock:
-            if self._thread is threading.current_thread():
-                self._thread = None
+        me = threading.current_thread()
+        try:
+            while (first := self._next()) is not None:
+                if first[0] is _STOP:
+                    if first[1] is me:
+                        return
+                    continue
+                batch, stop = [first], False
+                while len(batch) < self.max_batch and not stop:
+                    try:
+                        entry = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if entry[0] is not _STOP:
+                        batch.append(entry)
+                    stop = entry[0] is _STOP and entry[1] is me
+                self._write(batch)
+                if stop:
+                    return
+        finally:
+            with self._lock:
+                if self._thread is me:
+                    self._thread = None
+                    if not self._queue.empty():  # ended abnormally: another takes over
+                        self._thread = threading.Thread(target=self._run, name=self.name,
+                                                        daemon=True)  # fmt: skip
+                        self._thread.start()
 
     def _write(self, batch: list) -> None:
         items = [item for item, _future, _loop in batch]
         try:
-            outcomes = [(True, result) for result in self.process(items)]
+            outcomes = [(True, result) for result in self._process(items)]
         except Exception as exc:  # noqa: BLE001 - retried one by one, so one bad item fails alone
             if len(items) == 1:
                 log.exception("%s: an item failed", self.name)
@@ -106,9 +115,15 @@ class BatchWriter:
             except RuntimeError:  # that request's event loop is gone; the work stands
                 continue
 
+    def _process(self, items: list) -> list:
+        results = self.process(items)
+        if len(results) != len(items):
+            raise RuntimeError(f"{self.name}: {len(results)} results for {len(items)} items")
+        return results
+
     def _alone(self, item: Any) -> tuple[bool, Any]:
         try:
-            return True, self.process([item])[0]
+            return True, self._process([item])[0]
         except Exception as exc:  # noqa: BLE001 - handed to the waiting request
             log.exception("%s: an item failed", self.name)
             return False, exc

@@ -26,7 +26,7 @@ from campaign import db, phones
 from campaign.batching import BatchWriter
 from campaign.sms_inbound import SENDER_LIMIT, SENDER_WINDOW
 from voting import ballot_box
-from voting.ballot_box import AlreadyVoted, Receipt
+from voting.ballot_box import Receipt
 from voting.batch_sql import ATTEMPT_COLUMNS, INBOUND_COLUMNS, BatchSql, open_ballot
 from voting.models import VoteChannel
 from voting.web_batch import WebVote, WebVoteBatch
@@ -139,16 +139,20 @@ class VoteIntake:
         self.web_writer = BatchWriter(WebVoteBatch(engine, secret_key), name="web-votes")
 
     async def sms(self, gateway_id: str | None, sender: str, text: str) -> str | None:
-        """The reply to a well-formed SMS vote once committed, or None: take the other path."""
+        """The reply to a well-formed SMS vote once committed, or None: take the other path
+        (also when its batch failed: nothing of it was committed)."""
         if ballot_box.parse_sms(text) is None:
             return None
-        return await self.sms_writer.submit(SmsVote(gateway_id, sender, text))
+        try:
+            return await self.sms_writer.submit(SmsVote(gateway_id, sender, text))
+        except Exception:  # noqa: BLE001 - logged by the writer; the other path answers
+            return None
 
-    async def web(self, vote: WebVote) -> Receipt | None:
-        """The receipt of a web vote with a right code once committed, or None: take the other
-        path. Raises AlreadyVoted when the phone voted first."""
+    async def web(self, vote: WebVote) -> Receipt:
+        """The receipt of a web vote once committed; raises what ``cast_web`` would raise
+        (AlreadyVoted, Invalid, PhaseClosed, ...)."""
         result = await self.web_writer.submit(vote)
-        if isinstance(result, AlreadyVoted):
+        if isinstance(result, Exception):
             raise result
         return result
 

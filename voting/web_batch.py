@@ -2,24 +2,28 @@
 
 A vote with a live code that matches is spent and counted in the batch's transaction; a code
 spent by a concurrent request is not returned by ``UPDATE .. RETURNING``, and the unique
-(round, voter) constraint still decides who voted first. A wrong, expired or used code, an
-unknown candidate, a closed round or an unreadable number is answered ``None``: the
-one-at-a-time ``ballot_box.cast_web`` counts the failed try and says what is wrong.
+(round, voter) constraint still decides who voted first. Everything else (a wrong, expired or
+used code, an unknown candidate, a closed round, an unreadable number) is cast one by one by
+``ballot_box.cast_web``, which counts the failed try and says what is wrong. The batch runs it
+itself right after its commit, so the next batch sees every try counted.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from sqlalchemy.engine import Engine
 
 from campaign import db, phones
-from campaign.errors import Invalid
+from campaign.errors import DomainError, Invalid
 from voting import ballot_box
 from voting.ballot_box import AlreadyVoted, Receipt
 from voting.batch_sql import ATTEMPT_COLUMNS, BatchSql, open_ballot
 from voting.models import VoteChannel
+
+log = logging.getLogger("icon.voting")
 
 
 @dataclass(frozen=True)
@@ -48,19 +52,31 @@ class WebVoteBatch:
     def __init__(self, engine: Engine, secret_key: str):
         self.engine, self.secret_key = engine, secret_key
 
-    def __call__(self, votes: Sequence[WebVote]) -> list[Receipt | AlreadyVoted | None]:
-        results: list[Receipt | AlreadyVoted | None] = [None] * len(votes)
+    def __call__(self, votes: Sequence[WebVote]) -> list[Receipt | Exception]:
+        results: list = [None] * len(votes)
         now = db.utcnow()
         with db.session(self.engine) as s, s.begin():
             sql = BatchSql(s, now)
             ballot = open_ballot(sql, VoteChannel.web)
-            if ballot is None:
-                return results
-            accepted = self._accept(sql, ballot, votes)
-            spent = sql.spend_codes([a.code_id for a in accepted])
-            accepted = [a for a in accepted if a.code_id in spent]
-            self._count(sql, ballot, accepted, results, now)
-        return results
+            if ballot is not None:
+                accepted = self._accept(sql, ballot, votes)
+                spent = sql.spend_codes([a.code_id for a in accepted])
+                accepted = [a for a in accepted if a.code_id in spent]
+                self._count(sql, ballot, accepted, results, now)
+        # What the batch did not settle is cast one by one, here, before the next batch reads a
+        # code: every wrong guess is counted before another guess for that phone is checked.
+        return [
+            self._alone(vote) if found is None else found
+            for vote, found in zip(votes, results, strict=True)
+        ]
+
+    def _alone(self, vote: WebVote) -> Receipt | Exception:
+        try:
+            return ballot_box.cast_web(self.engine, self.secret_key, *astuple(vote))
+        except Exception as exc:  # noqa: BLE001 - the batch committed: each vote gets its own answer
+            if not isinstance(exc, DomainError):
+                log.exception("web vote failed")
+            return exc
 
     def _accept(self, sql: BatchSql, ballot, votes: Sequence[WebVote]) -> list[_Accepted]:
         parsed = []
@@ -79,11 +95,14 @@ class WebVoteBatch:
             code_hash = ballot_box.code_hash(self.secret_key, ballot.round.id, e164, code)
             parsed.append((i, vote, e164, voter_hash, code_hash, candidate))
         live = sql.live_codes(ballot.round.id, list({p[3] for p in parsed}))
+        # A phone with a wrong guess in the batch is cast one by one, in arrival order, so its
+        # tries are counted exactly as if the guesses came one at a time.
+        guessing = {p[3] for p in parsed if (p[3], p[4]) not in live}
         accepted, claimed = [], set()
         for i, vote, e164, voter_hash, code_hash, candidate in parsed:
             code_id = live.get((voter_hash, code_hash))
-            if code_id is None or code_id in claimed:
-                continue  # a wrong code, or the same code twice in one batch
+            if voter_hash in guessing or code_id in claimed:
+                continue  # the same code twice in one batch: the second is cast alone
             claimed.add(code_id)
             accepted.append(_Accepted(i, vote, e164, voter_hash, code_id, candidate))
         return accepted

@@ -82,3 +82,38 @@ def test_close_finishes_what_is_queued(size):
     assert asyncio.run(main()) == list(range(size))
     writer.close()
     assert sorted(done) == list(range(size))
+
+
+def test_a_stop_token_left_over_does_not_stop_a_later_thread():
+    release = threading.Event()
+    writer = BatchWriter(lambda items: [release.wait(5) and i for i in items], name="stale-stop")
+
+    async def first():
+        return await writer.submit(1)
+
+    runner = threading.Thread(target=lambda: asyncio.run(first()))
+    runner.start()
+    threading.Event().wait(0.1)
+    writer.close(timeout=0.01)  # times out while the batch is held: its token stays queued...
+    writer.close(timeout=0.01)
+    release.set()
+    runner.join(5)
+    writer.close()
+
+    # ...and is addressed to that thread: a new thread ignores it and answers.
+    assert asyncio.run(asyncio.wait_for(writer.submit(2), 5)) == 2
+    writer.close()
+
+
+def test_a_process_returning_too_few_results_fails_each_item_and_the_writer_goes_on():
+    writer = BatchWriter(lambda items: [] if len(items) > 1 or items[0] == "bad" else items)
+
+    async def main():
+        return await asyncio.gather(
+            writer.submit("bad"), writer.submit("good"), return_exceptions=True
+        )
+
+    results = asyncio.run(main())
+    assert isinstance(results[0], RuntimeError) and results[1] == "good"
+    assert asyncio.run(writer.submit("later")) == "later"
+    writer.close()

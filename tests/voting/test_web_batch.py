@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from campaign import db
+from campaign.errors import Invalid, NotFound, PhaseClosed
 from tests.conftest import SECRET
 from tests.voting.test_ballot_box import E164, PHONE, add_code, count, make_round
 from voting.ballot_box import AlreadyVoted, Receipt
@@ -13,6 +14,8 @@ from voting.models import Ballot, VoteAttempt, VoteCode
 from voting.web_batch import WebVote, WebVoteBatch
 
 OTHER = "+22366554433"
+FOREIGN = "Only phone numbers from the campaign's country can vote."
+GONE = "This code has expired or was already used. Ask for a new code."
 
 
 @pytest.fixture
@@ -56,7 +59,7 @@ def test_the_same_code_twice_in_one_batch_counts_once(engine, campaign, batch):
 
     results = batch([vote(r.id), vote(r.id, candidate="3")])
 
-    assert isinstance(results[0], Receipt) and results[1] is None
+    assert isinstance(results[0], Receipt) and isinstance(results[1], AlreadyVoted)
     assert count(engine, Ballot) == 1
 
 
@@ -73,37 +76,65 @@ def test_a_phone_that_already_voted_is_told_so(engine, campaign, batch):
 
 
 @pytest.mark.parametrize(
-    "change",
+    ("change", "error"),
     [
-        {"code": "000000"},  # wrong code
-        {"code": "12345"},  # malformed code
-        {"candidate": "9"},  # not on the ballot
-        {"candidate": "x"},
-        {"phone": "+33612345678"},  # another country
-        {"round_id": -1},  # a forged round
+        ({"code": "000000"}, ("code", "This code is not right. Check it and try again.")),
+        ({"code": "12345"}, ("code", "Enter the 6-digit code we sent you by SMS.")),
+        ({"candidate": "9"}, ("candidate", "This number is not on the ballot.")),
+        ({"candidate": "x"}, ("candidate", "Choose a candidate.")),
+        ({"phone": "+33612345678"}, ("phone", FOREIGN)),
     ],
 )
-def test_anything_else_is_left_to_the_one_at_a_time_path(engine, campaign, batch, change):
+def test_anything_else_is_answered_as_cast_web_answers(engine, campaign, batch, change, error):
     r = make_round(engine, campaign)
     add_code(engine, r.id, "123456")
     fields = {"round_id": r.id, "code": "123456", "candidate": "2", "phone": PHONE} | change
 
-    assert batch([vote(**fields)]) == [None]
+    [result] = batch([vote(**fields)])
+
+    assert isinstance(result, Invalid) and result.errors == dict([error])
     assert count(engine, Ballot) == 0 and codes_used(engine) == [False]
 
 
-def test_expired_or_worn_codes_are_left_to_the_other_path(engine, campaign, batch):
+def test_a_forged_round_is_not_found(engine, campaign, batch):
+    make_round(engine, campaign)
+
+    [result] = batch([vote(-1)])
+
+    assert isinstance(result, NotFound) and count(engine, Ballot) == 0
+
+
+def test_expired_or_worn_codes_are_refused(engine, campaign, batch):
     r = make_round(engine, campaign)
     add_code(engine, r.id, "123456", minutes=-1)
-    add_code(engine, r.id, "222222", tries=5)
+    add_code(engine, r.id, "222222", e164=OTHER, tries=5)
 
-    assert batch([vote(r.id), vote(r.id, "222222")]) == [None, None]
+    results = batch([vote(r.id), vote(r.id, "222222", phone=OTHER)])
+
+    assert [type(e) for e in results] == [Invalid, Invalid]
+    assert [e.errors for e in results] == [{"code": GONE}, {"code": GONE}]
     assert count(engine, Ballot) == 0
 
 
-def test_a_round_closed_or_without_web_voting_takes_the_other_path(engine, campaign, batch):
+def test_guesses_in_one_batch_count_their_tries_before_the_right_code(engine, campaign, batch):
+    r = make_round(engine, campaign)
+    add_code(engine, r.id, "123456")
+    guesses = [vote(r.id, f"{n:06d}") for n in range(60)]
+
+    results = batch([*guesses, vote(r.id)])
+
+    assert count(engine, Ballot) == 0
+    assert results[-1].errors == {
+        "code": "This code has expired or was already used. Ask for a new code."
+    }
+    with db.session(engine) as s:
+        assert s.exec(select(VoteCode.tries)).all() == [5]
+
+
+def test_a_round_without_web_voting_is_closed_to_web_votes(engine, campaign, batch):
     r = make_round(engine, campaign, web_enabled=False)
     add_code(engine, r.id, "123456")
 
-    assert batch([vote(r.id)]) == [None]
-    assert codes_used(engine) == [False]
+    [result] = batch([vote(r.id)])
+
+    assert isinstance(result, PhaseClosed) and codes_used(engine) == [False]

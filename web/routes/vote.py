@@ -6,8 +6,6 @@ receipt never lands in the browser history or server logs."""
 
 from __future__ import annotations
 
-from dataclasses import astuple
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -94,7 +92,7 @@ async def send_code(request: Request) -> Response:
 
 
 async def cast(request: Request) -> Response:
-    engine, settings = request.app.state.engine, request.app.state.settings
+    engine = request.app.state.engine
     form = await _form(request)
     address, browser = _visitor(request)
     vote = WebVote(
@@ -106,12 +104,7 @@ async def cast(request: Request) -> Response:
         browser,
     )
     try:
-        # Most votes are right first time and go in a batch; the rest are answered one by one.
         receipt = await request.app.state.votes.web(vote)
-        if receipt is None:
-            receipt = await run_in_threadpool(
-                ballot_box.cast_web, engine, settings.secret_key, *astuple(vote)
-            )
     except Invalid as exc:
         template = "vote/index.html" if "phone" in exc.errors else "vote/choose.html"
         context = await run_in_threadpool(
