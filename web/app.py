@@ -7,6 +7,7 @@ import re
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -50,6 +51,9 @@ log = logging.getLogger("icon")
 STATIC_DIR = TEMPLATE_DIR.parent / "static"
 # Audio and photos are compressed already; audio also answers ranges (see CompressPages).
 MEDIA_PATH = re.compile(r"^/audio/|^/manage/spots/\d+/(light|original)\.|/photo-[a-z]+\.jpg$")
+# The uploads that stream to disk under their own limits (20 MB spots, 10 MB photos); every other
+# body is read whole by the CSRF check, up to 30 MB.
+STREAMED_UPLOADS = re.compile(r"^/manage/(spots|profiles/\d+/photo)$")
 SESSION_MAX_AGE = 12 * 3600  # a juror's evening; then sign in again
 
 
@@ -87,7 +91,7 @@ def create_app(settings: Settings, engine=None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette):
         yield
-        votes.close()
+        await run_in_threadpool(votes.close)  # waits for the last batches to commit
         engine.dispose()
 
     # The voting-night paths first: the router tries routes in order.
@@ -154,7 +158,13 @@ def create_app(settings: Settings, engine=None) -> Starlette:
             same_site="lax",
             https_only=settings.https,
         ),
-        Middleware(CSRFProtect, reject=reject, exempt=("/sms/",), secure=settings.https),
+        Middleware(
+            CSRFProtect,
+            reject=reject,
+            exempt=("/sms/",),
+            streamed=STREAMED_UPLOADS,
+            secure=settings.https,
+        ),
     ]
     app = Starlette(
         routes=routes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -64,10 +65,11 @@ class CSRFProtect:
         reject: Callable[[Scope, Receive, Send, str], Awaitable[None]],
         *,
         exempt: tuple[str, ...] = (),
+        streamed: re.Pattern | None = None,
         secure: bool = False,
         max_body: int = 30 * 1024 * 1024,
     ) -> None:
-        self.app, self.reject, self.exempt = app, reject, exempt
+        self.app, self.reject, self.exempt, self.streamed = app, reject, exempt, streamed
         self.secure, self.max_body = secure, max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -81,9 +83,9 @@ class CSRFProtect:
         if scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        if _is_multipart(scope):
-            # Uploads (photos, audio spots) stream to disk in their handlers: the token comes in
-            # the header or the form action's query string, and the body passes through unread.
+        if self.streamed and self.streamed.match(scope["path"]) and _is_multipart(scope):
+            # These uploads (photos, audio spots) stream to disk under their own size limits: the
+            # token comes in the header or the form action's query string, the body passes unread.
             await self._check_unbuffered(scope, receive, send, cookie)
             return
         body, too_large = await _read_body(receive, self.max_body)
@@ -91,7 +93,8 @@ class CSRFProtect:
             await self.reject(scope, receive, send, "too_large")
             return
         replay = _replay(body)
-        submitted = Request(scope).headers.get(CSRF_HEADER)
+        request = Request(scope)
+        submitted = request.headers.get(CSRF_HEADER) or request.query_params.get(CSRF_FIELD)
         if submitted is None and body:
             form = await Request(scope, _replay(body)).form()
             submitted = form.get(CSRF_FIELD)

@@ -1,6 +1,7 @@
 from sqlalchemy import func
 from sqlmodel import select
 
+from audio_spots.models import AudioSpot
 from campaign import db
 from nominations.models import Nomination
 from tests.conftest import csrf_token, login, post, text_of
@@ -118,18 +119,40 @@ def test_logout_requires_csrf(client, engine, campaign):
     assert post(client, "/logout", follow_redirects=False).status_code == 303
 
 
-def test_upload_without_csrf_token_in_query_is_refused_and_changes_nothing(
+def test_streamed_upload_without_csrf_token_in_query_is_refused_and_changes_nothing(
     client, engine, campaign
 ):
     make_user(engine, "manager", "boss@example.org")
     login(client, "boss@example.org", PASSWORD)
-    files = {"file": ("forms.csv", b"a;b\r\n", "text/csv")}
-    # The token in the multipart body is not read: upload bodies stream through unbuffered.
-    response = client.post(
-        "/manage/entry/upload", data={"csrf_token": csrf_token(client)}, files=files
-    )
+    files = {"file": ("spot.mp3", b"ID3" + b"\0" * 100, "audio/mpeg")}
+    # The token in the body is not read: this upload's body streams through unbuffered.
+    response = client.post("/manage/spots", data={"csrf_token": csrf_token(client)}, files=files)
     assert response.status_code == 403
-    wrong = client.post("/manage/entry/upload?csrf_token=" + "x" * 43, files=files)
+    wrong = client.post("/manage/spots?csrf_token=" + "x" * 43, files=files)
     assert wrong.status_code == 403
+    with db.session(engine) as s:
+        assert s.exec(select(func.count()).select_from(AudioSpot)).one() == 0
+
+
+def test_other_multipart_posts_are_read_whole_and_limited(client, campaign):
+    token = csrf_token(client)
+    files = {"photo": ("big.bin", b"x" * (31 * 1024 * 1024), "application/octet-stream")}
+
+    response = client.post(f"/nominate?csrf_token={token}", files=files)
+
+    assert response.status_code == 413
+    assert "Ce fichier est trop volumineux." in text_of(response.text)
+
+
+def test_buffered_upload_takes_the_token_from_the_body_or_the_query(client, engine, campaign):
+    make_user(engine, "manager", "boss@example.org")
+    login(client, "boss@example.org", PASSWORD)
+    files = {"file": ("forms.csv", b"a;b\r\n", "text/csv")}
+    token = csrf_token(client)
+
+    in_body = client.post("/manage/entry/upload", data={"csrf_token": token}, files=files)
+    in_query = client.post(f"/manage/entry/upload?csrf_token={token}", files=files)
+
+    assert (in_body.status_code, in_query.status_code) == (422, 422)  # the CSV's own complaint
     with db.session(engine) as s:
         assert s.exec(select(func.count()).select_from(Nomination)).one() == 0
