@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -88,13 +87,9 @@ def published_spots(engine: Engine, profile_ids: list[int]) -> dict[int, list[Sp
 
 
 def published_counts_by_language(engine: Engine, campaign_id: int) -> dict[str, int]:
-    with db.session(engine) as s:
-        rows = s.exec(
-            select(AudioSpot.language, func.count())
-            .where(AudioSpot.campaign_id == campaign_id, AudioSpot.status == PUBLISHED)
-            .group_by(AudioSpot.language)
-        )
-        return dict(rows.all())
+    """Published spots of published profiles, per language (the public figures)."""
+    spots, _profiles = newest_published(engine, campaign_id)
+    return dict(Counter(spot.language for spot in spots))
 
 
 def newest_published(

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 
 from audio_spots import catalogue
 from audio_spots.catalogue import LIGHT_MIME
+from campaign import text
 from campaign.errors import NotFound
 from campaign.i18n import N_
 from campaign.models import Campaign
@@ -88,17 +89,19 @@ def build(
         profile = profiles[spot.profile_id]
         entry = fg.add_entry(order="append")
         entry.guid(guid(campaign, spot.id), permalink=False)
-        entry.title(spot.title)
+        # Cleaned again here: one control character stored by older code would break the XML.
+        entry.title(text.one_line(spot.title))
         entry.link(href=f"{base_url}{profile.url}")
-        entry.description(spot.transcript)
+        entry.description(text.paragraphs(spot.transcript))
         entry.pubDate(spot.published_at)
         if quality == "original":
             entry.enclosure(f"{base_url}{spot.original_url}", str(spot.original_bytes),
                             spot.original_mime)  # fmt: skip
         else:
             entry.enclosure(f"{base_url}{spot.light_url}", str(spot.light_bytes), LIGHT_MIME)
-        entry.podcast.itunes_author(profile.name)
-        entry.podcast.itunes_subtitle(f"{profile.name} · {names.get(spot.language, spot.language)}")
+        name = text.one_line(profile.name)
+        entry.podcast.itunes_author(name)
+        entry.podcast.itunes_subtitle(f"{name} · {names.get(spot.language, spot.language)}")
         entry.podcast.itunes_duration(round(spot.duration_s))
         entry.podcast.itunes_explicit("no")
     body = fg.rss_str(pretty=True)

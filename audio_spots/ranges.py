@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# At most 18 digits: larger is no file of ours, and int() refuses over 4,300 digits (a 500).
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
 
 
 class Unsatisfiable(Exception):

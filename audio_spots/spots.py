@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from audio_spots import probe, rendition, storage
 from audio_spots.catalogue import NO_SPOT, PUBLISHED
 from audio_spots.models import AudioSpot
-from campaign import audit, db
+from campaign import audit, db, text
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import Campaign
@@ -28,14 +28,14 @@ TITLE_MIN, TITLE_MAX, TRANSCRIPT_MAX = 3, 200, 20_000
 
 
 def _title(raw: str, errors: dict[str, str]) -> str:
-    title = " ".join(raw.split())
+    title = text.one_line(raw)
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
         errors["title"] = N_("Between 3 and 200 characters.")
     return title
 
 
 def _transcript(raw: str, errors: dict[str, str]) -> str:
-    transcript = raw.replace("\r\n", "\n").strip()
+    transcript = text.paragraphs(raw)
     if len(transcript) > TRANSCRIPT_MAX:
         errors["transcript"] = N_("At most 20,000 characters.")
     return transcript

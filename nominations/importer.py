@@ -22,7 +22,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -32,6 +31,7 @@ from campaign import audit, db
 from campaign.errors import DomainError, Invalid, PermissionDenied
 from campaign.i18n import N_
 from campaign.models import Campaign, Role, User
+from campaign.text import CONTROL
 from nominations import grouping, intake
 from nominations.export import BOM, DELIMITER, unescape_cell
 from nominations.models import Channel, Nomination
@@ -60,7 +60,6 @@ GENDERS = {"female": "female", "f": "female", "femme": "female",
            "male": "male", "m": "male", "homme": "male", "h": "male"}  # fmt: skip
 YES = {"yes", "y", "oui", "o", "1", "true", "vrai", "on"}
 NO = {"no", "n", "non", "0", "false", "faux"}
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 INELIGIBLE = N_("With this answer the person cannot be nominated.")
 
 

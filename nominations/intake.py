@@ -15,6 +15,7 @@ from campaign import audit, campaigns, db, phases, phones, ratelimit
 from campaign.errors import Invalid, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign
+from campaign.text import CONTROL
 from nominations import grouping
 from nominations.models import Channel, Gender, Nomination
 
@@ -26,7 +27,6 @@ STORY_MIN, STORY_MAX = 80, 4000
 MAX_REFEREES = 3
 ADDRESS_LIMIT, ADDRESS_WINDOW = 30, timedelta(hours=1)  # a cybercafe's busy hour
 PHONE_LIMIT, PHONE_WINDOW = 5, timedelta(days=1)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def new_tracking_code() -> str:

@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 
 from campaign.errors import Invalid
 from campaign.i18n import N_
+from campaign.text import CONTROL
 from profiles.models import Distinction
 
 FIRST_YEAR = 2010  # before the first Integrity Icon (Nepal, 2014): room for a typo's correction
 BIO_MAX, STORY_MAX = 1000, 6000
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _line(value: str, name: str, errors: dict, *, low: int = 0, high: int = 200) -> str:

@@ -97,7 +97,9 @@ def test_range_past_the_end_is_416(client, spot, header):
     )
 
 
-@pytest.mark.parametrize("header", ["bytes=0-1,5-9", "bytes=9-1", "pages=1-2", "bytes=x-"])
+@pytest.mark.parametrize(
+    "header", ["bytes=0-1,5-9", "bytes=9-1", "pages=1-2", "bytes=x-", "bytes=" + "9" * 5000 + "-"]
+)
 def test_ranges_we_do_not_serve_get_the_whole_file(client, settings, spot, header):
     response = client.get(f"/audio/{spot.id}/light.ogg", headers={"Range": header, **MEDIA})
     assert (response.status_code, response.content) == (200, light_bytes(settings, spot))
@@ -242,3 +244,19 @@ def test_feed_cover_is_a_png(client, campaign):
     response = client.get("/feeds/audio.png")
     assert (response.status_code, response.headers["content-type"]) == (200, "image/png")
     assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_control_characters_are_cleaned_and_the_feed_stays_valid(
+    client, engine, settings, campaign, manager
+):
+    profile = make_profile(engine, campaign.id)
+    title, transcript = "Un\x0b agent\x00 intègre", "Ligne\x0b une\r\nLigne deux"
+    made = make_spot(engine, settings.media_dir, manager.id, campaign.id, profile.id,
+                     title=title, transcript=transcript)  # fmt: skip
+    spots.set_published(engine, manager.id, made.id, True)
+
+    stored = spots.detail(engine, made.id).spot
+    parsed = feedparser.parse(client.get("/feeds/audio.xml").content)
+    assert (stored.title, stored.transcript) == ("Un agent intègre", "Ligne une\nLigne deux")
+    assert parsed.bozo == 0
+    assert [e.title for e in parsed.entries] == ["Un agent intègre"]
