@@ -110,10 +110,10 @@ def profiles(engine, campaign_id: int) -> list[Profile]:
         return list(rows)
 
 
-def _slug(s: Session, name: str, year: int) -> str:
+def _slug(s: Session, name: str, year: int, own: str = "") -> str:
     base = slugs.make(name, year, set())
     taken = s.exec(select(Profile.slug).where(col(Profile.slug).startswith(base))).all()
-    return slugs.make(name, year, set(taken))
+    return slugs.make(name, year, set(taken) - {own})
 
 
 def _add(s: Session, actor_id: int, profile: Profile, action: str) -> Profile:
@@ -177,7 +177,8 @@ def editing(engine, profile_id: int) -> Editing:
 
 
 def update(engine, actor_id: int, profile_id: int, form: ProfileIn) -> Profile:
-    """New shown fields; the slug stays, so shared links keep working after a correction."""
+    """New shown fields. Until its first publication the slug follows the name (nominators'
+    spellings are often corrected here); once published it stays, so shared links keep working."""
     values = form.parse()
     with db.session(engine) as s, s.begin():
         profile = _profile(s, profile_id)
@@ -185,9 +186,13 @@ def update(engine, actor_id: int, profile_id: int, form: ProfileIn) -> Profile:
         if changed:
             for key, value in changed.items():
                 setattr(profile, key, value)
+            moved = {}
+            if "name" in changed and profile.published_at is None:
+                profile.slug = _slug(s, profile.name, profile.year, own=profile.slug)
+                moved = {"slug": profile.slug}
             profile.updated_at = db.utcnow()
             audit.record(s, actor_id, "profile.update", "profile", profile.id,
-                         fields=sorted(changed))  # fmt: skip
+                         fields=sorted(changed), **moved)  # fmt: skip
         return profile
 
 

@@ -17,7 +17,7 @@ from campaign import campaigns, db
 from campaign.errors import NotFound
 from campaign.i18n import N_
 from campaign.models import Campaign
-from profiles import photos
+from profiles import photos, slugs
 from profiles.models import Profile, Status
 
 NOT_FOUND = N_("No such profile.")
@@ -105,6 +105,8 @@ def _one(engine: Engine, condition) -> ProfileView:
 
 def by_slug(engine: Engine, slug: str) -> ProfileView:
     """A published profile; NotFound for a draft or an unknown slug alike."""
+    if not slugs.is_slug(slug):  # no query for what cannot be a slug (PostgreSQL refuses NULs)
+        raise NotFound(NOT_FOUND)
     view = _one(engine, Profile.slug == slug)
     if not view.published:
         raise NotFound(NOT_FOUND)

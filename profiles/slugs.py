@@ -1,7 +1,7 @@
 """Slugs for profile URLs: ASCII, lower case, the name then the year ("aminata-goita-2019").
 
-Pure: no database. A slug is made once, when the profile is, and never changes afterwards:
-links shared on WhatsApp keep working after a spelling is corrected.
+Pure: no database. A slug follows the name until the profile is first published, then never
+changes: links shared on WhatsApp keep working after a spelling is corrected.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 MAX_LENGTH = 120
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Letters NFKD does not decompose: Bambara and Fulfulde open vowels and nasals, Latin ligatures.
 _LETTERS = str.maketrans({
     "ɛ": "e", "Ɛ": "e", "ɔ": "o", "Ɔ": "o", "ɲ": "ny", "Ɲ": "ny", "ŋ": "ng", "Ŋ": "ng",
@@ -33,3 +34,8 @@ def make(name: str, year: int, taken: set[str]) -> str:
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def is_slug(text: str) -> bool:
+    """Whether ``text`` could be a slug this module made."""
+    return len(text) <= MAX_LENGTH and _SLUG.fullmatch(text) is not None

@@ -155,8 +155,22 @@ def test_same_name_same_year_gets_a_numbered_slug(engine, results, manager):
     assert (first.slug, second.slug) == ("awa-diallo-2019", "awa-diallo-2019-2")
 
 
-def test_slug_stays_when_the_name_is_corrected(engine, results, manager):
+def test_a_drafts_slug_follows_the_corrected_name(engine, results, manager):
+    made = past(engine, manager.id, results.id, "DIARRA Boubaca", 2019)
+
+    editing.update(engine, manager.id, made.id, _form(made, name="Boubacar Diarra"))
+
+    with db.session(engine) as s:
+        assert (s.get(Profile, made.id).name, s.get(Profile, made.id).slug) == (
+            "Boubacar Diarra",
+            "boubacar-diarra-2019",
+        )
+
+
+def test_slug_stays_once_published_when_the_name_is_corrected(engine, results, manager):
     made = past(engine, manager.id, results.id, "Aminata Goita", 2019)
+    editing.set_status(engine, manager.id, made.id, "published")
+    editing.set_status(engine, manager.id, made.id, "draft")
 
     editing.update(engine, manager.id, made.id, _form(made, name="Dr Aminata Goïta"))
 
