@@ -7,15 +7,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from campaign.i18n import N_
 from web import htmx
 from web.i18n import COOKIE, Catalogue
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+KILOBYTES, MEGABYTES = N_("%(size)s KB"), N_("%(size)s MB")
 
 
 def _datetime_filter(code: str):
@@ -23,6 +26,28 @@ def _datetime_filter(code: str):
         if value is None:
             return ""
         return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=code)
+
+    return format_
+
+
+def _number_filter(code: str):
+    def format_(value: float) -> str:
+        return format_decimal(value, locale=code)
+
+    return format_
+
+
+def _filesize_filter(code: str, gettext):
+    """Sizes for people who pay per megabyte: "850 ko", "1,2 Mo" in French, "1.2 MB" in English."""
+
+    def format_(size: int) -> str:
+        if size < 1_000_000:
+            return gettext(KILOBYTES) % {
+                "size": format_decimal(max(1, round(size / 1000)), locale=code)
+            }
+        return gettext(MEGABYTES) % {
+            "size": format_decimal(round(size / 1_000_000, 1), locale=code)
+        }
 
     return format_
 
@@ -41,6 +66,8 @@ class Renderer:
             )
             env.install_gettext_translations(translations, newstyle=True)
             env.filters["datetime"] = _datetime_filter(code)
+            env.filters["number"] = _number_filter(code)
+            env.filters["filesize"] = _filesize_filter(code, translations.gettext)
             self.envs[code] = env
 
     def language(self, request: Request) -> str:

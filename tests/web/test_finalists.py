@@ -128,11 +128,11 @@ def test_profile_page_plays_spots_in_the_campaigns_language_order(client, engine
 
     players = re.findall(r"<audio ([^>]*)></audio>", response.text)
     assert players == [
-        f'controls preload="none" src="/audio/{bm}/light.ogg"',
-        f'controls preload="none" src="/audio/{fr}/light.ogg"',
+        f'controls preload="none" src="/audio/{bm}/light.ogg" aria-labelledby="spot-{bm}"',
+        f'controls preload="none" src="/audio/{fr}/light.ogg" aria-labelledby="spot-{fr}"',
     ]
     page = text_of(response.text)
-    assert "Ka jaa Bamanankan · 1 min 02 s Original for radio stations (MP3, 2.3 MB)" in page
+    assert "Ka jaa Bamanankan · 1 min 02 s Original for radio stations (MP3, 2.4 MB)" in page
     assert (
         "Le portrait Français · 1 min 35 s Read the transcript Première ligne. Deuxième ligne."
         in page

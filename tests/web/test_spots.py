@@ -96,8 +96,8 @@ def test_upload_makes_a_draft_and_lists_it(client, engine, settings, manager, pr
     assert "Aminata Goïta · Bamanankan · 0:03 · Draft" in page
     listing = text_of(client.get("/manage/spots", headers=EN).text)
     assert (
-        f"Aminata, en bamanankan Bamanankan 0:03 MP3, 48.9 kB "
-        f"{spot.light_bytes / 1000:.1f} kB Draft"
+        f"Aminata, en bamanankan Bamanankan 0:03 MP3, 49 KB "
+        f"{round(spot.light_bytes / 1000)} KB Draft"
     ) in listing
     assert audited(engine) == ["spot.create"]
 
