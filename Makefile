@@ -32,10 +32,10 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-# Debian's ffmpeg makes the light renditions of audio spots (and the demo's spots).
+# Debian's ffmpeg makes the light renditions of audio spots; espeak-ng speaks the demo's spots.
 media-tools:
-	@command -v ffmpeg >/dev/null 2>&1 || { \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg; }
+	@command -v ffmpeg >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng; }
 
 lint: install
 	$(BIN)/ruff check .
