@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -24,6 +25,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_COOKIE = "icon_csrf"
 CSRF_FIELD = "csrf_token"
 MAX_SERIES = 2000
+MAX_FIELDS = 1000  # as Starlette's form parser allows
 CSRF_HEADER = "x-csrf-token"
 
 
@@ -95,7 +97,16 @@ class CSRFProtect:
         replay = _replay(body)
         request = Request(scope)
         submitted = request.headers.get(CSRF_HEADER) or request.query_params.get(CSRF_FIELD)
-        if submitted is None and body:
+        if submitted is None and body and request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            # The plain forms (every vote): the standard library's parser is enough and quicker.
+            try:
+                fields = parse_qs(body.decode("latin-1"), max_num_fields=MAX_FIELDS)
+            except ValueError:  # too many fields: no honest form of ours
+                fields = {}
+            submitted = fields.get(CSRF_FIELD, [None])[0]
+        elif submitted is None and body:
             form = await Request(scope, _replay(body)).form()
             submitted = form.get(CSRF_FIELD)
             await form.close()

@@ -156,3 +156,16 @@ def test_buffered_upload_takes_the_token_from_the_body_or_the_query(client, engi
     assert (in_body.status_code, in_query.status_code) == (422, 422)  # the CSV's own complaint
     with db.session(engine) as s:
         assert s.exec(select(func.count()).select_from(Nomination)).one() == 0
+
+
+def test_a_form_with_thousands_of_fields_is_refused_and_changes_nothing(client, engine, campaign):
+    token = csrf_token(client)
+    body = "&".join(f"f{n}=x" for n in range(2000)) + f"&csrf_token={token}"
+
+    response = client.post(
+        "/nominate", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+
+    assert response.status_code == 403
+    with db.session(engine) as s:
+        assert s.exec(select(func.count()).select_from(Nomination)).one() == 0
