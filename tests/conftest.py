@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from campaign import db, migrations
 from campaign.settings import Settings
-from tests.factories import make_campaign
+from tests.factories import make_campaign, make_user
 from web.app import create_app
 
 PG_URL = os.environ.get("ICON_TEST_DATABASE_URL", "")
@@ -76,6 +76,12 @@ def settings(database_url, tmp_path) -> Settings:
 @pytest.fixture
 def campaign(engine):
     return make_campaign(engine)
+
+
+@pytest.fixture
+def manager(engine):
+    """A campaign manager (the role most staff tests act as)."""
+    return make_user(engine, "manager")
 
 
 @pytest.fixture

@@ -8,12 +8,7 @@ from campaign import db
 from campaign.errors import Invalid
 from campaign.models import AuditEvent
 from tests.audio_spots.helpers import files_under, make_profile, make_spot, pending
-from tests.factories import make_campaign, make_user
-
-
-@pytest.fixture
-def manager(engine):
-    return make_user(engine, "manager")
+from tests.factories import make_campaign
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from campaign.models import AuditEvent
 from profiles import editing, slugs
 from profiles.forms import ProfileIn
 from profiles.models import Profile
-from tests.factories import make_campaign, make_user
+from tests.factories import make_campaign
 from tests.profiles.helpers import (
     STORY,
     add_finalist,
@@ -30,11 +30,6 @@ from tests.shortlist.test_board import add_nominee
 @pytest.fixture
 def results(engine):
     return make_campaign(engine, "results")
-
-
-@pytest.fixture
-def manager(engine):
-    return make_user(engine, "manager")
 
 
 @pytest.fixture

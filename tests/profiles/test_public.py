@@ -9,18 +9,13 @@ import pytest
 
 from campaign.errors import NotFound
 from profiles import editing, public
-from tests.factories import make_campaign, make_user
+from tests.factories import make_campaign
 from tests.profiles.helpers import past, photo_bytes, published
 
 
 @pytest.fixture
 def results(engine):
     return make_campaign(engine, "results")
-
-
-@pytest.fixture
-def manager(engine):
-    return make_user(engine, "manager")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from campaign.models import AuditEvent
 from shortlist import decisions
 from shortlist.criteria import ensure_defaults
 from shortlist.models import Decision, ReviewConfig
-from tests.factories import make_campaign, make_user
+from tests.factories import make_campaign
 from tests.shortlist.test_board import add_nominee
 
 WHY = "Strong, consistent readings."
@@ -22,11 +22,6 @@ WHY = "Strong, consistent readings."
 @pytest.fixture
 def review(engine):
     return make_campaign(engine, "review")
-
-
-@pytest.fixture
-def manager(engine):
-    return make_user(engine, "manager")
 
 
 @pytest.fixture

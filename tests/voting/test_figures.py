@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from campaign.campaigns import local_input
-from tests.factories import make_campaign, make_user
+from tests.factories import make_campaign
 from tests.voting.test_rounds import NOW, TZ, add_ballots, form, shortlist
 from voting import figures, rounds
 from voting.figures import RoundFigures, VoteFigures
@@ -17,11 +17,6 @@ from voting.figures import RoundFigures, VoteFigures
 @pytest.fixture
 def voting(engine):
     return make_campaign(engine, "voting")
-
-
-@pytest.fixture
-def manager(engine):
-    return make_user(engine, "manager")
 
 
 @pytest.fixture

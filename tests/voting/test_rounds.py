@@ -15,7 +15,7 @@ from campaign import db
 from campaign.campaigns import local_input
 from campaign.errors import Invalid, PhaseClosed
 from campaign.models import AuditEvent
-from tests.factories import make_campaign, make_user
+from tests.factories import make_campaign
 from tests.shortlist.test_board import add_decision, add_nominee, build_hand_board
 from voting import rounds
 from voting.models import Ballot, Candidate, Round, VoteAttempt
@@ -29,11 +29,6 @@ NOW = db.utcnow()
 @pytest.fixture
 def voting(engine):
     return make_campaign(engine, "voting")
-
-
-@pytest.fixture
-def manager(engine):
-    return make_user(engine, "manager")
 
 
 def shortlist(engine, campaign_id, names) -> list[int]:

@@ -7,16 +7,10 @@ import pytest
 
 from audio_spots import spots
 from tests.audio_spots.helpers import make_profile, make_spot
-from tests.factories import make_user
 
 # What browsers send for <audio>: media is never to be compressed on the way.
 MEDIA = {"Accept-Encoding": "identity;q=1, *;q=0"}
 BASE = "http://127.0.0.1:8000"  # the test settings' ICON_BASE_URL
-
-
-@pytest.fixture
-def manager(engine):
-    return make_user(engine, "manager")
 
 
 @pytest.fixture

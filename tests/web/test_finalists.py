@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from profiles import editing
 from tests.conftest import text_of
-from tests.factories import make_campaign, make_user
+from tests.factories import make_campaign
 from tests.profiles.helpers import add_spot, past, photo_bytes, published
 from web.app import STATIC_DIR
 
@@ -27,11 +27,6 @@ LONG_STORY = "\n".join(
 @pytest.fixture
 def results(engine):
     return make_campaign(engine, "results")
-
-
-@pytest.fixture
-def manager(engine):
-    return make_user(engine, "manager")
 
 
 @pytest.fixture

@@ -119,11 +119,6 @@ def voting(engine):
 
 
 @pytest.fixture
-def manager(engine):
-    return make_user(engine, "manager")
-
-
-@pytest.fixture
 def hidden_round(engine, voting, manager):
     shortlist(engine, voting.id, ["Awa Diallo", "Bakary Koné", "Coumba Sow"])
     r = rounds.create_round(engine, manager.id, voting.id, form(title="Grande finale"))
