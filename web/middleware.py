@@ -26,6 +26,7 @@ CSRF_COOKIE = "icon_csrf"
 CSRF_FIELD = "csrf_token"
 MAX_SERIES = 2000
 MAX_FIELDS = 1000  # as Starlette's form parser allows
+URLENCODED = "application/x-www-form-urlencoded"
 CSRF_HEADER = "x-csrf-token"
 
 
@@ -97,9 +98,8 @@ class CSRFProtect:
         replay = _replay(body)
         request = Request(scope)
         submitted = request.headers.get(CSRF_HEADER) or request.query_params.get(CSRF_FIELD)
-        if submitted is None and body and request.headers.get("content-type", "").startswith(
-            "application/x-www-form-urlencoded"
-        ):
+        plain = request.headers.get("content-type", "").startswith(URLENCODED)
+        if submitted is None and body and plain:
             # The plain forms (every vote): the standard library's parser is enough and quicker.
             try:
                 fields = parse_qs(body.decode("latin-1"), max_num_fields=MAX_FIELDS)
