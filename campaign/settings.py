@@ -31,6 +31,7 @@ class Settings:
     sms_secret: str = ""
     sms_gateway_url: str = ""
     sms_api_key: str = ""
+    sms_number: str = ""  # the short code or number the public texts (shown on the vote page)
     base_url: str = "http://127.0.0.1:8000"
 
     @property
@@ -90,5 +91,6 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         sms_secret=sms_secret,
         sms_gateway_url=env.get("ICON_SMS_GATEWAY_URL", ""),
         sms_api_key=env.get("ICON_SMS_API_KEY", ""),
+        sms_number=" ".join(env.get("ICON_SMS_NUMBER", "").split())[:20],
         base_url=env.get("ICON_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
     )

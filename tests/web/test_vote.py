@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from sqlmodel import select
+from starlette.testclient import TestClient
 
 from campaign import db
 from campaign.models import SmsMessage
+from campaign.settings import load_settings
 from tests.conftest import post, text_of
 from tests.voting.test_ballot_box import E164, PHONE, add_code, ballots, count, make_round
 from voting import ballot_box
 from voting.models import VoteCode
+from web.app import create_app
 
 EN = {"Accept-Language": "en"}
 
@@ -145,3 +149,17 @@ def test_vote_post_without_csrf_token_changes_nothing(client, engine, campaign):
 def test_receipt_unknown_code_says_not_found(client, campaign):
     page = text_of(client.get("/vote/receipt?code=AAAAA-AAAAA", headers=EN).text)
     assert "We found no vote with this receipt. Check each letter and try again." in page
+
+
+def test_vote_page_shows_the_number_to_text_when_it_is_set(settings, engine, campaign):
+    make_round(engine, campaign)
+    app = create_app(replace(settings, sms_number="36 000"), engine)
+
+    page = text_of(TestClient(app).get("/vote", headers=EN).text)
+
+    assert "for example ICON 1. Number to text: 36 000" in page
+
+
+def test_sms_number_comes_from_icon_sms_number(tmp_path):
+    env = {"ICON_ENV": "development", "ICON_SMS_NUMBER": "  36   000 "}
+    assert load_settings(env, dev_key_file=tmp_path / "key").sms_number == "36 000"

@@ -26,6 +26,7 @@ def _context(request: Request, engine, **extra) -> dict:
     return {
         "campaign": campaign,
         "ballot": ballot_box.ballot_view(engine, campaign),
+        "sms_number": request.app.state.settings.sms_number,
         "form": {},
         "errors": {},
         "notice": "",
