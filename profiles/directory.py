@@ -44,3 +44,19 @@ def by_ids(engine: Engine, ids: list[int]) -> dict[int, ProfileRef]:
         return {}
     with db.session(engine) as s:
         return {p.id: _ref(p) for p in s.exec(select(Profile).where(Profile.id.in_(ids)))}
+
+
+def published_by_nominee(
+    engine: Engine, campaign_id: int, nominee_ids: list[int]
+) -> dict[int, ProfileRef]:
+    """The published profiles of these nominees in this campaign, by nominee id: the results
+    link to them and show the name as the campaign publishes it."""
+    if not nominee_ids:
+        return {}
+    query = select(Profile).where(
+        Profile.campaign_id == campaign_id,
+        Profile.nominee_id.in_(nominee_ids),
+        Profile.status == Status.published,
+    )
+    with db.session(engine) as s:
+        return {p.nominee_id: _ref(p) for p in s.exec(query)}

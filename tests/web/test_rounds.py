@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from campaign import db
+from profiles.models import Profile
 from tests.conftest import login, post, text_of
 from tests.factories import PASSWORD, make_campaign, make_user
 from tests.voting.test_rounds import VOTES, add_ballots, form, shortlist, snapshot
@@ -99,7 +100,11 @@ def test_close_round_shows_seats_and_public_results(client, engine, manager, ope
     assert response.status_code == 303
     assert "The results will be published after the vote closes" in hidden
     assert "Awa Diallo" not in hidden
-    assert "1 Awa Diallo 3 1 4 Seat 2 Bakary Koné 1 2 3 Alternate 3 Coumba Sow 0 0 0" in shown
+    assert (
+        "1 Awa Diallo Winner 4 votes: 3 on the web, 1 by SMS "
+        "2 Bakary Koné Alternate 3 votes: 1 on the web, 2 by SMS "
+        "3 Coumba Sow 0 votes: 0 on the web, 0 by SMS 7 votes counted."
+    ) in shown
     assert "7 votes counted." in shown
 
 
@@ -198,3 +203,20 @@ def test_close_by_a_juror_changes_nothing(client, engine, voting, three):
 
     assert response.status_code == 403
     assert snapshot(engine) == before
+
+
+def test_results_link_to_published_profiles_by_their_published_name(
+    client, engine, manager, voting, three, open_round
+):
+    add_ballots(engine, open_round.id, VOTES)
+    post(client, f"/manage/rounds/{open_round.id}/close")
+    with db.session(engine) as s, s.begin():
+        for nominee_id, name, status in ((three[0], "Dr Awa Diallo", "published"),
+                                         (three[1], "Bakary Koné (draft)", "draft")):  # fmt: skip
+            s.add(Profile(campaign_id=voting.id, nominee_id=nominee_id, slug=f"p-{nominee_id}",
+                          year=voting.year, name=name, status=status))  # fmt: skip
+
+    page = client.get("/results", headers=EN).text
+
+    assert f'<a href="/finalists/p-{three[0]}">Dr Awa Diallo</a>' in page
+    assert "Bakary Koné (draft)" not in page and "2 Bakary Koné Alternate" in text_of(page)

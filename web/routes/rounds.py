@@ -12,6 +12,7 @@ from campaign import campaigns
 from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
+from profiles import directory
 from voting import rounds
 from web import htmx
 from web.auth import current_user, require_role
@@ -180,7 +181,10 @@ def results_page(request: Request) -> Response:
     current_user(request)
     engine = request.app.state.engine
     campaign = campaigns.require_current(engine)
-    context = {"campaign": campaign, "shown": rounds.public_results(engine, campaign.id)}
+    shown = rounds.public_results(engine, campaign.id)
+    ids = [row.nominee_id for row in shown.result.rows] if shown and shown.result else []
+    profiles = directory.published_by_nominee(engine, campaign.id, ids)
+    context = {"campaign": campaign, "shown": shown, "profiles": profiles}
     return request.app.state.renderer.render(request, "rounds/results.html", context)
 
 
