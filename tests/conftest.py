@@ -4,9 +4,11 @@ the migrated SQLite file, or emptied PostgreSQL tables."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
+import threading
 from datetime import timedelta
 
 import pytest
@@ -93,6 +95,25 @@ def app(settings, engine):
 def client(app):
     with TestClient(app, base_url="http://testserver") as c:
         yield c
+
+
+def run_async(awaitable):
+    """Runs a coroutine to the end in a thread with its own event loop: in a full run the browser
+    tests' Playwright keeps a loop running in the main thread, where asyncio.run() refuses."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(awaitable)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def csrf_token(client: TestClient) -> str:

@@ -1,4 +1,3 @@
-import asyncio
 import hashlib
 
 import pytest
@@ -6,6 +5,7 @@ import pytest
 from audio_spots import storage, upload
 from audio_spots.errors import AudioRefused, TooLarge
 from tests.audio_spots.helpers import files_under, multipart, sample
+from tests.conftest import run_async
 
 CT = "multipart/form-data; boundary=XyZ"
 FIELDS = {"profile_id": "1", "language": "bm", "title": "Un titre", "transcript": "Aw ni ce"}
@@ -29,7 +29,7 @@ class Body:
 
 
 def receive(body: Body, media_dir, content_type: str = CT, length: str | None = None):
-    return asyncio.run(upload.receive(content_type, length, body.__aiter__(), media_dir))
+    return run_async(upload.receive(content_type, length, body.__aiter__(), media_dir))
 
 
 def test_receive_streams_the_file_to_disk_and_keeps_the_fields(tmp_path):

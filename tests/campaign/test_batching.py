@@ -9,6 +9,7 @@ import pytest
 
 from campaign import batching
 from campaign.batching import BatchWriter
+from tests.conftest import run_async
 
 
 def test_items_queued_together_are_processed_in_one_batch_with_results_in_order():
@@ -29,7 +30,7 @@ def test_items_queued_together_are_processed_in_one_batch_with_results_in_order(
         release.set()
         return await first, await asyncio.gather(*rest)
 
-    assert asyncio.run(main()) == (10, [20, 30, 40])
+    assert run_async(main()) == (10, [20, 30, 40])
     assert seen == [[1], [2, 3, 4]]
     assert (writer.batches, writer.items) == (2, 4)
     writer.close()
@@ -51,7 +52,7 @@ def test_a_failing_batch_is_retried_item_by_item_so_one_bad_item_fails_alone():
         others = [asyncio.ensure_future(writer.submit(n)) for n in (12, 13, 14)]
         return await gate, await asyncio.gather(*others, return_exceptions=True)
 
-    first, results = asyncio.run(main())
+    first, results = run_async(main())
     assert first == "ok 0"
     assert results[0] == "ok 12" and results[2] == "ok 14"
     assert isinstance(results[1], ValueError) and str(results[1]) == "bad item"
@@ -63,10 +64,10 @@ def test_an_idle_writer_ends_its_thread_and_a_later_submit_starts_another(monkey
     monkeypatch.setattr(batching, "IDLE_SECONDS", 0.05)
     writer = BatchWriter(lambda items: list(items), name="idle-test")
 
-    assert asyncio.run(writer.submit("a")) == "a"
+    assert run_async(writer.submit("a")) == "a"
     threading.Event().wait(0.3)
     assert [t for t in threading.enumerate() if t.name == "idle-test"] == []
-    assert asyncio.run(writer.submit("b")) == "b"
+    assert run_async(writer.submit("b")) == "b"
     writer.close()
     assert [t for t in threading.enumerate() if t.name == "idle-test"] == []
 
@@ -79,7 +80,7 @@ def test_close_finishes_what_is_queued(size):
     async def main():
         return await asyncio.gather(*(writer.submit(n) for n in range(size)))
 
-    assert asyncio.run(main()) == list(range(size))
+    assert run_async(main()) == list(range(size))
     writer.close()
     assert sorted(done) == list(range(size))
 
@@ -91,7 +92,7 @@ def test_a_stop_token_left_over_does_not_stop_a_later_thread():
     async def first():
         return await writer.submit(1)
 
-    runner = threading.Thread(target=lambda: asyncio.run(first()))
+    runner = threading.Thread(target=lambda: asyncio.run(first()))  # its own thread already
     runner.start()
     threading.Event().wait(0.1)
     writer.close(timeout=0.01)  # times out while the batch is held: its token stays queued...
@@ -101,7 +102,7 @@ def test_a_stop_token_left_over_does_not_stop_a_later_thread():
     writer.close()
 
     # ...and is addressed to that thread: a new thread ignores it and answers.
-    assert asyncio.run(asyncio.wait_for(writer.submit(2), 5)) == 2
+    assert run_async(asyncio.wait_for(writer.submit(2), 5)) == 2
     writer.close()
 
 
@@ -113,7 +114,7 @@ def test_a_process_returning_too_few_results_fails_each_item_and_the_writer_goes
             writer.submit("bad"), writer.submit("good"), return_exceptions=True
         )
 
-    results = asyncio.run(main())
+    results = run_async(main())
     assert isinstance(results[0], RuntimeError) and results[1] == "good"
-    assert asyncio.run(writer.submit("later")) == "later"
+    assert run_async(writer.submit("later")) == "later"
     writer.close()

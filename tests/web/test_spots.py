@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import httpx
@@ -14,7 +13,7 @@ from audio_spots.models import AudioSpot
 from campaign import db
 from campaign.models import AuditEvent
 from tests.audio_spots.helpers import files_under, make_profile, multipart, sample
-from tests.conftest import csrf_token, login, post, text_of
+from tests.conftest import csrf_token, login, post, run_async, text_of
 from tests.factories import PASSWORD, make_user
 
 EN = {"Accept-Language": "en"}
@@ -193,7 +192,7 @@ def test_a_200_mb_upload_is_refused_while_streaming(
                 headers={"Content-Type": "multipart/form-data; boundary=B", **EN},
             )
 
-    response = asyncio.run(send())
+    response = run_async(send())
     assert response.status_code == 413
     assert "The file is larger than 20 MB." in text_of(response.text)
     assert storage.MAX_BYTES < pulled - len(head) <= storage.MAX_BYTES + 64 * 1024
