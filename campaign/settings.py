@@ -79,6 +79,12 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         raise SettingsError(
             "ICON_SMS_BACKEND=http needs ICON_SMS_GATEWAY_URL (and ICON_SMS_API_KEY)."
         )
+    base_url = env.get("ICON_BASE_URL", "").strip().rstrip("/")
+    if environment != "development" and not base_url.startswith(("https://", "http://")):
+        raise SettingsError(
+            "ICON_BASE_URL is required in production: the site's public address "
+            "(https://...), used in invitation links, the podcast feed and shared previews."
+        )
     sms_secret = env.get("ICON_SMS_SECRET", "")
     if not sms_secret and environment != "development" and sms_backend == "http":
         raise SettingsError("ICON_SMS_SECRET is required to verify the SMS gateway's webhook.")
@@ -92,5 +98,5 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         sms_gateway_url=env.get("ICON_SMS_GATEWAY_URL", ""),
         sms_api_key=env.get("ICON_SMS_API_KEY", ""),
         sms_number=" ".join(env.get("ICON_SMS_NUMBER", "").split())[:20],
-        base_url=env.get("ICON_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        base_url=base_url or "http://127.0.0.1:8000",
     )

@@ -54,6 +54,8 @@ def test_settings_read_from_icon_variables(tmp_path):
         ({"ICON_ENV": "staging"}, "ICON_ENV must be one of"),
         ({"ICON_ENV": "development", "ICON_SMS_BACKEND": "pigeon"}, "ICON_SMS_BACKEND must be"),
         ({"ICON_ENV": "development", "ICON_SMS_BACKEND": "http"}, "needs ICON_SMS_GATEWAY_URL"),
+        ({"ICON_SECRET_KEY": "k" * 40}, "ICON_BASE_URL is required in production"),
+        ({"ICON_SECRET_KEY": "k" * 40, "ICON_BASE_URL": "icon.org"}, "ICON_BASE_URL is required"),
     ],
 )
 def test_invalid_settings_say_what_to_fix(tmp_path, env, message):
