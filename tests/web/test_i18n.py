@@ -1,7 +1,9 @@
 """Every user-facing string goes through the catalogue, and French has them all."""
 
+import re
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -39,21 +41,53 @@ def test_every_string_in_code_has_a_french_translation():
     assert missing == [], "run `make messages` and translate these in web/locale/fr"
 
 
+def _languages() -> list[str]:
+    return sorted(po.parent.parent.name for po in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"))
+
+
 def test_every_catalogue_knows_every_string():
     code = _msgids_in_code()
-    for lang in ("fr", "en"):
+    assert _languages() == ["en", "fr", "ur"]
+    for lang in _languages():
         assert sorted(code - set(_catalogue(lang))) == [], lang
 
 
-def test_french_keeps_the_placeholders_of_each_string():
-    import re
+# Python and str.format placeholders, the %% escape and HTML tags must survive translation.
+PLACEHOLDER = re.compile(r"%\(\w+\)\w|%%|\{\w*\}|<[^>]+>")
 
-    for msgid, translation in _catalogue("fr").items():
-        strings = translation if isinstance(translation, tuple) else (translation,)
-        for string in strings:
-            assert sorted(re.findall(r"%\(\w+\)\w", string)) == sorted(
-                re.findall(r"%\(\w+\)\w", msgid)
-            ), msgid
+
+def _placeholders_lost(lang: str) -> list[tuple[str, str]]:
+    lost = []
+    for msgid, translation in _catalogue(lang).items():
+        for string in translation if isinstance(translation, tuple) else (translation,):
+            if string and sorted(PLACEHOLDER.findall(string)) != sorted(PLACEHOLDER.findall(msgid)):
+                lost.append((msgid, string))
+    return lost
+
+
+@pytest.mark.parametrize("lang", _languages())
+def test_each_catalogue_keeps_the_placeholders_of_each_string(lang):
+    assert _placeholders_lost(lang) == []
+
+
+def test_placeholder_check_catches_a_lost_placeholder(tmp_path, monkeypatch):
+    target = tmp_path / "xx" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    (target / "messages.po").write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgid "Week %(num)s"\nmsgstr "Hafta"\n\n'
+        'msgid "See <a href=\\"/x\\">this</a>"\nmsgstr "Dekhen <a href=\\"/x\\">yeh</a>"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(__name__ + ".LOCALE_DIR", tmp_path)
+    assert _placeholders_lost("xx") == [("Week %(num)s", "Hafta")]
+
+
+def test_urdu_translates_every_string_and_awaits_a_native_reviewer():
+    urdu = _catalogue("ur")
+    assert sorted(m for m in _msgids_in_code() if not urdu.get(m)) == []
+    header = (LOCALE_DIR / "ur" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    assert "# Awaiting review by a native speaker" in header.split("msgid")[0]
 
 
 def test_catalogue_takes_a_new_language_from_a_folder(tmp_path):
