@@ -1,7 +1,8 @@
 """Interface languages: Babel catalogues under web/locale/<code>/LC_MESSAGES/messages.po.
 
-French is the default, English the second; a new language is a new folder with a messages.po
-(its name comes from Babel). Catalogues are compiled in memory at start-up, so no build step.
+French is the default, English the second, Urdu the third (right to left); a new language is a
+new folder with a messages.po (its name and writing direction come from Babel). Catalogues are
+compiled in memory at start-up, so no build step.
 The visitor's choice is kept in the ``lang`` cookie for a year.
 """
 
@@ -26,6 +27,13 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 class Language:
     code: str
     name: str  # in the language itself: a visitor recognises their own
+    dir: str = "ltr"  # the HTML dir attribute: "rtl" for Urdu, Arabic...
+
+    @classmethod
+    def from_code(cls, code: str) -> Language:
+        locale = Locale.parse(code)
+        rtl = locale.character_order == "right-to-left"
+        return cls(code, locale.get_display_name(code).capitalize(), "rtl" if rtl else "ltr")
 
 
 def _compile(path: Path) -> Translations:
@@ -45,9 +53,8 @@ class Catalogue:
         if DEFAULT not in self.translations:
             raise RuntimeError(f"The default language catalogue ({DEFAULT}) is missing.")
         codes = [DEFAULT] + sorted(c for c in self.translations if c != DEFAULT)
-        self.languages = [
-            Language(c, Locale.parse(c).get_display_name(c).capitalize()) for c in codes
-        ]
+        self.languages = [Language.from_code(c) for c in codes]
+        self.by_code = {language.code: language for language in self.languages}
 
     def __contains__(self, code: object) -> bool:
         return code in self.translations

@@ -94,6 +94,7 @@ class Renderer:
         ctx = {
             "request": request,
             "lang": lang,
+            "dir": self.catalogue.by_code[lang].dir,
             "languages": self.catalogue.languages,
             "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
             "user": getattr(request.state, "user", None),

@@ -7,6 +7,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from tests.factories import make_campaign
 from web.i18n import LOCALE_DIR, Catalogue, _accept_language_codes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,3 +114,27 @@ def test_catalogue_takes_a_new_language_from_a_folder(tmp_path):
 def test_accept_language_is_ordered_by_quality():
     assert _accept_language_codes("en;q=0.3, fr-ML;q=0.9, bm") == ["bm", "fr", "en"]
     assert _accept_language_codes("fr;q=0, en") == ["en"]
+
+
+def test_urdu_pages_are_right_to_left_and_french_left_to_right(client, engine):
+    make_campaign(engine, "nominations")
+    client.cookies.set("lang", "ur")
+    urdu = client.get("/nominate")
+    client.cookies.set("lang", "fr")
+    french = client.get("/nominate")
+    assert '<html lang="ur" dir="rtl">' in urdu.text
+    # The phone number reads left to right on a right-to-left page.
+    phone = re.search(r'<input id="nominator_phone"[^>]*>', urdu.text).group(0)
+    assert 'type="tel"' in phone and 'dir="ltr"' in phone
+    assert 'dir="ltr"' not in re.search(r'<input id="nominee_name"[^>]*>', urdu.text).group(0)
+    assert urdu.headers["content-language"] == "ur"
+    assert '<html lang="fr" dir="ltr">' in french.text
+
+
+def test_language_direction_comes_from_babel():
+    languages = {lang.code: lang for lang in Catalogue().languages}
+    assert [(c, lang.name, lang.dir) for c, lang in sorted(languages.items())] == [
+        ("en", "English", "ltr"),
+        ("fr", "Français", "ltr"),
+        ("ur", "اردو", "rtl"),
+    ]
