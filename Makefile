@@ -28,9 +28,12 @@ serve: migrate
 	$(DEV) $(BIN)/icon serve --host 127.0.0.1 --port 8000
 
 # Debian's Chromium for the browser tests (never a downloaded browser). Runs as root in CI.
+# Noto's core fonts give it the Nastaliq of the Urdu interface, as an Android phone has it.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@fc-list ':lang=ur' 2>/dev/null | grep -q . || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core; }
 
 # Debian's ffmpeg makes the light renditions of audio spots; espeak-ng speaks the demo's spots.
 media-tools:
