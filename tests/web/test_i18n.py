@@ -48,7 +48,6 @@ def _languages() -> list[str]:
 
 def test_every_catalogue_knows_every_string():
     code = _msgids_in_code()
-    assert _languages() == ["en", "fr", "ur"]
     for lang in _languages():
         assert sorted(code - set(_catalogue(lang))) == [], lang
 
