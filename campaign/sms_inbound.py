@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +29,18 @@ MAX_TEXT = 1600
 # A handler gets the open session, the campaign, the sender in E.164 and the text; it returns
 # the reply as a msgid and its parameters.
 Handler = Callable[[Session, Campaign, str, str], tuple[str, dict]]
+
+
+def ascii_digits(text: str) -> str:
+    """Digits of any script as ASCII: ``ICON ٣`` (Arabic-Indic), ``ICON ३`` (Devanagari) and
+    ``ICON ３`` (full-width) vote for 3 like ``ICON 3``."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None
+        else c
+        for c in text
+    )  # fmt: skip
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:

@@ -1,0 +1,270 @@
+"""Every outgoing SMS is a row, delivered by a sender thread in the server process.
+
+A row is ``queued``; the sender claims it (``queued`` -> ``sending`` in one UPDATE that only one
+process can win) and commits the claim before it calls the gateway, then records ``sent`` with
+the gateway's id, or puts the row back with a later ``next_attempt_at`` (doubling up to 5
+minutes) when the gateway is down or busy, for up to ``RETRY_FOR``; a refusal that retrying will
+not change fails at once. The gateway's delivery reports move a row on to ``delivered`` or
+``failed``; a report never moves it back.
+
+A server stopped between the claim and the gateway's answer leaves the row ``sending``: the
+gateway may or may not have the message, so it is not sent again (the phone would get it twice);
+after ``STALE`` the row is marked ``unknown``, which the manager sees, and a delivery report can
+still settle it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from campaign import db, metrics
+from campaign.gateways import Adapter, Outgoing, Report, SendFailed
+from campaign.models import SmsMessage
+
+log = logging.getLogger("icon.sms")
+
+RETRY_FOR = timedelta(hours=6)  # a gateway down for an hour loses nothing
+BACKOFF_FIRST, BACKOFF_MAX = 2.0, 300.0
+STALE = timedelta(minutes=2)  # a claim older than this was interrupted (sends time out at 10 s)
+BATCH = 100
+OPEN = ("queued", "sending", "unknown")
+# What a delivery report may move a row from: never backwards, never out of a final state.
+REPORT_FROM = {
+    "sent": ("queued", "sending", "unknown"),
+    "delivered": ("queued", "sending", "unknown", "sent", "failed"),
+    "failed": ("queued", "sending", "unknown", "sent"),
+}
+
+
+def enqueue(
+    s: Session, to: str, body: str, *, backend: str, kind: str = "", dedup_key: str | None = None
+) -> int | None:
+    """Queues one SMS in the caller's unit of work; returns its id, or None when a row with
+    ``dedup_key`` exists already (the same reason to send, seen twice)."""
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = db.utcnow()
+    statement = (
+        insert(SmsMessage)
+        .values(
+            created_at=now,
+            to=to[:20],
+            body=body[:1600],
+            backend=backend,
+            status="queued",
+            error="",
+            kind=kind,
+            attempts=0,
+            next_attempt_at=now,
+            dedup_key=dedup_key,
+        )  # fmt: skip
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(SmsMessage.id)
+    )
+    return s.exec(statement).scalar()
+
+
+class QueuedGateway:
+    """``send(to, body)`` for the rest of the site: a row now, the gateway soon after."""
+
+    def __init__(self, engine: Engine, backend: str, wake=lambda: None) -> None:
+        self.engine, self.backend, self.wake = engine, backend, wake
+
+    def send(self, to: str, body: str, kind: str = "", dedup_key: str | None = None):
+        with db.session(self.engine) as s, s.begin():
+            message_id = enqueue(s, to, body, backend=self.backend, kind=kind, dedup_key=dedup_key)
+        self.wake()
+        return message_id
+
+
+def apply_report(engine: Engine, report: Report) -> bool:
+    """A delivery report; False when it names no message we sent."""
+    now = db.utcnow()
+    if report.by_provider_id:
+        target = col(SmsMessage.provider_id) == report.ref
+    elif report.ref.isdigit():
+        target = col(SmsMessage.id) == int(report.ref)
+    else:
+        return False
+    values = {"status": report.status, "updated_at": now}
+    if report.error:
+        values["error"] = report.error[:500]
+    with db.session(engine) as s, s.begin():
+        if s.exec(select(SmsMessage.id).where(target)).first() is None:
+            return False
+        s.exec(
+            update(SmsMessage)
+            .where(target, col(SmsMessage.status).in_(REPORT_FROM[report.status]))
+            .values(**values)
+        )
+    metrics.SMS_SENT.labels("report", report.status).inc()
+    return True
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    counts: dict[str, int]
+    problems: list[SmsMessage]  # failed and unknown, newest first
+    waiting: list[SmsMessage]  # queued, oldest first
+
+
+def summary(engine: Engine, limit: int = 50) -> QueueSummary:
+    with db.session(engine) as s:
+        counts = dict(
+            s.exec(select(SmsMessage.status, func.count()).group_by(SmsMessage.status)).all()
+        )
+        problems = s.exec(
+            select(SmsMessage)
+            .where(col(SmsMessage.status).in_(("failed", "unknown")))
+            .order_by(col(SmsMessage.id).desc())
+            .limit(limit)
+        ).all()
+        waiting = s.exec(
+            select(SmsMessage)
+            .where(SmsMessage.status == "queued")
+            .order_by(col(SmsMessage.id))
+            .limit(limit)
+        ).all()
+    return QueueSummary(counts, list(problems), list(waiting))
+
+
+class Sender:
+    """Delivers queued rows through one adapter, at most ``rate`` a second."""
+
+    def __init__(
+        self, engine: Engine, adapter: Adapter, rate: float, client: httpx.Client | None = None
+    ) -> None:
+        self.engine, self.adapter, self.rate = engine, adapter, rate
+        self.client = client or httpx.Client(timeout=10.0)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_send = 0.0
+        self.sent = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="sms-sender", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the sender
+                log.exception("SMS sender")
+                busy = 0
+            if not busy:
+                self._wake.wait(1.0)
+                self._wake.clear()
+
+    def run_once(self, now: datetime | None = None) -> int:
+        """Sends what is due (up to a batch); returns how many rows it tried."""
+        now = now or db.utcnow()
+        self._mark_interrupted(now)
+        with db.session(self.engine) as s:
+            due = s.exec(
+                select(SmsMessage.id)
+                .where(SmsMessage.status == "queued", col(SmsMessage.next_attempt_at) <= now)
+                .order_by(col(SmsMessage.id))
+                .limit(BATCH)
+            ).all()
+        tried = 0
+        for message_id in due:
+            if self._stop.is_set():
+                break
+            message = self._claim(message_id)
+            if message is not None:
+                self._pace()
+                self._deliver(message)
+                tried += 1
+        return tried
+
+    def _pace(self) -> None:
+        delay = self._next_send - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        self._next_send = max(self._next_send, time.monotonic()) + 1.0 / self.rate
+
+    def _claim(self, message_id: int) -> SmsMessage | None:
+        with db.session(self.engine) as s, s.begin():
+            won = s.exec(
+                update(SmsMessage)
+                .where(col(SmsMessage.id) == message_id, SmsMessage.status == "queued")
+                .values(status="sending", updated_at=db.utcnow(), attempts=SmsMessage.attempts + 1)
+                .returning(SmsMessage.id, SmsMessage.to, SmsMessage.body, SmsMessage.created_at)
+            ).first()
+        if won is None:
+            return None  # another process took it
+        return SmsMessage(
+            id=won[0], to=won[1], body=won[2], created_at=won[3], backend="", status=""
+        )
+
+    def _deliver(self, message: SmsMessage) -> None:
+        try:
+            sent = self.adapter.send(self.client, Outgoing(message.id, message.to, message.body))
+        except SendFailed as exc:
+            self._failed(message, exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - an adapter's bug fails one message, visibly
+            log.exception("SMS adapter %s", self.adapter.name)
+            self._failed(message, SendFailed(f"{type(exc).__name__}: {exc}", retry=False))
+            return
+        self._finish(message.id, "sent", provider_id=sent.provider_id or None, error="")
+        self.sent += 1
+        metrics.SMS_SENT.labels(self.adapter.name, "sent").inc()
+
+    def _failed(self, message: SmsMessage, exc: SendFailed) -> None:
+        now = db.utcnow()
+        with db.session(self.engine) as s:
+            attempts = s.get(SmsMessage, message.id).attempts
+        if exc.retry and now - message.created_at < RETRY_FOR:
+            delay = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
+            self._finish(
+                message.id, "queued", error=exc.reason,
+                next_attempt_at=now + timedelta(seconds=delay),
+            )  # fmt: skip
+            return
+        self._finish(message.id, "failed", error=f"after {attempts} tries: {exc.reason}")
+        metrics.SMS_SENT.labels(self.adapter.name, "failed").inc()
+
+    def _finish(self, message_id: int, status: str, **values) -> None:
+        if "error" in values:
+            values["error"] = values["error"][:500]
+        with db.session(self.engine) as s, s.begin():
+            # Only from "sending": a delivery report may have settled the row meanwhile.
+            s.exec(
+                update(SmsMessage)
+                .where(col(SmsMessage.id) == message_id, SmsMessage.status == "sending")
+                .values(status=status, updated_at=db.utcnow(), **values)
+            )
+
+    def _mark_interrupted(self, now: datetime) -> None:
+        with db.session(self.engine) as s, s.begin():
+            s.exec(
+                update(SmsMessage)
+                .where(SmsMessage.status == "sending", col(SmsMessage.updated_at) < now - STALE)
+                .values(
+                    status="unknown",
+                    updated_at=now,
+                    error="interrupted while sending: not sent again, so no phone gets it twice",
+                )  # fmt: skip
+            )
