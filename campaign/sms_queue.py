@@ -92,6 +92,8 @@ def apply_report(engine: Engine, report: Report) -> bool:
     now = db.utcnow()
     if report.by_provider_id:
         target = col(SmsMessage.provider_id) == report.ref
+    elif report.by_address:
+        target = col(SmsMessage.to) == report.ref
     elif report.ref.isdigit():
         target = col(SmsMessage.id) == int(report.ref)
     else:
@@ -100,8 +102,12 @@ def apply_report(engine: Engine, report: Report) -> bool:
     if report.error:
         values["error"] = report.error[:500]
     with db.session(engine) as s, s.begin():
-        if s.exec(select(SmsMessage.id).where(target)).first() is None:
+        found = s.exec(
+            select(SmsMessage.id).where(target).order_by(col(SmsMessage.id).desc())
+        ).first()
+        if found is None:
             return False
+        target = col(SmsMessage.id) == found
         s.exec(
             update(SmsMessage)
             .where(target, col(SmsMessage.status).in_(REPORT_FROM[report.status]))

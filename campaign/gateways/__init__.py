@@ -58,12 +58,14 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Report:
-    """A delivery report: ``ref`` is our message id (``by_provider_id`` False) or the gateway's."""
+    """A delivery report: ``ref`` is our message id, or the gateway's (``by_provider_id``), or
+    the phone number whose latest message it settles (``by_address``)."""
 
     ref: str
     status: str  # sent | delivered | failed
     error: str = ""
     by_provider_id: bool = False
+    by_address: bool = False
 
 
 @dataclass(frozen=True)
