@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 import time
 
+import httpx
 import pytest
 from sqlmodel import select
 
 from campaign import db
 from campaign.models import SmsMessage
 from tests.conftest import SECRET
-from tests.factories import make_campaign, make_user
+from tests.factories import PASSWORD, make_campaign, make_user
 from tests.voting.test_ballot_box import ballots, make_round
 from tests.web import kannel
 from voting.models import Ballot
@@ -63,7 +64,7 @@ def _replies_to(received, phone):
 def test_kannel_votes_replies_tracking_and_a_broadcast(rig, engine):
     campaign = make_campaign(engine)
     make_round(engine, campaign)
-    make_user(engine, "manager")
+    make_user(engine, "manager", "boss@example.org")
     base, phones = rig()
 
     nominator = "76990001"
@@ -78,12 +79,16 @@ def test_kannel_votes_replies_tracking_and_a_broadcast(rig, engine):
     [nominated] = _replies_to(received, nominator)
     code = re.search(r"code (\w{4}-\w{4})", nominated).group(1)
     phones.send(nominator, f"SUIVI {code}")
-    with db.session(engine) as s, s.begin():
-        for number in ("+22376000001", "+22376000002"):
-            s.add(SmsMessage(
-                to=number, body="Ce soir a 20h, les resultats a la radio.", backend="kannel",
-                status="queued", kind="broadcast", next_attempt_at=db.utcnow(),
-            ))  # fmt: skip
+    with httpx.Client(base_url=base) as manager:  # the manager's broadcast, as a browser posts
+        manager.get("/login")
+        token = manager.cookies["icon_csrf"]
+        manager.post("/login", data={"csrf_token": token, "email": "boss@example.org",
+                                     "password": PASSWORD})  # fmt: skip
+        queued = manager.post("/manage/sms/broadcast", data={
+            "csrf_token": token, "key": "e2ebroadcast01", "numbers": "76000001\n76000002",
+            "text": "Ce soir a 20h, les resultats a la radio.",
+        }, follow_redirects=False)  # fmt: skip
+    assert queued.headers["location"] == "/manage/sms?sent=2"
     received = phones.wait_for(46, seconds=15)
 
     voters = {phone if i % 2 else f"223{phone}": i for i, phone in enumerate(PHONES)}
