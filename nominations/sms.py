@@ -35,6 +35,14 @@ TRACK_STATUS = {
 }
 
 
+CLOSED = N_("Nominations are closed.")
+HOW = N_("Send NOM followed by the name, post and town of the civil servant.")
+TOO_MANY = N_("Too many nominations from this number today. Try again tomorrow.")
+# Every text this module sends by SMS (tests/campaign/test_gsm.py checks them in each language).
+SMS_TEXTS = (THANKS, HELP, TRACK_HOW, TRACK_UNKNOWN, TRACK_LIMITED, *TRACK_STATUS.values(),
+             CLOSED, HOW, TOO_MANY)  # fmt: skip
+
+
 def matches(text: str) -> bool:
     return bool(KEYWORD.match(text or ""))
 
@@ -74,10 +82,10 @@ def record(s: Session, campaign: Campaign, sender: str, text: str, secret_key: s
     """Returns the reply as (msgid, params); the nomination is written in the caller's unit."""
     now = db.utcnow()
     if not phases.is_open(campaign, phases.Phase.nominations, now):
-        return N_("Nominations are closed."), {}
+        return CLOSED, {}
     body = " ".join(KEYWORD.sub("", text, count=1).split())
     if len(body) < 5:
-        return N_("Send NOM followed by the name, post and town of the civil servant."), {}
+        return HOW, {}
     again = s.exec(
         select(Nomination.tracking_code).where(
             Nomination.campaign_id == campaign.id,
@@ -91,7 +99,7 @@ def record(s: Session, campaign: Campaign, sender: str, text: str, secret_key: s
         return THANKS, {"code": intake.format_code(again)}
     key = f"nominate-phone:{phones.keyed_hash(secret_key, sender)}"
     if ratelimit.blocked_until(s, key, intake.PHONE_LIMIT, intake.PHONE_WINDOW, now):
-        return N_("Too many nominations from this number today. Try again tomorrow."), {}
+        return TOO_MANY, {}
     ratelimit.record(s, key, now)
     # People write "name, post, place": take what is there; the volunteer completes the rest.
     parts = [p.strip() for p in body.split(",")]
