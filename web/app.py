@@ -45,6 +45,7 @@ from web.routes import (
     volunteer,
     vote,
 )
+from web.routes import callbacks as callback_routes
 from web.routes import gateways as gateway_routes
 from web.routes import sms as sms_routes
 from web.templating import TEMPLATE_DIR, Renderer
@@ -116,6 +117,7 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         *jury.routes,
         *manage.routes,
         *sms_manage.routes,
+        *callback_routes.routes,
         *moderation.routes,
         *review.routes,
         *shortlist.routes,

@@ -6,13 +6,20 @@ from __future__ import annotations
 import pytest
 
 from campaign import gsm, sms_inbound
+from nominations import callbacks
 from nominations import sms as nominations_sms
 from voting import sms as voting_sms
 from web.i18n import Catalogue
 from web.routes import nominate
 
 SMS_TEXTS = sorted(
-    {*sms_inbound.SMS_TEXTS, *nominations_sms.SMS_TEXTS, *voting_sms.SMS_TEXTS, nominate.SMS_CODE}
+    {
+        *sms_inbound.SMS_TEXTS,
+        *nominations_sms.SMS_TEXTS,
+        *voting_sms.SMS_TEXTS,
+        nominate.SMS_CODE,
+        *callbacks.SMS_TEXTS,
+    }
 )
 CATALOGUE = Catalogue()
 # Long but real values: a name with only GSM letters (others are folded or sent as UCS-2).
@@ -21,7 +28,7 @@ PARAMS = {"code": "K7QM-4XPA", "receipt": "ACDEF-34679", "number": 12, "name": "
 
 
 def test_the_sms_texts_are_all_collected():
-    assert len(SMS_TEXTS) == 24
+    assert len(SMS_TEXTS) == 25
 
 
 @pytest.mark.parametrize("lang", sorted(CATALOGUE.translations))
