@@ -119,7 +119,8 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
             "(https://...), used in invitation links, the podcast feed and shared previews."
         )
     sms_secret = env.get("ICON_SMS_SECRET", "")
-    if not sms_secret and environment != "development" and sms_backend == "http":
+    webhooks = sms_backend == "http" or sms_gateways != ("signed",)
+    if not sms_secret and environment != "development" and webhooks:
         raise SettingsError("ICON_SMS_SECRET is required to verify the SMS gateway's webhook.")
     return Settings(
         secret_key=secret_key,

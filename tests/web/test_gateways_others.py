@@ -353,3 +353,12 @@ def test_orange_receipt_settles_the_latest_message_to_that_phone(gateway_client,
         statuses = [m.status for m in s.exec(select(SmsMessage).order_by(SmsMessage.id))]
     assert [r.status_code for r in (ok, wrong_data, not_json, inbound)] == [200, 403, 400, 404]
     assert statuses == ["sent", "delivered"]
+
+
+@pytest.mark.parametrize("name", ["africastalking", "rapidpro", "android"])
+def test_body_over_the_limit_is_413_and_changes_nothing(gateway_client, engine, campaign, name):
+    make_round(engine, campaign)
+    client = gateway_client(name)
+    response = client.post(f"/sms/{name}/{SECRET}", content=b"text=ICON+1&" + b"x" * 9000)
+    assert response.status_code == 413
+    assert (queued(engine), ballots(engine), count(engine, InboundSms)) == ([], [], 0)
