@@ -7,7 +7,7 @@ DEV := ICON_ENV=development
 PYTEST := PYTHONASYNCIODEBUG=1 $(BIN)/pytest
 
 .PHONY: install demo serve migrate test test-sqlite test-postgres lint format messages bench chromium \
-	media-tools
+	media-tools kannel
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ chromium:
 	@fc-list ':lang=ur' 2>/dev/null | grep -q . || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core; }
 
+# Debian's Kannel (bearerbox, smsbox) and kannel-extras (fakesmsc) for the SMS gateway tests.
+kannel:
+	@test -x /usr/sbin/bearerbox && test -x /usr/lib/kannel/test/fakesmsc || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			kannel kannel-extras; }
+
 # Debian's ffmpeg makes the light renditions of audio spots; espeak-ng speaks the demo's spots.
 media-tools:
 	@command -v ffmpeg >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 || { \
@@ -48,7 +54,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install chromium media-tools lint test-sqlite test-postgres
+test: install chromium media-tools kannel lint test-sqlite test-postgres
 
 test-sqlite: install
 	env -u ICON_TEST_DATABASE_URL $(PYTEST)
@@ -66,5 +72,5 @@ messages: install
 	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale \
 		--ignore-obsolete --no-fuzzy-matching -w 100
 
-bench: install
+bench: install kannel
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

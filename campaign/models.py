@@ -80,8 +80,16 @@ class SmsMessage(SQLModel, table=True):
     to: str = Field(max_length=20)
     body: str = Field(max_length=1600)
     backend: str = Field(max_length=20)
-    status: str = Field(max_length=20)  # stored | sent | failed
+    # stored (outbox) | queued | sending | sent | delivered | failed | unknown (see sms_queue.py)
+    status: str = Field(max_length=20, index=True)
     error: str = Field(default="", max_length=500)
+    kind: str = Field(default="", max_length=20)  # reply | code | tracking | broadcast | ...
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    provider_id: str | None = Field(default=None, max_length=100, index=True)
+    # One row per reason to send: a gateway's redelivery of the same inbound SMS adds none.
+    dedup_key: str | None = Field(default=None, max_length=120, unique=True, index=True)
 
 
 class RateEvent(SQLModel, table=True):

@@ -24,6 +24,8 @@ def _parse(raw: str, country: str) -> phonenumbers.PhoneNumber | None:
         number = phonenumbers.parse(raw, country.upper())
     except phonenumbers.NumberParseException:
         return None
+    if not phonenumbers.is_valid_number(number) and raw.isdigit():
+        return _parse("+" + raw, country)  # gateways write "22376123456" for +223 76 12 34 56
     return number if phonenumbers.is_valid_number(number) else None
 
 

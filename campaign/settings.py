@@ -7,6 +7,7 @@ restarts.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 
 ENVIRONMENTS = ("development", "production")
 SMS_BACKENDS = ("outbox", "http")
+SMS_GATEWAYS = ("signed", "kannel", "africastalking", "twilio", "rapidpro", "android", "orange")
 DEV_KEY_FILE = Path(".icon-secret-key")
 
 
@@ -32,6 +34,11 @@ class Settings:
     sms_gateway_url: str = ""
     sms_api_key: str = ""
     sms_number: str = ""  # the short code or number the public texts (shown on the vote page)
+    # The gateways that may call in (the first one also sends): see campaign/gateways/.
+    sms_gateways: tuple[str, ...] = ("signed",)
+    sms_username: str = ""  # Kannel user, Africa's Talking username, Twilio account SID...
+    sms_allow_from: tuple[str, ...] = ()  # addresses or networks a gateway calls from
+    sms_rate: float = 10.0  # outgoing messages per second the gateway accepts
     base_url: str = "http://127.0.0.1:8000"
 
     @property
@@ -50,6 +57,10 @@ def _dev_secret_key(path: Path) -> str:
     path.write_text(key + "\n")
     path.chmod(0o600)
     return key
+
+
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
 def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KEY_FILE) -> Settings:
@@ -79,6 +90,28 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         raise SettingsError(
             "ICON_SMS_BACKEND=http needs ICON_SMS_GATEWAY_URL (and ICON_SMS_API_KEY)."
         )
+    sms_gateways = _names(env.get("ICON_SMS_GATEWAY", "signed"))
+    unknown = [g for g in sms_gateways if g not in SMS_GATEWAYS] or ([] if sms_gateways else [""])
+    if unknown:
+        raise SettingsError(
+            f"ICON_SMS_GATEWAY must be one or more of {', '.join(SMS_GATEWAYS)} "
+            f"(comma-separated), not {unknown[0]!r}."
+        )
+    try:
+        sms_rate = float(env.get("ICON_SMS_RATE", "10"))
+    except ValueError:
+        sms_rate = 0.0
+    if not 0 < sms_rate <= 10_000:
+        raise SettingsError("ICON_SMS_RATE must be a number of messages per second, e.g. 10.")
+    allow_from = _names(env.get("ICON_SMS_ALLOW_FROM", ""))
+    for network in allow_from:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"ICON_SMS_ALLOW_FROM lists addresses or networks (10.0.0.5, 10.0.0.0/24), "
+                f"not {network!r}."
+            ) from None
     base_url = env.get("ICON_BASE_URL", "").strip().rstrip("/")
     if environment != "development" and not base_url.startswith(("https://", "http://")):
         raise SettingsError(
@@ -86,7 +119,8 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
             "(https://...), used in invitation links, the podcast feed and shared previews."
         )
     sms_secret = env.get("ICON_SMS_SECRET", "")
-    if not sms_secret and environment != "development" and sms_backend == "http":
+    webhooks = sms_backend == "http" or sms_gateways != ("signed",)
+    if not sms_secret and environment != "development" and webhooks:
         raise SettingsError("ICON_SMS_SECRET is required to verify the SMS gateway's webhook.")
     return Settings(
         secret_key=secret_key,
@@ -97,6 +131,10 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         sms_secret=sms_secret,
         sms_gateway_url=env.get("ICON_SMS_GATEWAY_URL", ""),
         sms_api_key=env.get("ICON_SMS_API_KEY", ""),
+        sms_gateways=sms_gateways,
+        sms_username=env.get("ICON_SMS_USERNAME", ""),
+        sms_allow_from=allow_from,
+        sms_rate=sms_rate,
         sms_number=" ".join(env.get("ICON_SMS_NUMBER", "").split())[:20],
         base_url=base_url or "http://127.0.0.1:8000",
     )

@@ -1,7 +1,9 @@
 """Outgoing SMS through a gateway. Two backends, one interface: ``send(to, body)``.
 
 ``outbox`` stores the message and sends nothing (development, demos, and campaigns that export
-messages to a gateway by hand). ``http`` posts to the configured gateway with its API key, retries
+messages to a gateway by hand). ``http`` queues it for the sender (sms_queue.py), which sends it
+through the gateway's adapter (campaign/gateways/). HttpGateway, the synchronous JSON post of
+the ``signed`` contract, posts to the configured gateway with its API key, retries
 a few times with backoff, and records the verdict; a gateway that stays down raises
 SmsGatewayError with the URL and the last error.
 """
@@ -27,7 +29,7 @@ class SmsGatewayError(Exception):
 
 
 class SmsGateway(Protocol):
-    def send(self, to: str, body: str) -> SmsMessage: ...
+    def send(self, to: str, body: str, **queue_options): ...
 
 
 def _store(engine: Engine, to: str, body: str, backend: str, status: str, error: str = ""):
@@ -42,7 +44,7 @@ class OutboxGateway:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def send(self, to: str, body: str) -> SmsMessage:
+    def send(self, to: str, body: str, **_queue_options) -> SmsMessage:
         return _store(self.engine, to, body, "outbox", "stored")
 
 
@@ -87,9 +89,12 @@ class HttpGateway:
         raise SmsGatewayError(f"SMS gateway {self.url} failed after {attempt + 1} tries: {error}")
 
 
-def gateway(settings: Settings, engine: Engine) -> SmsGateway:
+def gateway(settings: Settings, engine: Engine, wake=lambda: None) -> SmsGateway:
+    """``http``: the durable queue (sms_queue.py), sent by the first of ``ICON_SMS_GATEWAY``."""
     if settings.sms_backend == "http":
-        return HttpGateway(engine, settings.sms_gateway_url, settings.sms_api_key)
+        from campaign.sms_queue import QueuedGateway
+
+        return QueuedGateway(engine, settings.sms_gateways[0], wake)
     return OutboxGateway(engine)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,10 +25,31 @@ from campaign.models import Campaign, InboundSms
 
 SENDER_LIMIT, SENDER_WINDOW = 20, timedelta(hours=1)
 MAX_TEXT = 1600
+NOT_STARTED = N_("The campaign has not started yet.")
+UNREADABLE = N_("We could not read your phone number.")
+TOO_MANY = N_("Too many messages. Try again later.")
+HOW_TO = N_(
+    "To nominate, send NOM then the name, post and town of the civil servant. "
+    "To vote, send ICON then the candidate's number."
+)
+# Every text this module sends by SMS (tests/campaign/test_gsm.py checks them in each language).
+SMS_TEXTS = (NOT_STARTED, UNREADABLE, TOO_MANY, HOW_TO)
 
 # A handler gets the open session, the campaign, the sender in E.164 and the text; it returns
 # the reply as a msgid and its parameters.
 Handler = Callable[[Session, Campaign, str, str], tuple[str, dict]]
+
+
+def ascii_digits(text: str) -> str:
+    """Digits of any script as ASCII: ``ICON ٣`` (Arabic-Indic), ``ICON ३`` (Devanagari) and
+    ``ICON ３`` (full-width) vote for 3 like ``ICON 3``."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None
+        else c
+        for c in text
+    )  # fmt: skip
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
@@ -85,23 +107,19 @@ class _Reply:
 
 def _process(s, campaign, secret_key, sender, text, route, translate) -> _Reply:
     if campaign is None:
-        return _Reply(translate(N_("The campaign has not started yet."), {}), "", "")
+        return _Reply(translate(NOT_STARTED, {}), "", "")
     try:
         e164 = phones.normalise(sender, campaign.country)
     except Invalid:
-        return _Reply(translate(N_("We could not read your phone number."), {}), "", "")
+        return _Reply(translate(UNREADABLE, {}), "", "")
     sender_hash = phones.keyed_hash(secret_key, e164)
     now, key = db.utcnow(), f"sms-sender:{sender_hash}"
     if ratelimit.blocked_until(s, key, SENDER_LIMIT, SENDER_WINDOW, now) is not None:
-        return _Reply(translate(N_("Too many messages. Try again later."), {}), "", sender_hash)
+        return _Reply(translate(TOO_MANY, {}), "", sender_hash)
     ratelimit.record(s, key, now)
     found = route(text)
     if found is None:
-        help_text = N_(
-            "To nominate, send NOM then the name, post and town of the civil servant. "
-            "To vote, send ICON then the candidate's number."
-        )
-        return _Reply(translate(help_text, {}), "", sender_hash)
+        return _Reply(translate(HOW_TO, {}), "", sender_hash)
     msgid, params = found.handler(s, campaign, e164, text)
     return _Reply(translate(msgid, params), found.keyword, sender_hash)
 

@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 from audio_spots.models import AudioSpot
 from campaign.models import AuditEvent, Campaign, InboundSms, RateEvent, SmsMessage, User
-from nominations.models import Nomination, Nominee
+from nominations.models import CallBack, Nomination, Nominee
 from profiles.models import Profile
 from shortlist.models import Assignment, Criterion, Decision, ReviewConfig, Score
 from voting.models import Ballot, Candidate, Round, VoteAttempt, VoteCode
@@ -17,6 +17,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AudioSpot",
+    "CallBack",
     "Profile",
     "Ballot",
     "Candidate",

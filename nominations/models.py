@@ -95,3 +95,16 @@ class Nomination(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+class CallBack(SQLModel, table=True):
+    """A volunteer's call to the author of an SMS nomination "to complete". One row per
+    nomination: a claim is one UPDATE that only an unclaimed (or abandoned) row satisfies."""
+
+    nomination_id: int = Field(foreign_key="nomination.id", primary_key=True)
+    volunteer_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    tries: int = 0  # calls without an answer
+    outcome: str = Field(default="", max_length=20)  # "" open | completed | closed
+    reason: str = Field(default="", max_length=200)
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

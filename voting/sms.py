@@ -7,6 +7,12 @@ from sqlmodel import Session
 from campaign.models import Campaign
 from voting import ballot_box
 
+# Every text voting sends by SMS (tests/campaign/test_gsm.py checks them in each language).
+SMS_TEXTS = (
+    ballot_box.SMS_CODE, ballot_box.SMS_CLOSED, ballot_box.SMS_NO_SMS, ballot_box.SMS_HELP,
+    ballot_box.SMS_FOREIGN, ballot_box.SMS_NO_SUCH, ballot_box.SMS_ALREADY, ballot_box.SMS_THANKS,
+)  # fmt: skip
+
 
 def matches(text: str) -> bool:
     """ICON or VOTE first (with or without a valid number after it), or a lone number: the

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from campaign import db, migrations, sms
+from campaign import db, gateways, migrations, sms, sms_queue
 from campaign.errors import DomainError, Invalid, LoginLocked
 from campaign.i18n import N_
 from campaign.settings import Settings
@@ -38,12 +38,15 @@ from web.routes import (
     review,
     rounds,
     shortlist,
+    sms_manage,
     spots,
     staff,
     stats,
     volunteer,
     vote,
 )
+from web.routes import callbacks as callback_routes
+from web.routes import gateways as gateway_routes
 from web.routes import sms as sms_routes
 from web.templating import TEMPLATE_DIR, Renderer
 
@@ -88,20 +91,33 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         lambda msgid, params: renderer.catalogue.gettext(DEFAULT, msgid) % params,
     )
 
+    adapters = gateways.adapters(settings)
+    sender = None
+    if settings.sms_backend == "http":
+        first = adapters[settings.sms_gateways[0]]
+        sender = sms_queue.Sender(engine, first, settings.sms_rate)
+
     @asynccontextmanager
     async def lifespan(app: Starlette):
+        if sender is not None:
+            sender.start()
         yield
+        if sender is not None:
+            await run_in_threadpool(sender.stop)
         await run_in_threadpool(votes.close)  # waits for the last batches to commit
         engine.dispose()
 
     # The voting-night paths first: the router tries routes in order.
     routes = [
         *sms_routes.routes,
+        *gateway_routes.routes,
         *vote.routes,
         *public.routes,
         *staff.routes,
         *jury.routes,
         *manage.routes,
+        *sms_manage.routes,
+        *callback_routes.routes,
         *moderation.routes,
         *review.routes,
         *shortlist.routes,
@@ -180,6 +196,8 @@ def create_app(settings: Settings, engine=None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.renderer = renderer
-    app.state.sms = sms.gateway(settings, engine)
+    app.state.sms = sms.gateway(settings, engine, sender.wake if sender else lambda: None)
+    app.state.gateways = adapters
+    app.state.sms_sender = sender
     app.state.votes = votes
     return app

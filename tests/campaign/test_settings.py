@@ -23,6 +23,23 @@ def test_development_generates_a_key_once_and_keeps_it(tmp_path):
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
 
 
+def test_sms_gateway_settings(tmp_path):
+    settings = load_settings(
+        {
+            "ICON_ENV": "development", "ICON_SMS_GATEWAY": "orange, kannel",
+            "ICON_SMS_ALLOW_FROM": "10.0.0.5, 192.0.2.0/24", "ICON_SMS_RATE": "25.5",
+            "ICON_SMS_USERNAME": "icon",
+        },
+        dev_key_file=tmp_path / "key",
+    )  # fmt: skip
+    assert (settings.sms_gateways, settings.sms_allow_from, settings.sms_rate) == (
+        ("orange", "kannel"),
+        ("10.0.0.5", "192.0.2.0/24"),
+        25.5,
+    )
+    assert settings.sms_username == "icon"
+
+
 def test_settings_read_from_icon_variables(tmp_path):
     settings = load_settings(
         {
@@ -52,6 +69,25 @@ def test_settings_read_from_icon_variables(tmp_path):
     ("env", "message"),
     [
         ({"ICON_ENV": "staging"}, "ICON_ENV must be one of"),
+        (
+            {"ICON_ENV": "development", "ICON_SMS_GATEWAY": "kannel,nokia"},
+            "ICON_SMS_GATEWAY must be one or more of signed, kannel, .*not 'nokia'",
+        ),
+        ({"ICON_ENV": "development", "ICON_SMS_GATEWAY": " , "}, "ICON_SMS_GATEWAY must be"),
+        ({"ICON_ENV": "development", "ICON_SMS_RATE": "fast"}, "ICON_SMS_RATE must be a number"),
+        ({"ICON_ENV": "development", "ICON_SMS_RATE": "0"}, "ICON_SMS_RATE must be a number"),
+        (
+            {"ICON_ENV": "development", "ICON_SMS_ALLOW_FROM": "10.0.0.1,kannel.local"},
+            "ICON_SMS_ALLOW_FROM lists addresses or networks .*not 'kannel.local'",
+        ),
+        (
+            {
+                "ICON_SECRET_KEY": "k" * 40,
+                "ICON_BASE_URL": "https://icon.org",
+                "ICON_SMS_GATEWAY": "kannel",
+            },
+            "ICON_SMS_SECRET is required",
+        ),
         ({"ICON_ENV": "development", "ICON_SMS_BACKEND": "pigeon"}, "ICON_SMS_BACKEND must be"),
         ({"ICON_ENV": "development", "ICON_SMS_BACKEND": "http"}, "needs ICON_SMS_GATEWAY_URL"),
         ({"ICON_SECRET_KEY": "k" * 40}, "ICON_BASE_URL is required in production"),

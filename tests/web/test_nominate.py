@@ -39,7 +39,8 @@ def test_nominate_success_redirects_to_the_code_and_sends_it_by_sms(client, engi
     assert sms.to == "+22366123456"
     shown = f"{code[:4]}-{code[4:]}"
     assert sms.body == (
-        f"Integrity Icon : nomination reçue. Votre code : {shown}. Suivez-la sur la page Suivre."
+        f"Integrity Icon : nomination enregistrée. Votre code : {shown}. "
+        "Suivez-la sur la page Suivre."
     )
 
 

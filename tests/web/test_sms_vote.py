@@ -18,7 +18,7 @@ CLOSED = "Aucun vote n'est ouvert en ce moment."
 
 def _thanks(engine, number: int, name: str) -> str:
     receipt = ballot_box.format_receipt(ballots(engine)[-1].receipt)
-    return f"Merci ! Votre vote pour le numéro {number}, {name}, est compté. Reçu : {receipt}."
+    return f"Merci ! Votre vote pour le numéro {number}, {name}, est compté. Référence : {receipt}."
 
 
 def test_sms_vote_counts_and_confirms_in_french(client, engine, campaign):

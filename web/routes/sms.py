@@ -24,10 +24,16 @@ MAX_BODY = 8 * 1024
 def _router(secret_key: str):
     nominate = sms_inbound.Route("NOM", partial(nominations_sms.record, secret_key=secret_key))
     vote = sms_inbound.Route("VOTE", partial(voting_sms.record, secret_key=secret_key))
+    track = sms_inbound.Route("TRACK", partial(nominations_sms.track, secret_key=secret_key))
+    help_ = sms_inbound.Route("HELP", partial(nominations_sms.help_reply, secret_key=secret_key))
 
     def route(text: str) -> sms_inbound.Route | None:
         if nominations_sms.matches(text):
             return nominate
+        if nominations_sms.track_matches(text):
+            return track
+        if nominations_sms.help_matches(text):
+            return help_
         if voting_sms.matches(text):
             return vote
         return None
@@ -47,15 +53,21 @@ async def inbound(request: Request) -> Response:
     if not sender:
         return PlainTextResponse("missing sender", status_code=400)
     gateway_id = (form.get("id") or "").strip()[:100] or None
-    text = form.get("text", "")[: sms_inbound.MAX_TEXT]
+    return PlainTextResponse(await reply(request.app, gateway_id, sender, form.get("text", "")))
+
+
+async def reply(app, gateway_id: str | None, sender: str, text: str) -> str:
+    """The reply to one inbound SMS, whichever gateway brought it (web/routes/gateways.py)."""
+    settings = app.state.settings
+    text = sms_inbound.ascii_digits(text[: sms_inbound.MAX_TEXT])
     if voting_sms.matches(text):
-        reply = await request.app.state.votes.sms(gateway_id, sender, text)
-        if reply is not None:
-            return PlainTextResponse(reply)
-    catalogue = request.app.state.renderer.catalogue
-    reply = await run_in_threadpool(
+        answer = await app.state.votes.sms(gateway_id, sender, text)
+        if answer is not None:
+            return answer
+    catalogue = app.state.renderer.catalogue
+    return await run_in_threadpool(
         sms_inbound.handle,
-        request.app.state.engine,
+        app.state.engine,
         settings.secret_key,
         gateway_id,
         sender,
@@ -63,7 +75,6 @@ async def inbound(request: Request) -> Response:
         _router(settings.secret_key),
         lambda msgid, params: catalogue.gettext(DEFAULT, msgid) % params,
     )
-    return PlainTextResponse(reply)
 
 
 routes = [Route("/sms/inbound", inbound, methods=["POST"], name="sms_inbound")]

@@ -1,0 +1,354 @@
+"""Every outgoing SMS is a row, delivered by a sender thread in the server process.
+
+A row is ``queued``; the sender claims it (``queued`` -> ``sending`` in one UPDATE that only one
+process can win) and commits the claim before it calls the gateway, then records ``sent`` with
+the gateway's id, or puts the row back with a later ``next_attempt_at`` (doubling up to 5
+minutes) when the gateway is down or busy, for up to ``RETRY_FOR``; a refusal that retrying will
+not change fails at once. The gateway's delivery reports move a row on to ``delivered`` or
+``failed``; a report never moves it back.
+
+A server stopped between the claim and the gateway's answer leaves the row ``sending``: the
+gateway may or may not have the message, so it is not sent again (the phone would get it twice);
+after ``STALE`` the row is marked ``unknown``, which the manager sees, and a delivery report can
+still settle it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from campaign import audit, campaigns, db, metrics, phones, text
+from campaign.errors import Invalid
+from campaign.gateways import Adapter, Outgoing, Report, SendFailed, Sent
+from campaign.i18n import N_
+from campaign.models import SmsMessage
+
+log = logging.getLogger("icon.sms")
+
+RETRY_FOR = timedelta(hours=6)  # a gateway down for an hour loses nothing
+BACKOFF_FIRST, BACKOFF_MAX = 2.0, 300.0
+STALE = timedelta(minutes=2)  # a claim older than this was interrupted (sends time out at 10 s)
+BATCH = 100
+PARALLEL = 8  # connections to the gateway: Kannel's sendsms takes ~10 ms a message with a DLR
+OPEN = ("queued", "sending", "unknown")
+# What a delivery report may move a row from: never backwards, never out of a final state.
+REPORT_FROM = {
+    "sent": ("queued", "sending", "unknown"),
+    "delivered": ("queued", "sending", "unknown", "sent", "failed"),
+    "failed": ("queued", "sending", "unknown", "sent"),
+}
+
+
+def enqueue(
+    s: Session, to: str, body: str, *, backend: str, kind: str = "", dedup_key: str | None = None
+) -> int | None:
+    """Queues one SMS in the caller's unit of work; returns its id, or None when a row with
+    ``dedup_key`` exists already (the same reason to send, seen twice)."""
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = db.utcnow()
+    statement = (
+        insert(SmsMessage)
+        .values(
+            created_at=now,
+            to=to[:20],
+            body=body[:1600],
+            backend=backend,
+            status="queued",
+            error="",
+            kind=kind,
+            attempts=0,
+            next_attempt_at=now,
+            dedup_key=dedup_key,
+        )  # fmt: skip
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(SmsMessage.id)
+    )
+    return s.exec(statement).scalar()
+
+
+class QueuedGateway:
+    """``send(to, body)`` for the rest of the site: a row now, the gateway soon after."""
+
+    def __init__(self, engine: Engine, backend: str, wake=lambda: None) -> None:
+        self.engine, self.backend, self.wake = engine, backend, wake
+
+    def send(self, to: str, body: str, kind: str = "", dedup_key: str | None = None):
+        with db.session(self.engine) as s, s.begin():
+            message_id = enqueue(s, to, body, backend=self.backend, kind=kind, dedup_key=dedup_key)
+        self.wake()
+        return message_id
+
+
+def apply_report(engine: Engine, report: Report) -> bool:
+    """A delivery report; False when it names no message we sent."""
+    now = db.utcnow()
+    if report.by_provider_id:
+        target = col(SmsMessage.provider_id) == report.ref
+    elif report.by_address:
+        target = col(SmsMessage.to) == report.ref
+    elif report.ref.isdigit():
+        target = col(SmsMessage.id) == int(report.ref)
+    else:
+        return False
+    values = {"status": report.status, "updated_at": now}
+    if report.error:
+        values["error"] = report.error[:500]
+    with db.session(engine) as s, s.begin():
+        found = s.exec(
+            select(SmsMessage.id).where(target).order_by(col(SmsMessage.id).desc())
+        ).first()
+        if found is None:
+            return False
+        target = col(SmsMessage.id) == found
+        s.exec(
+            update(SmsMessage)
+            .where(target, col(SmsMessage.status).in_(REPORT_FROM[report.status]))
+            .values(**values)
+        )
+    metrics.SMS_SENT.labels("report", report.status).inc()
+    return True
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    counts: dict[str, int]
+    problems: list[SmsMessage]  # failed and unknown, newest first
+    waiting: list[SmsMessage]  # queued, oldest first
+
+
+def summary(engine: Engine, limit: int = 50) -> QueueSummary:
+    with db.session(engine) as s:
+        counts = dict(
+            s.exec(select(SmsMessage.status, func.count()).group_by(SmsMessage.status)).all()
+        )
+        problems = s.exec(
+            select(SmsMessage)
+            .where(col(SmsMessage.status).in_(("failed", "unknown")))
+            .order_by(col(SmsMessage.id).desc())
+            .limit(limit)
+        ).all()
+        waiting = s.exec(
+            select(SmsMessage)
+            .where(SmsMessage.status == "queued")
+            .order_by(col(SmsMessage.id))
+            .limit(limit)
+        ).all()
+    return QueueSummary(counts, list(problems), list(waiting))
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    to: str
+    body: str
+    created_at: datetime
+    attempts: int
+
+
+class Sender:
+    """Delivers queued rows through one adapter, at most ``rate`` a second."""
+
+    def __init__(
+        self, engine: Engine, adapter: Adapter, rate: float, client: httpx.Client | None = None
+    ) -> None:
+        self.engine, self.adapter, self.rate = engine, adapter, rate
+        self.client = client or httpx.Client(timeout=10.0)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_send = 0.0
+        self._pace_lock = threading.Lock()
+        self.sent = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="sms-sender", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the sender
+                log.exception("SMS sender")
+                busy = 0
+            if not busy:
+                self._wake.wait(1.0)
+                self._wake.clear()
+
+    def run_once(self, now: datetime | None = None) -> int:
+        """Sends what is due (up to a batch); returns how many rows it tried. The batch is
+        claimed in one statement, sent over ``PARALLEL`` connections at ``rate``, and its
+        outcomes recorded in one transaction: two commits a batch, not two a message."""
+        now = now or db.utcnow()
+        self._mark_interrupted(now)
+        with db.session(self.engine) as s:
+            due = s.exec(
+                select(SmsMessage.id)
+                .where(SmsMessage.status == "queued", col(SmsMessage.next_attempt_at) <= now)
+                .order_by(col(SmsMessage.id))
+                .limit(BATCH)
+            ).all()
+        if not due or self._stop.is_set():
+            return 0
+        claimed = self._claim(list(due))
+        with ThreadPoolExecutor(PARALLEL, thread_name_prefix="sms-send") as pool:
+            outcomes = list(pool.map(self._deliver, claimed))
+        self._record(claimed, outcomes)
+        return len(claimed)
+
+    def _pace(self) -> None:
+        with self._pace_lock:
+            delay = self._next_send - time.monotonic()
+            self._next_send = max(self._next_send, time.monotonic()) + 1.0 / self.rate
+        if delay > 0:
+            time.sleep(delay)
+
+    def _claim(self, ids: list[int]) -> list[_Claimed]:
+        with db.session(self.engine) as s, s.begin():
+            rows = s.exec(
+                update(SmsMessage)
+                .where(col(SmsMessage.id).in_(ids), SmsMessage.status == "queued")
+                .values(status="sending", updated_at=db.utcnow(), attempts=SmsMessage.attempts + 1)
+                .returning(SmsMessage.id, SmsMessage.to, SmsMessage.body, SmsMessage.created_at,
+                           SmsMessage.attempts)
+            ).all()  # fmt: skip
+        # Rows another process claimed first are not returned: they are its to send.
+        return sorted((_Claimed(*row) for row in rows), key=lambda c: c.id)
+
+    def _deliver(self, message: _Claimed) -> Sent | SendFailed:
+        self._pace()
+        try:
+            return self.adapter.send(self.client, Outgoing(message.id, message.to, message.body))
+        except SendFailed as exc:
+            return exc
+        except Exception as exc:  # noqa: BLE001 - an adapter's bug fails one message, visibly
+            log.exception("SMS adapter %s", self.adapter.name)
+            return SendFailed(f"{type(exc).__name__}: {exc}", retry=False)
+
+    def _record(self, claimed: list[_Claimed], outcomes: list[Sent | SendFailed]) -> None:
+        now = db.utcnow()
+        with db.session(self.engine) as s, s.begin():
+            for message, outcome in zip(claimed, outcomes, strict=True):
+                if isinstance(outcome, Sent):
+                    values = {"status": "sent", "provider_id": outcome.provider_id or None,
+                              "error": ""}  # fmt: skip
+                    self.sent += 1
+                elif outcome.retry and now - message.created_at < RETRY_FOR:
+                    delay = min(BACKOFF_FIRST * 2 ** (message.attempts - 1), BACKOFF_MAX)
+                    values = {"status": "queued", "error": outcome.reason[:500],
+                              "next_attempt_at": now + timedelta(seconds=delay)}  # fmt: skip
+                else:
+                    reason = f"after {message.attempts} tries: {outcome.reason}"
+                    values = {"status": "failed", "error": reason[:500]}
+                # Only from "sending": a delivery report may have settled the row meanwhile.
+                s.exec(
+                    update(SmsMessage)
+                    .where(col(SmsMessage.id) == message.id, SmsMessage.status == "sending")
+                    .values(updated_at=now, **values)
+                )
+                metrics.SMS_SENT.labels(self.adapter.name, values["status"]).inc()
+
+    def _mark_interrupted(self, now: datetime) -> None:
+        with db.session(self.engine) as s, s.begin():
+            s.exec(
+                update(SmsMessage)
+                .where(SmsMessage.status == "sending", col(SmsMessage.updated_at) < now - STALE)
+                .values(
+                    status="unknown",
+                    updated_at=now,
+                    error="interrupted while sending: not sent again, so no phone gets it twice",
+                )  # fmt: skip
+            )
+
+
+MAX_BROADCAST = 480  # three GSM 7-bit segments; a longer text costs more than it tells
+MAX_RECIPIENTS = 20_000
+
+
+@dataclass(frozen=True)
+class BroadcastIn:
+    """A manager's broadcast: the text, the numbers (one a line, or separated by commas) and
+    the form's one-time key, so a double submit queues each number once."""
+
+    text: str
+    numbers: str
+    key: str
+
+    def parse(self, country: str) -> tuple[str, list[str]]:
+        body, errors = text.paragraphs(self.text), {}
+        if not body:
+            errors["text"] = N_("Write the message.")
+        elif len(body) > MAX_BROADCAST:
+            errors["text"] = N_("The message is too long: 480 characters at most.")
+        raw = [n.strip() for n in self.numbers.replace(",", "\n").splitlines() if n.strip()]
+        numbers = list(dict.fromkeys(phones.national(n, country) or f"!{n}" for n in raw))
+        bad = [n[1:] for n in numbers if n.startswith("!")]
+        if bad:
+            errors["numbers"] = N_("Some numbers are not valid for this country: see below.")
+            errors["bad_numbers"] = ", ".join(bad[:20])
+        elif not numbers:
+            errors["numbers"] = N_("Enter at least one phone number.")
+        elif len(numbers) > MAX_RECIPIENTS:
+            errors["numbers"] = N_("Too many numbers: 20,000 at most per broadcast.")
+        if not (self.key.isalnum() and 8 <= len(self.key) <= 64):
+            errors["text"] = N_("This form has expired. Reload the page and try again.")
+        if errors:
+            raise Invalid(errors)
+        return body, numbers
+
+
+def broadcast(
+    engine: Engine, actor_id: int, backend: str, form: BroadcastIn, *, store_only: bool
+) -> int:
+    """Queues the broadcast in one unit of work; returns how many rows are new."""
+    with db.session(engine) as s, s.begin():
+        campaign = campaigns.current_in(s)
+        body, numbers = form.parse(campaign.country if campaign else "ML")
+        added = 0
+        for number in numbers:
+            key = f"broadcast:{form.key}:{number}"
+            if enqueue(s, number, body, backend=backend, kind="broadcast", dedup_key=key):
+                added += 1
+        if store_only:  # the outbox backend: stored for export, never sent
+            s.exec(
+                update(SmsMessage)
+                .where(col(SmsMessage.dedup_key).like(f"broadcast:{form.key}:%"))
+                .values(status="stored", backend="outbox")
+            )
+        audit.record(s, actor_id, "sms.broadcast", "sms", form.key, recipients=added)
+    return added
+
+
+def send_again(engine: Engine, actor_id: int, message_id: int) -> bool:
+    """A manager's decision for a failed or unknown message: queue it once more."""
+    with db.session(engine) as s, s.begin():
+        done = s.exec(
+            update(SmsMessage)
+            .where(col(SmsMessage.id) == message_id,
+                   col(SmsMessage.status).in_(("failed", "unknown")))
+            .values(status="queued", attempts=0, next_attempt_at=db.utcnow(), error="")
+        ).rowcount  # fmt: skip
+        if done:
+            audit.record(s, actor_id, "sms.send_again", "sms", message_id)
+    return bool(done)

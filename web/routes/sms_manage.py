@@ -1,0 +1,80 @@
+"""``/manage/sms``: the outgoing SMS queue (what waits, what failed and why) and broadcasts."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from campaign import gsm, sms_queue
+from campaign.errors import Invalid, NotFound
+from campaign.i18n import N_
+from campaign.models import Role
+from web import htmx
+from web.auth import require_role
+
+
+def _context(request: Request, form: dict | None = None, errors: dict | None = None) -> dict:
+    form = form or {"key": secrets.token_hex(16)}
+    text = form.get("text", "")
+    return {
+        "queue": sms_queue.summary(request.app.state.engine),
+        "form": form,
+        "errors": errors or {},
+        "segments": gsm.segments(text) if text else 0,
+        "not_gsm": gsm.outside(text),
+        "sending": request.app.state.settings.sms_backend == "http",
+        "sent": request.query_params.get("sent", ""),
+    }
+
+
+def sms_page(request: Request) -> Response:
+    require_role(request, Role.manager)
+    return request.app.state.renderer.render(
+        request, "manage/sms.html", _context(request), block="queue"
+    )
+
+
+async def broadcast(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    settings = request.app.state.settings
+    entry = sms_queue.BroadcastIn(
+        form.get("text", ""), form.get("numbers", ""), form.get("key", "")
+    )
+    try:
+        added = await run_in_threadpool(
+            sms_queue.broadcast, request.app.state.engine, user.id, settings.sms_gateways[0],
+            entry, store_only=settings.sms_backend != "http",
+        )  # fmt: skip
+    except Invalid as exc:
+        context = await run_in_threadpool(_context, request, form, exc.errors)
+        return request.app.state.renderer.render(request, "manage/sms.html", context, status=422)
+    if request.app.state.sms_sender is not None:
+        request.app.state.sms_sender.wake()
+    return htmx.redirect(request, f"/manage/sms?sent={added}")
+
+
+async def send_again(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    message_id = request.path_params["message_id"]
+    done = await run_in_threadpool(
+        sms_queue.send_again, request.app.state.engine, user.id, message_id
+    )
+    if not done:
+        raise NotFound(N_("This message is not waiting for a decision."))
+    if request.app.state.sms_sender is not None:
+        request.app.state.sms_sender.wake()
+    return htmx.redirect(request, "/manage/sms")
+
+
+routes = [
+    Route("/manage/sms", sms_page, name="manage_sms"),
+    Route("/manage/sms/broadcast", broadcast, methods=["POST"], name="manage_sms_broadcast"),
+    Route(
+        "/manage/sms/{message_id:int}/again", send_again, methods=["POST"], name="manage_sms_again"
+    ),
+]
