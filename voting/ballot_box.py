@@ -143,13 +143,14 @@ def _has_voted(s: Session, round_id: int, voter_hash: str) -> bool:
     return found is not None
 
 
-def _attempt(round_id, channel, kind, voter_hash, e164, **extra) -> VoteAttempt:
+def _attempt(secret_key, round_id, channel, kind, voter_hash, e164, **extra) -> VoteAttempt:
+    """No choice beside the phone's hash: a vote's candidate is its ballot's (``ballot_id``)."""
     return VoteAttempt(
         round_id=round_id,
         channel=channel,
         kind=kind,
         phone_hash=voter_hash,
-        phone_seq=int(e164[-6:]),
+        phone_seq=phones.run_token(secret_key, e164),
         **extra,
     )
 
@@ -197,6 +198,7 @@ def request_code(
         )
         s.add(
             _attempt(
+                secret_key,
                 r.id,
                 VoteChannel.web,
                 "code_sent",
@@ -283,6 +285,7 @@ def cast_web(
                 failure = _code_failure(s, r.id, voter_hash, now)
                 s.add(
                     _attempt(
+                        secret_key,
                         r.id,
                         VoteChannel.web,
                         "code_failed",
@@ -303,12 +306,12 @@ def cast_web(
                     raise Invalid({"code": CODE_GONE})
                 s.add(
                     _attempt(
+                        secret_key,
                         r.id,
                         VoteChannel.web,
                         "vote",
                         voter_hash,
                         e164,
-                        candidate=number,
                         address=address,
                         browser=browser,
                         ballot_id=ballot.id,
@@ -424,9 +427,7 @@ def cast_sms(
     except IntegrityError:
         return SMS_ALREADY, {}
     s.add(
-        _attempt(
-            r.id, VoteChannel.sms, "vote", voter_hash, e164, candidate=number, ballot_id=ballot.id
-        )
+        _attempt(secret_key, r.id, VoteChannel.sms, "vote", voter_hash, e164, ballot_id=ballot.id)
     )
     receipt = format_receipt(ballot.receipt)
     return SMS_THANKS, {"number": number, "name": candidate.name, "receipt": receipt}

@@ -7,12 +7,14 @@ evidence and may void its votes (``vote_ids``); honest crowds trip these rules t
 Attempts
     One per vote, SMS code sent, or SMS code failed, from the round's opening: the earliest attempt
     stands for the opening. ``phone_hash`` is a keyed hash of the number ("" without a valid
-    number). ``phone_seq`` is the number's last six digits as an int (None without a number): runs
-    of consecutive numbers need numeric order, and six digits is what the rule needs and no more.
+    number). ``phone_seq`` is six digits as an int (None without a number): runs of consecutive
+    numbers need numeric order, and six digits is what the rule needs and no more. The caller
+    stores ``campaign.phones.run_token`` (a keyed hash of the number's hundred, then its last two
+    digits), so consecutive numbers stay consecutive while the digits of the number are not kept.
     Four would not do: at 20,000 voters an hour every four-digit tail is taken, so every number
     would sit in a run; with six, a chance run of five in an hour is rare (about 10^6 * 0.02^5,
-    0.3%). Six digits nearly identify a Malian number, so the caller keeps them in the attempts
-    log only and deletes them with it. Different numbers can share a tail (another prefix).
+    0.3%). Different numbers can share a token (another hundred), and a run across a hundred
+    (..99, ..00) is seen as two.
     ``address`` (IP) and ``browser`` (a hashed cookie id) are "" for SMS.
     With ``now``, attempts after it are left out (signals as they stood then); without it, now is
     the latest attempt. Times must all be aware or all naive. All windows are half-open: "within an

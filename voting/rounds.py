@@ -443,14 +443,19 @@ def clusters(engine: Engine, round_id: int) -> list[fraud.Cluster]:
     and is left out."""
     with db.session(engine) as s:
         _round(s, round_id)
+        # A vote's choice is its ballot's: the attempts log keeps none beside the phone's hash.
         rows = s.exec(
-            select(VoteAttempt).where(VoteAttempt.round_id == round_id).order_by(VoteAttempt.at)
+            select(VoteAttempt, Candidate.number)
+            .outerjoin(Ballot, col(Ballot.id) == VoteAttempt.ballot_id)
+            .outerjoin(Candidate, col(Candidate.id) == Ballot.candidate_id)
+            .where(VoteAttempt.round_id == round_id)
+            .order_by(VoteAttempt.at)
         ).all()
     attempts = [
         fraud.Attempt(
             a.at,
             a.channel,
-            a.candidate,
+            number,
             a.phone_hash,
             a.phone_seq,
             a.address,
@@ -458,7 +463,7 @@ def clusters(engine: Engine, round_id: int) -> list[fraud.Cluster]:
             a.kind,
             a.ballot_id,
         )  # fmt: skip
-        for a in rows
+        for a, number in rows
         if a.kind != "vote" or a.ballot_id is not None
     ]
     return fraud.signals(attempts)

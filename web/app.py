@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +23,7 @@ from campaign import db, migrations, sms
 from campaign.errors import DomainError, Invalid, LoginLocked
 from campaign.i18n import N_
 from campaign.settings import Settings
+from voting import retention as voting_retention
 from voting.intake import VoteIntake
 from web import htmx
 from web.auth import LoginRequired, login_url
@@ -55,6 +58,7 @@ MEDIA_PATH = re.compile(r"^/audio/|^/manage/spots/\d+/(light|original)\.|/photo-
 # body is read whole by the CSRF check, up to 30 MB.
 STREAMED_UPLOADS = re.compile(r"^/manage/(spots|profiles/\d+/photo)$")
 SESSION_MAX_AGE = 12 * 3600  # a juror's evening; then sign in again
+PURGE_EVERY = 3600  # seconds between purges of expired verification records
 
 
 class CompressPages(GZipMiddleware):
@@ -88,9 +92,21 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         lambda msgid, params: renderer.catalogue.gettext(DEFAULT, msgid) % params,
     )
 
+    retention = timedelta(days=settings.verification_retention_days)
+
+    async def purge_verification() -> None:
+        while True:
+            try:
+                await run_in_threadpool(voting_retention.purge, engine, retention)
+            except Exception:  # noqa: BLE001 - the next pass tries again; serving goes on
+                log.exception("purging verification records failed")
+            await asyncio.sleep(PURGE_EVERY)
+
     @asynccontextmanager
     async def lifespan(app: Starlette):
+        purger = asyncio.create_task(purge_verification())
         yield
+        purger.cancel()
         await run_in_threadpool(votes.close)  # waits for the last batches to commit
         engine.dispose()
 

@@ -3,6 +3,8 @@ public results page. Every manager handler checks the role itself."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -13,7 +15,7 @@ from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
 from profiles import directory
-from voting import rounds
+from voting import retention, rounds
 from web import htmx
 from web.auth import current_user, require_role
 
@@ -119,7 +121,10 @@ async def update(request: Request) -> Response:
 async def close(request: Request) -> Response:
     user = await run_in_threadpool(require_role, request, Role.manager)
     round_id = request.path_params["round_id"]
-    await run_in_threadpool(rounds.close_round, request.app.state.engine, user.id, round_id)
+    engine, settings = request.app.state.engine, request.app.state.settings
+    await run_in_threadpool(rounds.close_round, engine, user.id, round_id)
+    days = timedelta(days=settings.verification_retention_days)
+    await run_in_threadpool(retention.purge, engine, days)
     return htmx.redirect(request, f"/manage/rounds/{round_id}?closed=1")
 
 

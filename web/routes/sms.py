@@ -46,7 +46,7 @@ async def inbound(request: Request) -> Response:
     sender = form.get("from", "")
     if not sender:
         return PlainTextResponse("missing sender", status_code=400)
-    gateway_id = (form.get("id") or "").strip()[:100] or None
+    gateway_id = (form.get("id") or "").strip() or None
     text = form.get("text", "")[: sms_inbound.MAX_TEXT]
     if voting_sms.matches(text):
         reply = await request.app.state.votes.sms(gateway_id, sender, text)
