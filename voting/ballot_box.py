@@ -319,12 +319,17 @@ def cast_web(
                 )
     except IntegrityError as exc:
         # Another vote from this phone (web or SMS) committed first: it is the one that counts.
-        if _voted_now(engine, round_id, secret_key, raw_phone):
+        if is_double_vote(exc) and _voted_now(engine, round_id, secret_key, raw_phone):
             raise AlreadyVoted() from exc
         raise
     if failure:
         raise Invalid({"code": failure})
     return Receipt(ballot.receipt, r.title, ballot.at, candidate.number, candidate.name)
+
+
+def is_double_vote(exc: IntegrityError) -> bool:
+    """Only the (round, voter) constraint means "already voted"."""
+    return db.violates(exc, "ballot", "uq_ballot_round_voter", ("round_id", "voter_hash"))
 
 
 def _voted_now(engine: Engine, round_id: int, secret_key: str, raw_phone: str) -> bool:
@@ -424,8 +429,11 @@ def cast_sms(
         # the inbound message (whose reply a gateway retry must get again).
         with s.begin_nested():
             ballot = _insert_ballot(s, r.id, candidate.id, VoteChannel.sms, voter_hash)
-    except IntegrityError:
-        return SMS_ALREADY, {}
+    except IntegrityError as exc:
+        if is_double_vote(exc):
+            return SMS_ALREADY, {}
+        # Any other violation is a fault: nothing is stored, the gateway gets a 5xx and retries.
+        raise
     s.add(
         _attempt(secret_key, r.id, VoteChannel.sms, "vote", voter_hash, e164, ballot_id=ballot.id)
     )

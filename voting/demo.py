@@ -67,5 +67,6 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
     with db.session(engine) as s, s.begin():
         s.execute(insert(Ballot), ballots)
         s.execute(insert(VoteAttempt), attempts)
+    db.reset_sequences(engine, "ballot")  # its ids were given: the next vote must not collide
     if phase == Phase.results:
         rounds.close_round(engine, manager, r.id)
