@@ -110,8 +110,9 @@ class BatchSql:
         if not ids:
             return set()
         marks, m = self.marks(len(ids)), self.mark
-        sql = f"UPDATE votecode SET used = {m} WHERE id IN ({marks}) AND used = {m} RETURNING id"  # noqa: S608
-        return {id_ for (id_,) in self.rows(sql, [True, *ids, False])}
+        sql = f"UPDATE votecode SET used = {m} WHERE id IN ({marks}) AND used = {m}"  # noqa: S608
+        sql += f" AND tries < {m} RETURNING id"  # a try counted meanwhile may have killed it
+        return {id_ for (id_,) in self.rows(sql, [True, *ids, False, ballot_box.CODE_TRIES])}
 
     def ballots_of_new_voters(self, rows: list[tuple]) -> dict[str, tuple[int, str]]:
         """Inserts the ballots whose voter has not voted; returns {voter_hash: (id, receipt)} of

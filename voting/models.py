@@ -34,6 +34,9 @@ class Round(SQLModel, table=True):
     weight_jury: float = 50.0
     weight_web: float = 25.0
     weight_sms: float = 25.0
+    # Voting codes the site sends per minute, all voters together: a flood costs at most this
+    # many SMS. The manager sees it on the round and raises it for a broadcast.
+    code_budget: int = 60
     previous_round_id: int | None = Field(default=None, foreign_key="round.id")
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     created_at: datetime = Field(

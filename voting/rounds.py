@@ -34,6 +34,7 @@ from voting.models import Ballot, Candidate, Round, VoteAttempt
 SOURCES = ("shortlist", "finalists", "round")
 LIVE_WINDOW = timedelta(minutes=60)
 MAX_SEATS, REASON_MAX = 100, 500
+MAX_CODE_BUDGET = 100_000
 NO_ROUND = N_("No such round.")
 CSV_COLUMNS = [
     "place", "number", "name", "web", "sms", "total", "void",
@@ -55,6 +56,7 @@ class RoundIn:
     weight_jury: str = "50"
     weight_web: str = "25"
     weight_sms: str = "25"
+    code_budget: str = "60"
     source: str = "shortlist"  # shortlist | finalists | round (the previous round's seats)
     previous_round_id: str = ""
 
@@ -84,6 +86,9 @@ class RoundIn:
                 weights[name] = -1.0
             if not (math.isfinite(weights[name]) and 0 <= weights[name] <= 1000):
                 errors[name] = N_("A number from 0 to 1,000.")
+        budget = str(self.code_budget).strip()
+        if not (budget.isascii() and budget.isdigit() and 1 <= int(budget) <= MAX_CODE_BUDGET):
+            errors["code_budget"] = N_("A whole number from 1 to 100,000.")
         if len(weights) == 3 and not any(weights.values()) and "weight_jury" not in errors:
             errors["weight_jury"] = N_("At least one weight must be above 0.")
         if errors:
@@ -96,6 +101,7 @@ class RoundIn:
             "web_enabled": "web" in self.channels,
             "sms_enabled": "sms" in self.channels,
             "results_live": self.results_live,
+            "code_budget": int(budget),
             **weights,
         }
 
@@ -296,6 +302,7 @@ def form_values(r: Round, tz: str) -> dict[str, str]:
         "weight_jury": f"{r.weight_jury:g}",
         "weight_web": f"{r.weight_web:g}",
         "weight_sms": f"{r.weight_sms:g}",
+        "code_budget": str(r.code_budget),
     }
 
 

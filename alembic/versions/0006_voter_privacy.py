@@ -37,6 +37,10 @@ def upgrade() -> None:
     # The attempts log kept six digits of the number beside the choice: both go.
     conn.execute(sa.text("UPDATE voteattempt SET candidate = NULL, phone_seq = NULL"))
 
+    with op.batch_alter_table('round', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('code_budget', sa.Integer(), nullable=False,
+                                      server_default='60'))
+
     pg = conn.dialect.name == 'postgresql'
     with op.batch_alter_table('inboundsms', schema=None,
                               naming_convention=None if pg else UQ) as batch_op:
@@ -50,6 +54,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('round', schema=None) as batch_op:
+        batch_op.drop_column('code_budget')
     with op.batch_alter_table('inboundsms', schema=None) as batch_op:
         batch_op.drop_constraint('uq_inboundsms_reply_key', type_='unique')
         batch_op.drop_column('reply_key')

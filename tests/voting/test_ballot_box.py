@@ -177,12 +177,17 @@ def test_request_code_fourth_in_an_hour_is_rate_limited(engine, rnd):
     assert (count(engine, VoteCode), count(engine, SmsMessage)) == (3, 3)
 
 
-def test_request_code_after_voting_is_refused_and_nothing_sent(engine, rnd):
+def test_request_code_after_voting_answers_as_for_any_number_and_the_code_says_voted(engine, rnd):
+    # Whether a number voted is told only to whoever holds its code.
     assert sms(engine, "ICON 1").startswith("Thank you!")
+    assert request(engine, rnd.id) == "+223 •••• 56"
+    assert (count(engine, VoteCode), count(engine, SmsMessage)) == (1, 1)
+    with pytest.raises(Invalid):
+        vote_web(engine, rnd.id, "000000" if last_code(engine) != "000000" else "111111")
     with pytest.raises(AlreadyVoted) as exc:
-        request(engine, rnd.id)
+        vote_web(engine, rnd.id, last_code(engine))
     assert exc.value.message == "This phone number has already voted in this round."
-    assert (count(engine, VoteCode), count(engine, SmsMessage)) == (0, 0)
+    assert len(ballots(engine)) == 1
 
 
 def test_request_code_gateway_failure_is_a_clear_error(engine, rnd):

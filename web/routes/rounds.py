@@ -20,11 +20,12 @@ from web import htmx
 from web.auth import current_user, require_role
 
 TEXT_FIELDS = ("title", "opens_at", "closes_at", "seats", "alternates", "weight_jury",
-               "weight_web", "weight_sms", "previous_round_id")  # fmt: skip
+               "weight_web", "weight_sms", "code_budget", "previous_round_id")  # fmt: skip
 
 
 def _round_in(form) -> rounds.RoundIn:
     text = {k: str(form.get(k, "")) for k in TEXT_FIELDS}
+    text["code_budget"] = str(form.get("code_budget", rounds.RoundIn.code_budget))
     return rounds.RoundIn(
         **text,
         channels=tuple(str(c) for c in form.getlist("channels")),
