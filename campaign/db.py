@@ -81,3 +81,27 @@ class UTCDateTime(TypeDecorator):
 def session(engine: Engine) -> Session:
     """A session whose objects stay readable after commit, so services can return them."""
     return Session(engine, expire_on_commit=False)
+
+
+def violates(exc: Exception, table: str, constraint: str, columns: tuple[str, ...]) -> bool:
+    """Whether an IntegrityError is this unique constraint's (PostgreSQL names it; SQLite lists
+    its columns). Any other violation is a fault, not an answer to give the user."""
+    orig = getattr(exc, "orig", None)
+    diag = getattr(orig, "diag", None)
+    if diag is not None:
+        return diag.constraint_name == constraint
+    listed = ", ".join(f"{table}.{c}" for c in columns)
+    return str(orig) == f"UNIQUE constraint failed: {listed}"
+
+
+def reset_sequences(engine: Engine, *tables: str) -> None:
+    """After rows were inserted with their ids (the demo), PostgreSQL's id sequences are behind:
+    the next insert would collide. Moves each to its table's largest id; SQLite needs nothing."""
+    if is_sqlite(engine):
+        return
+    with engine.begin() as conn:
+        for table in tables:
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"coalesce(max(id), 1), max(id) IS NOT NULL) FROM {table}"
+            )

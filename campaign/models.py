@@ -71,13 +71,18 @@ class AuditEvent(SQLModel, table=True):
 
 
 class SmsMessage(SQLModel, table=True):
-    """Every outgoing SMS: stored only (outbox backend) or with the gateway's verdict (http)."""
+    """Every outgoing SMS: stored only (outbox backend) or with the gateway's verdict (http).
+    The number only masked and hashed; the text blanked once a gateway took it (campaign.sms).
+    A queued message keeps what its delivery needs in ``pending_*`` until the gateway takes it
+    (sms_queue.py); a message that failed keeps them for the manager's "send again" until the
+    verification records are purged (voting/retention.py)."""
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)
     )
-    to: str = Field(max_length=20)
+    to: str = Field(max_length=32)  # masked: "+223 76 •• •• 56"
+    to_hash: str = Field(default="", max_length=64, index=True)  # keyed hash of the E.164 number
     body: str = Field(max_length=1600)
     backend: str = Field(max_length=20)
     # stored (outbox) | queued | sending | sent | delivered | failed | unknown (see sms_queue.py)
@@ -90,6 +95,8 @@ class SmsMessage(SQLModel, table=True):
     provider_id: str | None = Field(default=None, max_length=100, index=True)
     # One row per reason to send: a gateway's redelivery of the same inbound SMS adds none.
     dedup_key: str | None = Field(default=None, max_length=120, unique=True, index=True)
+    pending_to: str = Field(default="", max_length=20)  # E.164, until the gateway took it
+    pending_body: str = Field(default="", max_length=1600)
 
 
 class RateEvent(SQLModel, table=True):
@@ -103,12 +110,13 @@ class RateEvent(SQLModel, table=True):
 
 
 class InboundSms(SQLModel, table=True):
-    """Each SMS the gateway posted, by the gateway's message id: a retry gets the stored reply.
-    The sender is kept only as a keyed hash; the text lives where its feature stores it."""
+    """Each SMS the gateway posted, by the gateway's message id and sender: a retry gets the
+    stored reply. Nothing of the sender is kept but ``reply_key`` (sms_inbound.reply_key), which
+    matches no other table; the text lives where its feature stores it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    gateway_id: str | None = Field(default=None, max_length=100, unique=True)
-    sender_hash: str = Field(max_length=64, index=True)
+    gateway_id: str | None = Field(default=None, max_length=100)
+    reply_key: str | None = Field(default=None, max_length=64, unique=True)
     keyword: str = Field(default="", max_length=20)
     reply: str = Field(max_length=1600)
     received_at: datetime = Field(

@@ -56,3 +56,35 @@ def keyed_hash(secret_key: str, value: str, purpose: str = "phone") -> str:
 def masked(e164: str) -> str:
     """``+22376123456`` -> ``+223 •••• 56``: enough for a person to recognise their own."""
     return f"{e164[:4]} •••• {e164[-2:]}" if len(e164) > 6 else "••••"
+
+
+def masked_groups(e164: str) -> str:
+    """``+22376123456`` -> ``+223 76 •• •• 56``: the country code, the first group and the last
+    two digits, in the number's own grouping; what a stored message keeps of its recipient."""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return masked(e164)
+    grouped = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    code, _, rest = grouped.partition(" ")
+    first, sep, tail = rest.partition(" ") if " " in rest else rest.partition("-")
+    if not sep:
+        return masked(e164)
+    digits = sum(c.isdigit() for c in tail)
+    kept, out = 0, []
+    for c in tail:
+        if c.isdigit():
+            kept += 1
+            out.append(c if kept > digits - 2 else "•")
+        else:
+            out.append(c)
+    return f"{code} {first}{sep}{''.join(out)}"
+
+
+def run_token(secret_key: str, e164: str) -> int:
+    """Six digits that keep consecutive numbers consecutive without keeping the number's tail:
+    a keyed hash of the number's block of a hundred (all digits but the last two), four digits
+    of it, then the last two digits. What the fraud signals' runs of SIM cards need, and no
+    more: without the key, a token says nothing of the number."""
+    block = int(keyed_hash(secret_key, e164[:-2], "phone-block")[:12], 16) % 10**4
+    return block * 100 + int(e164[-2:])

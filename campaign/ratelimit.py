@@ -1,7 +1,10 @@
 """Sliding-window limits kept in the database, so every app instance sees the same counts.
 
 A key names what is limited ("account:ana@example.org", "nominate-address:1.2.3.4"); each
-counted event is a row. Callers record and check inside their own unit of work.
+counted event is a row. Callers check and record inside their own unit of work, and the check
+locks the key until that unit commits: two app processes on PostgreSQL cannot both pass a check
+before either records (a transaction-scoped advisory lock on the key; SQLite's transactions
+already take the write lock first, BEGIN IMMEDIATE). Take keys in one fixed order per caller.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlmodel import Session, select
 
 from campaign.models import RateEvent
@@ -22,10 +25,23 @@ def record(s: Session, key: str, now: datetime) -> None:
     s.add(RateEvent(key=key, at=now))
 
 
+def lock(s: Session, *keys: str) -> None:
+    """Holds ``keys`` until the session's transaction ends (PostgreSQL; SQLite holds the whole
+    database already). Sorted: two callers locking the same keys never wait on each other."""
+    if s.get_bind().dialect.name != "postgresql" or not keys:
+        return
+    s.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(:keys) k"),
+        {"keys": sorted(set(keys))},
+    )
+
+
 def blocked_until(
     s: Session, key: str, limit: int, window: timedelta, now: datetime
 ) -> datetime | None:
-    """When ``key`` may act again if it already used ``limit`` events within ``window``."""
+    """When ``key`` may act again if it already used ``limit`` events within ``window``.
+    Locks the key until the caller's unit of work ends, so its check and record are one."""
+    lock(s, key)
     recent = s.exec(
         select(RateEvent.at)
         .where(RateEvent.key == key, RateEvent.at > now - window)

@@ -40,6 +40,8 @@ class Settings:
     sms_allow_from: tuple[str, ...] = ()  # addresses or networks a gateway calls from
     sms_rate: float = 10.0  # outgoing messages per second the gateway accepts
     base_url: str = "http://127.0.0.1:8000"
+    # Vote codes and their messages are purged this long after their round closed.
+    verification_retention_days: int = 30
 
     @property
     def https(self) -> bool:
@@ -122,6 +124,12 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
     webhooks = sms_backend == "http" or sms_gateways != ("signed",)
     if not sms_secret and environment != "development" and webhooks:
         raise SettingsError("ICON_SMS_SECRET is required to verify the SMS gateway's webhook.")
+    retention = env.get("ICON_VERIFICATION_RETENTION_DAYS", "30").strip()
+    if not (retention.isascii() and retention.isdigit() and int(retention) <= 3650):
+        raise SettingsError(
+            "ICON_VERIFICATION_RETENTION_DAYS must be a whole number of days from 0 to 3650, "
+            f"not {retention!r}."
+        )
     return Settings(
         secret_key=secret_key,
         environment=environment,
@@ -137,4 +145,5 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         sms_rate=sms_rate,
         sms_number=" ".join(env.get("ICON_SMS_NUMBER", "").split())[:20],
         base_url=base_url or "http://127.0.0.1:8000",
+        verification_retention_days=int(retention),
     )

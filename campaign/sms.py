@@ -6,6 +6,10 @@ through the gateway's adapter (campaign/gateways/). HttpGateway, the synchronous
 the ``signed`` contract, posts to the configured gateway with its API key, retries
 a few times with backoff, and records the verdict; a gateway that stays down raises
 SmsGatewayError with the URL and the last error.
+
+A stored message never keeps its number in clear: a masked form (``+223 76 •• •• 56``) a person
+recognises and a keyed hash to find a number's messages. Once a gateway took a message its text
+(a voting code, a tracking code) is blanked too; the outbox, which is the delivery, keeps it.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from campaign import db, metrics
+from campaign import db, metrics, phones
 from campaign.models import SmsMessage
 from campaign.settings import Settings
 
@@ -32,20 +36,31 @@ class SmsGateway(Protocol):
     def send(self, to: str, body: str, **queue_options): ...
 
 
-def _store(engine: Engine, to: str, body: str, backend: str, status: str, error: str = ""):
+def _store(
+    engine: Engine, secret_key: str, to: str, body: str, backend: str, status: str, error: str = ""
+):
+    masked = phones.masked_groups(to)
+    message = SmsMessage(
+        to=masked,
+        # Without a key a hash of a number is a lookup away from the number: none then.
+        to_hash=phones.keyed_hash(secret_key, to, "sms-to") if secret_key else "",
+        body=body if status == "stored" else "",
+        backend=backend,
+        status=status,
+        error=error.replace(to, masked).replace(to.lstrip("+"), masked)[:500],
+    )
     with db.session(engine) as s, s.begin():
-        message = SmsMessage(to=to, body=body, backend=backend, status=status, error=error[:500])
         s.add(message)
     metrics.SMS_SENT.labels(backend, status).inc()
     return message
 
 
 class OutboxGateway:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, secret_key: str = "") -> None:
+        self.engine, self.secret_key = engine, secret_key
 
     def send(self, to: str, body: str, **_queue_options) -> SmsMessage:
-        return _store(self.engine, to, body, "outbox", "stored")
+        return _store(self.engine, self.secret_key, to, body, "outbox", "stored")
 
 
 class HttpGateway:
@@ -61,8 +76,9 @@ class HttpGateway:
         backoff: float = 0.5,
         timeout: float = 10.0,
         client: httpx.Client | None = None,
+        secret_key: str = "",
     ) -> None:
-        self.engine, self.url, self.api_key = engine, url, api_key
+        self.engine, self.url, self.api_key, self.secret_key = engine, url, api_key, secret_key
         self.tries, self.backoff = tries, backoff
         self.client = client or httpx.Client(timeout=timeout)
 
@@ -81,11 +97,12 @@ class HttpGateway:
                 error = f"{type(exc).__name__}: {exc}"
                 continue
             if response.status_code < 300:
-                return _store(self.engine, to, body, "http", "sent")
+                return _store(self.engine, self.secret_key, to, body, "http", "sent")
             error = f"HTTP {response.status_code}: {response.text[:200]}"
             if response.status_code < 500 and response.status_code != 429:
                 break  # the gateway refused this message: retrying will not change its mind
-        _store(self.engine, to, body, "http", "failed", error)
+        _store(self.engine, self.secret_key, to, body, "http", "failed", error)
+        error = error.replace(to, phones.masked_groups(to))
         raise SmsGatewayError(f"SMS gateway {self.url} failed after {attempt + 1} tries: {error}")
 
 
@@ -94,8 +111,8 @@ def gateway(settings: Settings, engine: Engine, wake=lambda: None) -> SmsGateway
     if settings.sms_backend == "http":
         from campaign.sms_queue import QueuedGateway
 
-        return QueuedGateway(engine, settings.sms_gateways[0], wake)
-    return OutboxGateway(engine)
+        return QueuedGateway(engine, settings.sms_gateways[0], settings.secret_key, wake)
+    return OutboxGateway(engine, settings.secret_key)
 
 
 def outbox_lines(engine: Engine) -> Iterator[str]:

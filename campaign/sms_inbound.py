@@ -34,6 +34,7 @@ HOW_TO = N_(
 )
 # Every text this module sends by SMS (tests/campaign/test_gsm.py checks them in each language).
 SMS_TEXTS = (NOT_STARTED, UNREADABLE, TOO_MANY, HOW_TO)
+GATEWAY_ID_KEPT = 100  # shown to an operator only: replies are found by ``reply_key``
 
 # A handler gets the open session, the campaign, the sender in E.164 and the text; it returns
 # the reply as a msgid and its parameters.
@@ -75,9 +76,9 @@ def handle(
     translate: Callable[[str, dict], str],
 ) -> str:
     """Process one inbound SMS; returns the reply text for the gateway to send back."""
-    gateway_id = (gateway_id or "").strip()[:100] or None
-    if gateway_id:
-        stored = _stored_reply(engine, gateway_id)
+    key = reply_key(secret_key, gateway_id, sender)
+    if key:
+        stored = _stored_reply(engine, key)
         if stored is not None:
             return stored
     text = (text or "")[:MAX_TEXT]
@@ -86,16 +87,26 @@ def handle(
             campaign = campaigns.current_in(s)
             reply = _process(s, campaign, secret_key, sender, text, route, translate)
             s.add(InboundSms(
-                gateway_id=gateway_id, sender_hash=reply.sender_hash, keyword=reply.keyword,
-                reply=reply.text,
+                gateway_id=(gateway_id or "").strip()[:GATEWAY_ID_KEPT] or None, reply_key=key,
+                keyword=reply.keyword, reply=reply.text,
             ))  # fmt: skip
     except IntegrityError:
-        # The same gateway id arrived twice at once: the other request committed first.
-        stored = _stored_reply(engine, gateway_id) if gateway_id else None
+        # The same message arrived twice at once: the other request committed first.
+        stored = _stored_reply(engine, key) if key else None
         if stored is None:
             raise
         return stored
     return reply.text
+
+
+def reply_key(secret_key: str, gateway_id: str | None, sender: str) -> str | None:
+    """What a stored reply is found by: the gateway's id and the sender, hashed with the key.
+    Two senders' ids never share a reply, an id of any length is matched whole, and the row
+    says nothing of the sender (it cannot be joined to their ballot or their limits)."""
+    gateway_id = (gateway_id or "").strip()
+    if not gateway_id:
+        return None
+    return phones.keyed_hash(secret_key, f"{gateway_id}\n{(sender or '').strip()}", "sms-reply")
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,6 @@ def _process(s, campaign, secret_key, sender, text, route, translate) -> _Reply:
     return _Reply(translate(msgid, params), found.keyword, sender_hash)
 
 
-def _stored_reply(engine: Engine, gateway_id: str) -> str | None:
+def _stored_reply(engine: Engine, key: str) -> str | None:
     with db.session(engine) as s:
-        return s.exec(select(InboundSms.reply).where(InboundSms.gateway_id == gateway_id)).first()
+        return s.exec(select(InboundSms.reply).where(InboundSms.reply_key == key)).first()

@@ -11,6 +11,10 @@ A server stopped between the claim and the gateway's answer leaves the row ``sen
 gateway may or may not have the message, so it is not sent again (the phone would get it twice);
 after ``STALE`` the row is marked ``unknown``, which the manager sees, and a delivery report can
 still settle it.
+
+A row shows its number only masked, with a keyed hash to find it again; the number and text the
+gateway needs wait in ``pending_to`` and ``pending_body`` and are erased once the gateway took
+the message (voter privacy: no number or code in clear after delivery).
 """
 
 from __future__ import annotations
@@ -52,7 +56,14 @@ REPORT_FROM = {
 
 
 def enqueue(
-    s: Session, to: str, body: str, *, backend: str, kind: str = "", dedup_key: str | None = None
+    s: Session,
+    to: str,
+    body: str,
+    *,
+    backend: str,
+    secret_key: str,
+    kind: str = "",
+    dedup_key: str | None = None,
 ) -> int | None:
     """Queues one SMS in the caller's unit of work; returns its id, or None when a row with
     ``dedup_key`` exists already (the same reason to send, seen twice)."""
@@ -62,8 +73,11 @@ def enqueue(
         insert(SmsMessage)
         .values(
             created_at=now,
-            to=to[:20],
-            body=body[:1600],
+            to=phones.masked_groups(to[:20]),
+            to_hash=_to_hash(secret_key, to),
+            body="",
+            pending_to=to[:20],
+            pending_body=body[:1600],
             backend=backend,
             status="queued",
             error="",
@@ -78,26 +92,34 @@ def enqueue(
     return s.exec(statement).scalar()
 
 
+def _to_hash(secret_key: str, to: str) -> str:
+    # Without a key a hash of a number is a lookup away from the number: none then.
+    return phones.keyed_hash(secret_key, to, "sms-to") if secret_key else ""
+
+
 class QueuedGateway:
     """``send(to, body)`` for the rest of the site: a row now, the gateway soon after."""
 
-    def __init__(self, engine: Engine, backend: str, wake=lambda: None) -> None:
-        self.engine, self.backend, self.wake = engine, backend, wake
+    def __init__(self, engine: Engine, backend: str, secret_key: str, wake=lambda: None) -> None:
+        self.engine, self.backend, self.secret_key, self.wake = engine, backend, secret_key, wake
 
     def send(self, to: str, body: str, kind: str = "", dedup_key: str | None = None):
         with db.session(self.engine) as s, s.begin():
-            message_id = enqueue(s, to, body, backend=self.backend, kind=kind, dedup_key=dedup_key)
+            message_id = enqueue(s, to, body, backend=self.backend, secret_key=self.secret_key,
+                                 kind=kind, dedup_key=dedup_key)  # fmt: skip
         self.wake()
         return message_id
 
 
-def apply_report(engine: Engine, report: Report) -> bool:
+def apply_report(engine: Engine, report: Report, secret_key: str = "") -> bool:
     """A delivery report; False when it names no message we sent."""
     now = db.utcnow()
     if report.by_provider_id:
         target = col(SmsMessage.provider_id) == report.ref
     elif report.by_address:
-        target = col(SmsMessage.to) == report.ref
+        if not secret_key:
+            return False
+        target = col(SmsMessage.to_hash) == _to_hash(secret_key, report.ref)
     elif report.ref.isdigit():
         target = col(SmsMessage.id) == int(report.ref)
     else:
@@ -230,8 +252,8 @@ class Sender:
                 update(SmsMessage)
                 .where(col(SmsMessage.id).in_(ids), SmsMessage.status == "queued")
                 .values(status="sending", updated_at=db.utcnow(), attempts=SmsMessage.attempts + 1)
-                .returning(SmsMessage.id, SmsMessage.to, SmsMessage.body, SmsMessage.created_at,
-                           SmsMessage.attempts)
+                .returning(SmsMessage.id, SmsMessage.pending_to, SmsMessage.pending_body,
+                           SmsMessage.created_at, SmsMessage.attempts)
             ).all()  # fmt: skip
         # Rows another process claimed first are not returned: they are its to send.
         return sorted((_Claimed(*row) for row in rows), key=lambda c: c.id)
@@ -252,7 +274,7 @@ class Sender:
             for message, outcome in zip(claimed, outcomes, strict=True):
                 if isinstance(outcome, Sent):
                     values = {"status": "sent", "provider_id": outcome.provider_id or None,
-                              "error": ""}  # fmt: skip
+                              "error": "", "pending_to": "", "pending_body": ""}  # fmt: skip
                     self.sent += 1
                 elif outcome.retry and now - message.created_at < RETRY_FOR:
                     delay = min(BACKOFF_FIRST * 2 ** (message.attempts - 1), BACKOFF_MAX)
@@ -319,7 +341,13 @@ class BroadcastIn:
 
 
 def broadcast(
-    engine: Engine, actor_id: int, backend: str, form: BroadcastIn, *, store_only: bool
+    engine: Engine,
+    actor_id: int,
+    backend: str,
+    form: BroadcastIn,
+    *,
+    store_only: bool,
+    secret_key: str,
 ) -> int:
     """Queues the broadcast in one unit of work; returns how many rows are new."""
     with db.session(engine) as s, s.begin():
@@ -327,14 +355,22 @@ def broadcast(
         body, numbers = form.parse(campaign.country if campaign else "ML")
         added = 0
         for number in numbers:
-            key = f"broadcast:{form.key}:{number}"
-            if enqueue(s, number, body, backend=backend, kind="broadcast", dedup_key=key):
+            # The key names the number only by a short hash: it stays after the number is gone.
+            key = f"broadcast:{form.key}:{_to_hash(secret_key, number)[:32]}"
+            if enqueue(s, number, body, backend=backend, secret_key=secret_key,
+                       kind="broadcast", dedup_key=key):  # fmt: skip
                 added += 1
         if store_only:  # the outbox backend: stored for export, never sent
             s.exec(
                 update(SmsMessage)
                 .where(col(SmsMessage.dedup_key).like(f"broadcast:{form.key}:%"))
-                .values(status="stored", backend="outbox")
+                .values(
+                    status="stored",
+                    backend="outbox",
+                    body=SmsMessage.pending_body,
+                    pending_to="",
+                    pending_body="",
+                )
             )
         audit.record(s, actor_id, "sms.broadcast", "sms", form.key, recipients=added)
     return added
@@ -346,7 +382,8 @@ def send_again(engine: Engine, actor_id: int, message_id: int) -> bool:
         done = s.exec(
             update(SmsMessage)
             .where(col(SmsMessage.id) == message_id,
-                   col(SmsMessage.status).in_(("failed", "unknown")))
+                   col(SmsMessage.status).in_(("failed", "unknown")),
+                   SmsMessage.pending_to != "")
             .values(status="queued", attempts=0, next_attempt_at=db.utcnow(), error="")
         ).rowcount  # fmt: skip
         if done:

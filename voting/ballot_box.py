@@ -30,6 +30,12 @@ from voting.models import Ballot, Candidate, Round, VoteAttempt, VoteChannel, Vo
 
 CODE_TTL, CODE_TRIES = timedelta(minutes=10), 5
 CODES_PER_HOUR, CODE_WINDOW = 3, timedelta(hours=1)
+# From one address (a cybercafe, a carrier's NAT: generous) or one browser, per hour.
+CODES_PER_ADDRESS, CODES_PER_BROWSER = 30, 6
+BUDGET_WINDOW = timedelta(minutes=1)
+TOO_MANY_FOR_PHONE = N_("Three codes were already sent to this number this hour.")
+TOO_MANY_FROM_HERE = N_("Too many codes were asked from here. Try again later.")
+OVER_BUDGET = N_("Many people are asking for a code right now. Try again in a minute.")
 RECEIPT_LENGTH = 10
 SMS_CODE = N_("Integrity Icon: your voting code is %(code)s. It expires in 10 minutes.")
 CODE_GONE = N_("This code has expired or was already used. Ask for a new code.")
@@ -57,8 +63,8 @@ class AlreadyVoted(DomainError):
 class RateLimited(DomainError):
     status = 429
 
-    def __init__(self, until: datetime) -> None:
-        super().__init__(N_("Three codes were already sent to this number this hour."))
+    def __init__(self, until: datetime, message: str = TOO_MANY_FOR_PHONE) -> None:
+        super().__init__(message)
         self.until = until
 
 
@@ -143,13 +149,14 @@ def _has_voted(s: Session, round_id: int, voter_hash: str) -> bool:
     return found is not None
 
 
-def _attempt(round_id, channel, kind, voter_hash, e164, **extra) -> VoteAttempt:
+def _attempt(secret_key, round_id, channel, kind, voter_hash, e164, **extra) -> VoteAttempt:
+    """No choice beside the phone's hash: a vote's candidate is its ballot's (``ballot_id``)."""
     return VoteAttempt(
         round_id=round_id,
         channel=channel,
         kind=kind,
         phone_hash=voter_hash,
-        phone_seq=int(e164[-6:]),
+        phone_seq=phones.run_token(secret_key, e164),
         **extra,
     )
 
@@ -171,46 +178,55 @@ def request_code(
     """Stores a 6-digit code and sends it by SMS (after commit); returns the masked number.
     ``message`` is the SMS text (translated by the caller) with ``%(code)s``."""
     now = db.utcnow()
+    address, browser = address[:64], browser[:64]
     with db.session(engine) as s, s.begin():
         r, campaign = _open_round_for_vote(s, round_id)
         e164 = _voter(secret_key, raw_phone, campaign)
         voter_hash = phones.keyed_hash(secret_key, e164, "voter")
-        if _has_voted(s, r.id, voter_hash):
-            raise AlreadyVoted()
-        recent = s.exec(
-            select(VoteCode.created_at)
-            .where(VoteCode.phone_hash == voter_hash, VoteCode.created_at > now - CODE_WINDOW)
-            .order_by(col(VoteCode.created_at).desc())
-            .limit(CODES_PER_HOUR)
-        ).all()
-        if len(recent) >= CODES_PER_HOUR:
-            raise RateLimited(recent[-1] + CODE_WINDOW)
-        code = f"{secrets.randbelow(10**6):06d}"
-        s.add(
-            VoteCode(
-                round_id=r.id,
-                phone_hash=voter_hash,
-                code_hash=code_hash(secret_key, r.id, e164, code),
-                created_at=now,
-                expires_at=now + CODE_TTL,
+        refused = _code_limits(s, r, voter_hash, address, browser, now)
+        if refused is None:
+            code = f"{secrets.randbelow(10**6):06d}"
+            s.add(
+                VoteCode(
+                    round_id=r.id,
+                    phone_hash=voter_hash,
+                    code_hash=code_hash(secret_key, r.id, e164, code),
+                    created_at=now,
+                    expires_at=now + CODE_TTL,
+                )
             )
-        )
-        s.add(
-            _attempt(
-                r.id,
-                VoteChannel.web,
-                "code_sent",
-                voter_hash,
-                e164,
-                address=address[:64],
-                browser=browser[:64],
-            )
-        )
+        kind = "code_sent" if refused is None else "code_refused"  # a flood is a fraud signal
+        s.add(_attempt(secret_key, r.id, VoteChannel.web, kind, voter_hash, e164,
+                       address=address, browser=browser))  # fmt: skip
+    if refused is not None:
+        raise refused
     try:
         send(e164, message % {"code": code})
     except SmsGatewayError as exc:
         raise CodeNotSent() from exc
     return phones.masked(e164)
+
+
+def _code_limits(s: Session, r: Round, voter_hash: str, address: str, browser: str, now):
+    """The limit a code request passes beyond, or None (and then it is counted). Each check
+    locks its key until the caller's unit commits: concurrent requests cannot both pass.
+    The same answer whether or not the number voted: that is said once the code is checked."""
+    limits = [
+        (f"vote-code-phone:{voter_hash}", CODES_PER_HOUR, CODE_WINDOW, TOO_MANY_FOR_PHONE),
+        (f"vote-code-address:{address}", CODES_PER_ADDRESS, CODE_WINDOW, TOO_MANY_FROM_HERE),
+        (f"vote-code-browser:{browser}", CODES_PER_BROWSER, CODE_WINDOW, TOO_MANY_FROM_HERE),
+        (f"vote-code-budget:{r.id}", r.code_budget, BUDGET_WINDOW, OVER_BUDGET),
+    ]
+    if not browser:
+        del limits[2]
+    ratelimit.lock(s, *(key for key, *_ in limits))
+    for key, limit, window, message in limits:
+        until = ratelimit.blocked_until(s, key, limit, window, now)
+        if until is not None:
+            return RateLimited(until, message)
+    for key, *_ in limits:
+        ratelimit.record(s, key, now)
+    return None
 
 
 def parse_code(raw: str) -> str:
@@ -240,14 +256,34 @@ def _live_code(s: Session, round_id: int, voter_hash: str, now: datetime, code_h
     return s.exec(query.order_by(col(VoteCode.created_at).desc(), col(VoteCode.id).desc())).first()
 
 
+def _voted_with(s: Session, round_id: int, voter_hash: str, code_h: str) -> bool:
+    """Whether this code, already spent, was this phone's and the phone has voted."""
+    spent = s.exec(
+        select(VoteCode.id).where(
+            VoteCode.round_id == round_id,
+            VoteCode.phone_hash == voter_hash,
+            VoteCode.code_hash == code_h,
+            col(VoteCode.used).is_(True),
+        )
+    ).first()
+    return spent is not None and _has_voted(s, round_id, voter_hash)
+
+
 def _code_failure(s: Session, round_id: int, voter_hash: str, now: datetime) -> str:
     """A wrong code costs the phone's latest live code one try; the fifth kills it."""
     latest = _live_code(s, round_id, voter_hash, now, None)
     if latest is None:
         return CODE_GONE
-    latest.tries += 1
-    s.add(latest)
-    if latest.tries >= CODE_TRIES:
+    # One statement: concurrent wrong guesses (two app processes) each cost a try, none lost.
+    tries = s.execute(
+        update(VoteCode)
+        .where(col(VoteCode.id) == latest.id, col(VoteCode.tries) < CODE_TRIES)
+        .values(tries=col(VoteCode.tries) + 1)
+        .returning(col(VoteCode.tries))
+    ).scalar()
+    if tries is None:
+        return CODE_GONE
+    if tries >= CODE_TRIES:
         return N_("Too many wrong codes. Ask for a new code.")
     return N_("This code is not right. Check it and try again.")
 
@@ -276,13 +312,16 @@ def cast_web(
             ).first()
             if candidate is None:
                 raise Invalid({"candidate": N_("This number is not on the ballot.")})
-            if _has_voted(s, r.id, voter_hash):
-                raise AlreadyVoted()
-            found = _live_code(s, r.id, voter_hash, now, code_hash(secret_key, r.id, e164, code))
+            # "Already voted" only to whoever holds the code: every number gets a code alike.
+            code_h = code_hash(secret_key, r.id, e164, code)
+            found = _live_code(s, r.id, voter_hash, now, code_h)
+            if found is None and _voted_with(s, r.id, voter_hash, code_h):
+                raise AlreadyVoted()  # the code proves the phone: a second submit of the form
             if found is None:
                 failure = _code_failure(s, r.id, voter_hash, now)
                 s.add(
                     _attempt(
+                        secret_key,
                         r.id,
                         VoteChannel.web,
                         "code_failed",
@@ -292,23 +331,26 @@ def cast_web(
                         browser=browser,
                     )
                 )
+            elif _has_voted(s, r.id, voter_hash):
+                raise AlreadyVoted()
             else:
                 ballot = _insert_ballot(s, r.id, candidate.id, VoteChannel.web, voter_hash)
                 spent = s.execute(
                     update(VoteCode)
                     .where(col(VoteCode.id) == found.id, col(VoteCode.used).is_(False))
+                    .where(col(VoteCode.tries) < CODE_TRIES)
                     .values(used=True)
                 )
                 if spent.rowcount != 1:
                     raise Invalid({"code": CODE_GONE})
                 s.add(
                     _attempt(
+                        secret_key,
                         r.id,
                         VoteChannel.web,
                         "vote",
                         voter_hash,
                         e164,
-                        candidate=number,
                         address=address,
                         browser=browser,
                         ballot_id=ballot.id,
@@ -316,12 +358,17 @@ def cast_web(
                 )
     except IntegrityError as exc:
         # Another vote from this phone (web or SMS) committed first: it is the one that counts.
-        if _voted_now(engine, round_id, secret_key, raw_phone):
+        if is_double_vote(exc) and _voted_now(engine, round_id, secret_key, raw_phone):
             raise AlreadyVoted() from exc
         raise
     if failure:
         raise Invalid({"code": failure})
     return Receipt(ballot.receipt, r.title, ballot.at, candidate.number, candidate.name)
+
+
+def is_double_vote(exc: IntegrityError) -> bool:
+    """Only the (round, voter) constraint means "already voted"."""
+    return db.violates(exc, "ballot", "uq_ballot_round_voter", ("round_id", "voter_hash"))
 
 
 def _voted_now(engine: Engine, round_id: int, secret_key: str, raw_phone: str) -> bool:
@@ -421,12 +468,13 @@ def cast_sms(
         # the inbound message (whose reply a gateway retry must get again).
         with s.begin_nested():
             ballot = _insert_ballot(s, r.id, candidate.id, VoteChannel.sms, voter_hash)
-    except IntegrityError:
-        return SMS_ALREADY, {}
+    except IntegrityError as exc:
+        if is_double_vote(exc):
+            return SMS_ALREADY, {}
+        # Any other violation is a fault: nothing is stored, the gateway gets a 5xx and retries.
+        raise
     s.add(
-        _attempt(
-            r.id, VoteChannel.sms, "vote", voter_hash, e164, candidate=number, ballot_id=ballot.id
-        )
+        _attempt(secret_key, r.id, VoteChannel.sms, "vote", voter_hash, e164, ballot_id=ballot.id)
     )
     receipt = format_receipt(ballot.receipt)
     return SMS_THANKS, {"number": number, "name": candidate.name, "receipt": receipt}

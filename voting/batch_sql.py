@@ -80,10 +80,11 @@ class BatchSql:
             sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - constant names
             self.conn.exec_driver_sql(sql, rows)
 
-    def stored_replies(self, ids: list[str]) -> dict[str, str]:
-        marks = self.marks(len(ids))
-        sql = f"SELECT gateway_id, reply FROM inboundsms WHERE gateway_id IN ({marks})"  # noqa: S608
-        return dict(self.rows(sql, ids)) if ids else {}
+    def stored_replies(self, keys: list[str]) -> dict[str, str]:
+        """{reply key: reply} of the messages already answered (sms_inbound.reply_key)."""
+        marks = self.marks(len(keys))
+        sql = f"SELECT reply_key, reply FROM inboundsms WHERE reply_key IN ({marks})"  # noqa: S608
+        return dict(self.rows(sql, keys)) if keys else {}
 
     def sent_recently(self, keys: list[str], since: datetime) -> dict[str, int]:
         if not keys:
@@ -109,8 +110,9 @@ class BatchSql:
         if not ids:
             return set()
         marks, m = self.marks(len(ids)), self.mark
-        sql = f"UPDATE votecode SET used = {m} WHERE id IN ({marks}) AND used = {m} RETURNING id"  # noqa: S608
-        return {id_ for (id_,) in self.rows(sql, [True, *ids, False])}
+        sql = f"UPDATE votecode SET used = {m} WHERE id IN ({marks}) AND used = {m}"  # noqa: S608
+        sql += f" AND tries < {m} RETURNING id"  # a try counted meanwhile may have killed it
+        return {id_ for (id_,) in self.rows(sql, [True, *ids, False, ballot_box.CODE_TRIES])}
 
     def ballots_of_new_voters(self, rows: list[tuple]) -> dict[str, tuple[int, str]]:
         """Inserts the ballots whose voter has not voted; returns {voter_hash: (id, receipt)} of
@@ -129,4 +131,4 @@ BALLOT_COLUMNS = ("round_id", "candidate_id", "channel", "voter_hash", "receipt"
                   "void_reason")  # fmt: skip
 ATTEMPT_COLUMNS = ("round_id", "at", "channel", "kind", "candidate", "phone_hash", "phone_seq",
                    "address", "browser", "ballot_id")  # fmt: skip
-INBOUND_COLUMNS = ("gateway_id", "sender_hash", "keyword", "reply", "received_at")
+INBOUND_COLUMNS = ("gateway_id", "reply_key", "keyword", "reply", "received_at")

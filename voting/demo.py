@@ -60,11 +60,13 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
         })  # fmt: skip
         attempts.append({
             "round_id": r.id, "at": at, "channel": "sms" if sms else "web", "kind": "vote",
-            "candidate": candidate + 1, "phone_hash": ballots[-1]["voter_hash"],
-            "phone_seq": int(phone[-6:]), "address": address, "browser": "", "ballot_id": i + 1,
+            "candidate": None, "phone_hash": ballots[-1]["voter_hash"],
+            "phone_seq": phones.run_token("demo", phone), "address": address, "browser": "",
+            "ballot_id": i + 1,
         })  # fmt: skip
     with db.session(engine) as s, s.begin():
         s.execute(insert(Ballot), ballots)
         s.execute(insert(VoteAttempt), attempts)
+    db.reset_sequences(engine, "ballot")  # its ids were given: the next vote must not collide
     if phase == Phase.results:
         rounds.close_round(engine, manager, r.id)

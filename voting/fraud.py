@@ -7,12 +7,14 @@ evidence and may void its votes (``vote_ids``); honest crowds trip these rules t
 Attempts
     One per vote, SMS code sent, or SMS code failed, from the round's opening: the earliest attempt
     stands for the opening. ``phone_hash`` is a keyed hash of the number ("" without a valid
-    number). ``phone_seq`` is the number's last six digits as an int (None without a number): runs
-    of consecutive numbers need numeric order, and six digits is what the rule needs and no more.
+    number). ``phone_seq`` is six digits as an int (None without a number): runs of consecutive
+    numbers need numeric order, and six digits is what the rule needs and no more. The caller
+    stores ``campaign.phones.run_token`` (a keyed hash of the number's hundred, then its last two
+    digits), so consecutive numbers stay consecutive while the digits of the number are not kept.
     Four would not do: at 20,000 voters an hour every four-digit tail is taken, so every number
     would sit in a run; with six, a chance run of five in an hour is rare (about 10^6 * 0.02^5,
-    0.3%). Six digits nearly identify a Malian number, so the caller keeps them in the attempts
-    log only and deletes them with it. Different numbers can share a tail (another prefix).
+    0.3%). Different numbers can share a token (another hundred), and a run across a hundred
+    (..99, ..00) is seen as two.
     ``address`` (IP) and ``browser`` (a hashed cookie id) are "" for SMS.
     With ``now``, attempts after it are left out (signals as they stood then); without it, now is
     the latest attempt. Times must all be aware or all naive. All windows are half-open: "within an
@@ -47,6 +49,11 @@ consecutive_numbers (key "first-last", six digits each)
     hour: a block of SIM cards. A block voting through a longer time, each five within an hour,
     makes one cluster. Evidence: numbers, votes, first, last, span_minutes; votes above numbers
     means some tails voted twice (another prefix): look at those before voiding.
+code_flood (key "address A" or "browser B")
+    At least 10 code requests (sent, or refused by a limit) from one address or one browser within
+    an hour: someone making the site send SMS (to numbers they may not hold), or probing numbers.
+    ``vote_ids`` are that source's votes in the flood's span. Evidence: requests, refused, peak
+    (in the busiest hour), phones (distinct among the requests), votes, span_minutes.
 failed_codes (key "address A" or "phone H")
     At least 10 failed code attempts from one address, or 5 for one phone, within an hour.
     ``vote_ids`` are the votes from that address or phone from the first failure until an hour
@@ -70,9 +77,14 @@ from typing import Literal
 _AT = attrgetter("at")
 _US = timedelta(microseconds=1)  # times become integer microseconds: fast, exact comparisons
 CHANNELS = ("web", "sms")
-KINDS = ("vote", "code_failed", "code_sent")
+KINDS = ("vote", "code_failed", "code_sent", "code_refused")
 ClusterKind = Literal[
-    "burst", "shared_address", "shared_browser", "consecutive_numbers", "failed_codes"
+    "burst",
+    "shared_address",
+    "shared_browser",
+    "consecutive_numbers",
+    "failed_codes",
+    "code_flood",
 ]
 
 
@@ -85,7 +97,7 @@ class Attempt:
     phone_seq: int | None  # the number's last six digits; None without a number
     address: str  # IP; "" for SMS
     browser: str  # hashed browser (cookie) id; "" for SMS
-    kind: Literal["vote", "code_failed", "code_sent"]
+    kind: Literal["vote", "code_failed", "code_sent", "code_refused"]
     vote_id: int | None  # required for votes
 
 
@@ -103,6 +115,8 @@ class Params:
     failed_window: timedelta = timedelta(hours=1)
     failed_per_address: int = 10
     failed_per_phone: int = 5
+    flood_window: timedelta = timedelta(hours=1)
+    flood_per_source: int = 10
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -141,6 +155,8 @@ def signals(
         *_runs(round_, params),
         *_failed(round_, params, "address"),
         *_failed(round_, params, "phone_hash"),
+        *_floods(round_, params, "address"),
+        *_floods(round_, params, "browser"),
     ]
     clusters.sort(key=lambda c: (-c.score, c.kind, c.key, c.start, c.vote_ids))
     return clusters
@@ -414,4 +430,31 @@ def _failed(r: _Round, p: Params, field: str) -> list[Cluster]:
         }
         key = f"{'address' if by_address else 'phone'} {value}"
         clusters.append(r.cluster("failed_codes", key, members, voted, evidence, peak / least))
+    return clusters
+
+
+def _floods(r: _Round, p: Params, field: str) -> list[Cluster]:
+    """code_flood per address or per browser."""
+    kinds = r.column("kind")
+    asked = [i for i, kind in enumerate(kinds) if kind in ("code_sent", "code_refused")]
+    width, phone_of, clusters = p.flood_window // _US, r.column("phone_hash"), []
+    votes = r.by(r.votes, field)
+    for value, mine in r.by(asked, field, p.flood_per_source).items():
+        times = [r.us[i] for i in mine]
+        theirs = votes.get(value, [])
+        vote_times = [r.us[i] for i in theirs]
+        for first, stop, peak in _spans(times, None, width, p.flood_per_source):
+            members = mine[first:stop]
+            lo = bisect_left(vote_times, times[first])
+            voted = theirs[lo : bisect_left(vote_times, times[stop - 1] + 1, lo)]
+            evidence = {
+                "requests": len(members),
+                "refused": sum(kinds[i] == "code_refused" for i in members),
+                "peak": peak,
+                "phones": len({phone_of[i] for i in members} - {""}),
+                "votes": len(voted),
+            }
+            key = f"{field} {value}"
+            ratio = peak / p.flood_per_source
+            clusters.append(r.cluster("code_flood", key, members, voted, evidence, ratio))
     return clusters

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from campaign import db, phones
+from campaign import db, phones, sms_inbound
 from campaign.batching import BatchWriter
-from campaign.sms_inbound import SENDER_LIMIT, SENDER_WINDOW
+from campaign.sms_inbound import GATEWAY_ID_KEPT, SENDER_LIMIT, SENDER_WINDOW
 from voting import ballot_box
 from voting.ballot_box import Receipt
 from voting.batch_sql import ATTEMPT_COLUMNS, INBOUND_COLUMNS, BatchSql, open_ballot
@@ -36,7 +36,7 @@ KEYWORD = "VOTE"  # as the one-at-a-time path records a vote SMS
 
 @dataclass(frozen=True)
 class SmsVote:
-    gateway_id: str | None  # already trimmed to the stored length
+    gateway_id: str | None
     sender: str
     text: str
 
@@ -55,26 +55,28 @@ class SmsVoteBatch:
             ballot = open_ballot(sql, VoteChannel.sms)
             if ballot is None:
                 return replies
-            stored = sql.stored_replies([v.gateway_id for v in votes if v.gateway_id])
-            accepted = self._accept(sql, ballot, votes, stored, replies, now)
-            self._write(sql, ballot, accepted, replies)
-        self._copy_repeats(votes, replies, stored)
+            # How a retry finds its reply: the gateway's id and the sender (sms_inbound).
+            keys = [sms_inbound.reply_key(self.secret_key, v.gateway_id, v.sender) for v in votes]
+            stored = sql.stored_replies([key for key in keys if key])
+            accepted = self._accept(sql, ballot, votes, keys, stored, replies, now)
+            self._write(sql, ballot, accepted, keys, replies)
+        self._copy_repeats(keys, replies, stored)
         return replies
 
-    def _accept(self, sql, ballot, votes, stored, replies, now) -> list[tuple]:
+    def _accept(self, sql, ballot, votes, keys, stored, replies, now) -> list[tuple]:
         """The votes this batch writes: (index, vote, e164, sender hash, voter hash, candidate)."""
         country, seen_ids, parsed = ballot.country, set(), []
         for i, vote in enumerate(votes):
-            if vote.gateway_id in stored:
-                replies[i] = stored[vote.gateway_id]
+            if keys[i] in stored:
+                replies[i] = stored[keys[i]]
                 continue
-            if vote.gateway_id is not None and vote.gateway_id in seen_ids:
+            if keys[i] is not None and keys[i] in seen_ids:
                 continue  # a retry within the batch: it gets the first one's reply
             candidate = ballot.candidates.get(ballot_box.parse_sms(vote.text))
             e164 = phones.national(vote.sender, country) if candidate is not None else None
             if e164 is None:
                 continue
-            seen_ids.add(vote.gateway_id)
+            seen_ids.add(keys[i])
             sender_hash = phones.keyed_hash(self.secret_key, e164)
             voter_hash = phones.keyed_hash(self.secret_key, e164, "voter")
             parsed.append((i, vote, e164, sender_hash, voter_hash, candidate))
@@ -89,7 +91,7 @@ class SmsVoteBatch:
             accepted.append(entry)
         return accepted
 
-    def _write(self, sql, ballot, accepted, replies) -> None:
+    def _write(self, sql, ballot, accepted, keys, replies) -> None:
         first_by_voter: dict[str, int] = {}
         rows = []
         for i, _vote, _e164, _sender, voter_hash, candidate in accepted:
@@ -110,25 +112,26 @@ class SmsVoteBatch:
                     "receipt": ballot_box.format_receipt(won[1]),
                 })  # fmt: skip
                 attempts.append((
-                    ballot.round.id, sql.now, VoteChannel.sms.value, "vote", candidate.number,
-                    voter_hash, int(e164[-6:]), "", "", won[0],
+                    ballot.round.id, sql.now, VoteChannel.sms.value, "vote", None,
+                    voter_hash, phones.run_token(self.secret_key, e164), "", "", won[0],
                 ))  # fmt: skip
-            inbound.append((vote.gateway_id, sender_hash, KEYWORD, replies[i], sql.now))
+            shown_id = (vote.gateway_id or "").strip()[:GATEWAY_ID_KEPT] or None
+            inbound.append((shown_id, keys[i], KEYWORD, replies[i], sql.now))
             events.append((f"sms-sender:{sender_hash}", sql.now))
         sql.insert("voteattempt", ATTEMPT_COLUMNS, attempts)
         sql.insert("inboundsms", INBOUND_COLUMNS, inbound)
         sql.insert("rateevent", ("key", "at"), events)
 
     @staticmethod
-    def _copy_repeats(votes, replies, stored) -> None:
+    def _copy_repeats(keys, replies, stored) -> None:
         first: dict[str, str | None] = {}
-        for i, vote in enumerate(votes):
-            if vote.gateway_id is None or vote.gateway_id in stored:
+        for i in range(len(keys)):
+            if keys[i] is None or keys[i] in stored:
                 continue
-            if vote.gateway_id in first:
-                replies[i] = first[vote.gateway_id]
+            if keys[i] in first:
+                replies[i] = first[keys[i]]
             else:
-                first[vote.gateway_id] = replies[i]
+                first[keys[i]] = replies[i]
 
 
 class VoteIntake:

@@ -1,6 +1,7 @@
 """Voting tables. A voter's phone number never sits beside a ballot: ballots keep a keyed hash
 (one vote per person per round, enforced by a unique constraint); the attempts log keeps what the
-fraud signals need (hash, last six digits, address, browser id) and nothing else."""
+fraud signals need (hash, a keyed run token, address, browser id) and never the choice, which
+only the ballot holds."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ class Round(SQLModel, table=True):
     weight_jury: float = 50.0
     weight_web: float = 25.0
     weight_sms: float = 25.0
+    # Voting codes the site sends per minute, all voters together: a flood costs at most this
+    # many SMS. The manager sees it on the round and raises it for a broadcast.
+    code_budget: int = 60
     previous_round_id: int | None = Field(default=None, foreign_key="round.id")
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     created_at: datetime = Field(
@@ -100,9 +104,9 @@ class VoteAttempt(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     channel: str = Field(max_length=10)
     kind: str = Field(max_length=20)  # vote | code_sent | code_failed
-    candidate: int | None = None  # ballot number
+    candidate: int | None = None  # no longer written: a vote's choice is its ballot's
     phone_hash: str = Field(default="", max_length=64)
-    phone_seq: int | None = None  # the number's last six digits, for runs of consecutive numbers
+    phone_seq: int | None = None  # phones.run_token: consecutive numbers, not their digits
     address: str = Field(default="", max_length=64)
     browser: str = Field(default="", max_length=64)
     ballot_id: int | None = Field(default=None, foreign_key="ballot.id")

@@ -34,6 +34,7 @@ from voting.models import Ballot, Candidate, Round, VoteAttempt
 SOURCES = ("shortlist", "finalists", "round")
 LIVE_WINDOW = timedelta(minutes=60)
 MAX_SEATS, REASON_MAX = 100, 500
+MAX_CODE_BUDGET = 100_000
 NO_ROUND = N_("No such round.")
 CSV_COLUMNS = [
     "place", "number", "name", "web", "sms", "total", "void",
@@ -55,6 +56,7 @@ class RoundIn:
     weight_jury: str = "50"
     weight_web: str = "25"
     weight_sms: str = "25"
+    code_budget: str = "60"
     source: str = "shortlist"  # shortlist | finalists | round (the previous round's seats)
     previous_round_id: str = ""
 
@@ -84,6 +86,9 @@ class RoundIn:
                 weights[name] = -1.0
             if not (math.isfinite(weights[name]) and 0 <= weights[name] <= 1000):
                 errors[name] = N_("A number from 0 to 1,000.")
+        budget = str(self.code_budget).strip()
+        if not (budget.isascii() and budget.isdigit() and 1 <= int(budget) <= MAX_CODE_BUDGET):
+            errors["code_budget"] = N_("A whole number from 1 to 100,000.")
         if len(weights) == 3 and not any(weights.values()) and "weight_jury" not in errors:
             errors["weight_jury"] = N_("At least one weight must be above 0.")
         if errors:
@@ -96,6 +101,7 @@ class RoundIn:
             "web_enabled": "web" in self.channels,
             "sms_enabled": "sms" in self.channels,
             "results_live": self.results_live,
+            "code_budget": int(budget),
             **weights,
         }
 
@@ -296,6 +302,7 @@ def form_values(r: Round, tz: str) -> dict[str, str]:
         "weight_jury": f"{r.weight_jury:g}",
         "weight_web": f"{r.weight_web:g}",
         "weight_sms": f"{r.weight_sms:g}",
+        "code_budget": str(r.code_budget),
     }
 
 
@@ -443,14 +450,19 @@ def clusters(engine: Engine, round_id: int) -> list[fraud.Cluster]:
     and is left out."""
     with db.session(engine) as s:
         _round(s, round_id)
+        # A vote's choice is its ballot's: the attempts log keeps none beside the phone's hash.
         rows = s.exec(
-            select(VoteAttempt).where(VoteAttempt.round_id == round_id).order_by(VoteAttempt.at)
+            select(VoteAttempt, Candidate.number)
+            .outerjoin(Ballot, col(Ballot.id) == VoteAttempt.ballot_id)
+            .outerjoin(Candidate, col(Candidate.id) == Ballot.candidate_id)
+            .where(VoteAttempt.round_id == round_id)
+            .order_by(VoteAttempt.at)
         ).all()
     attempts = [
         fraud.Attempt(
             a.at,
             a.channel,
-            a.candidate,
+            number,
             a.phone_hash,
             a.phone_seq,
             a.address,
@@ -458,7 +470,7 @@ def clusters(engine: Engine, round_id: int) -> list[fraud.Cluster]:
             a.kind,
             a.ballot_id,
         )  # fmt: skip
-        for a in rows
+        for a, number in rows
         if a.kind != "vote" or a.ballot_id is not None
     ]
     return fraud.signals(attempts)

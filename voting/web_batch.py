@@ -127,7 +127,8 @@ class WebVoteBatch:
                 won[1], ballot.round.title, now, a.candidate.number, a.candidate.name
             )
             attempts.append((
-                ballot.round.id, sql.now, VoteChannel.web.value, "vote", a.candidate.number,
-                a.voter_hash, int(a.e164[-6:]), a.vote.address[:64], a.vote.browser[:64], won[0],
+                ballot.round.id, sql.now, VoteChannel.web.value, "vote", None, a.voter_hash,
+                phones.run_token(self.secret_key, a.e164), a.vote.address[:64],
+                a.vote.browser[:64], won[0],
             ))  # fmt: skip
         sql.insert("voteattempt", ATTEMPT_COLUMNS, attempts)

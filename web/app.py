@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -21,9 +23,12 @@ from campaign import db, gateways, migrations, sms, sms_queue
 from campaign.errors import DomainError, Invalid, LoginLocked
 from campaign.i18n import N_
 from campaign.settings import Settings
+from nominations import importer
+from voting import retention as voting_retention
 from voting.intake import VoteIntake
 from web import htmx
 from web.auth import LoginRequired, login_url
+from web.body_limit import KB, MB, BodyLimit
 from web.i18n import DEFAULT, Catalogue
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
 from web.routes import (
@@ -57,7 +62,17 @@ MEDIA_PATH = re.compile(r"^/audio/|^/manage/spots/\d+/(light|original)\.|/photo-
 # The uploads that stream to disk under their own limits (20 MB spots, 10 MB photos); every other
 # body is read whole by the CSRF check, up to 30 MB.
 STREAMED_UPLOADS = re.compile(r"^/manage/(spots|profiles/\d+/photo)$")
+# Body caps by route, first match (web/body_limit.py); the streamed uploads keep their own.
+BODY_CAPS = (
+    (STREAMED_UPLOADS, None),
+    (re.compile(r"^/sms/"), 8 * KB),
+    (re.compile(r"^/(vote|login|logout|lang)(/|$)"), 8 * KB),
+    (re.compile(r"^/manage/entry/upload$"), importer.MAX_BYTES + 64 * KB),
+    (re.compile(r"^/(manage|jury)/"), 1 * MB),
+)
+PUBLIC_FORM_CAP = 64 * KB  # a nomination with its story, in UTF-8, with room to spare
 SESSION_MAX_AGE = 12 * 3600  # a juror's evening; then sign in again
+PURGE_EVERY = 600  # seconds between purges of expired verification records
 
 
 class CompressPages(GZipMiddleware):
@@ -96,12 +111,24 @@ def create_app(settings: Settings, engine=None) -> Starlette:
     if settings.sms_backend == "http":
         first = adapters[settings.sms_gateways[0]]
         sender = sms_queue.Sender(engine, first, settings.sms_rate)
+    retention = timedelta(days=settings.verification_retention_days)
+
+    async def purge_verification() -> None:
+        while True:
+            # A while after the start, then hourly: the start itself stays quick and quiet.
+            await asyncio.sleep(PURGE_EVERY)
+            try:
+                await run_in_threadpool(voting_retention.purge, engine, retention)
+            except Exception:  # noqa: BLE001 - the next pass tries again; serving goes on
+                log.exception("purging verification records failed")
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
+        purger = asyncio.create_task(purge_verification())
         if sender is not None:
             sender.start()
         yield
+        purger.cancel()
         if sender is not None:
             await run_in_threadpool(sender.stop)
         await run_in_threadpool(votes.close)  # waits for the last batches to commit
@@ -164,6 +191,7 @@ def create_app(settings: Settings, engine=None) -> Starlette:
     middleware = [
         Middleware(Metrics, routes=routes),
         Middleware(SecurityHeaders, https=settings.https),
+        Middleware(BodyLimit, reject=reject, caps=BODY_CAPS, default=PUBLIC_FORM_CAP),
         # Level 6: a 300 KB board compresses in 5 ms instead of 17, for 3.5% more bytes.
         Middleware(CompressPages, minimum_size=500, compresslevel=6),
         Middleware(

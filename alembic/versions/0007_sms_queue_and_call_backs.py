@@ -1,7 +1,7 @@
 """sms queue and call-backs
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ import campaign.db
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
@@ -41,6 +41,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('updated_at', campaign.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('provider_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True))
         batch_op.add_column(sa.Column('dedup_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True))
+        batch_op.add_column(sa.Column('pending_to', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('pending_body', sqlmodel.sql.sqltypes.AutoString(length=1600), nullable=False, server_default=''))
         batch_op.create_index(batch_op.f('ix_smsmessage_dedup_key'), ['dedup_key'], unique=True)
         batch_op.create_index(batch_op.f('ix_smsmessage_provider_id'), ['provider_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_smsmessage_status'), ['status'], unique=False)
@@ -54,6 +56,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_smsmessage_status'))
         batch_op.drop_index(batch_op.f('ix_smsmessage_provider_id'))
         batch_op.drop_index(batch_op.f('ix_smsmessage_dedup_key'))
+        batch_op.drop_column('pending_body')
+        batch_op.drop_column('pending_to')
         batch_op.drop_column('dedup_key')
         batch_op.drop_column('provider_id')
         batch_op.drop_column('updated_at')

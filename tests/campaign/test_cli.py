@@ -102,7 +102,7 @@ def test_outbox_prints_json_lines(env, capsys):
     code, out, _ = run(capsys, "outbox")
     assert code == 0
     assert [(m["to"], m["body"]) for m in map(json.loads, out.splitlines())] == [
-        ("+22376000001", "Code : 42")
+        ("+223 76 •• •• 01", "Code : 42")
     ]
 
 

@@ -65,8 +65,8 @@ def test_outbox_stores_and_lists_as_json_lines(engine):
     gateway.send("+22376000002", "Merci pour votre vote")
     lines = [json.loads(line) for line in sms.outbox_lines(engine)]
     assert [(m["to"], m["body"], m["status"]) for m in lines] == [
-        ("+22376000001", "Votre code : 123456", "stored"),
-        ("+22376000002", "Merci pour votre vote", "stored"),
+        ("+223 76 •• •• 01", "Votre code : 123456", "stored"),
+        ("+223 76 •• •• 02", "Merci pour votre vote", "stored"),
     ]
 
 
@@ -75,14 +75,14 @@ def test_http_gateway_posts_with_api_key(engine, fake_gateway):
     gateway = sms.HttpGateway(engine, server.url, "key-123", backoff=0)
     gateway.send("+22376000001", "Bonjour")
     assert server.received == [({"to": "+22376000001", "text": "Bonjour"}, "Bearer key-123")]
-    assert _messages(engine) == [("+22376000001", "Bonjour", "http", "sent")]
+    assert _messages(engine) == [("+223 76 •• •• 01", "", "http", "sent")]
 
 
 def test_http_gateway_retries_a_failing_gateway(engine, fake_gateway):
     server = fake_gateway(failures=2)
     sms.HttpGateway(engine, server.url, "k", backoff=0).send("+22376000001", "Bonjour")
     assert len(server.received) == 3
-    assert _messages(engine) == [("+22376000001", "Bonjour", "http", "sent")]
+    assert _messages(engine) == [("+223 76 •• •• 01", "", "http", "sent")]
 
 
 def test_http_gateway_gives_up_with_a_clear_error(engine, fake_gateway):
@@ -90,7 +90,7 @@ def test_http_gateway_gives_up_with_a_clear_error(engine, fake_gateway):
     gateway = sms.HttpGateway(engine, server.url, "k", backoff=0)
     with pytest.raises(sms.SmsGatewayError, match=r"failed after 3 tries: HTTP 503"):
         gateway.send("+22376000001", "Bonjour")
-    assert _messages(engine) == [("+22376000001", "Bonjour", "http", "failed")]
+    assert _messages(engine) == [("+223 76 •• •• 01", "", "http", "failed")]
 
 
 def test_http_gateway_does_not_retry_a_refusal(engine, fake_gateway):
@@ -108,4 +108,4 @@ def test_http_gateway_down_says_so(engine):
     gateway = sms.HttpGateway(engine, url, "k", backoff=0, timeout=2)
     with pytest.raises(sms.SmsGatewayError, match=rf"SMS gateway {url} failed .*ConnectError"):
         gateway.send("+22376000001", "Bonjour")
-    assert _messages(engine) == [("+22376000001", "Bonjour", "http", "failed")]
+    assert _messages(engine) == [("+223 76 •• •• 01", "", "http", "failed")]

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from campaign import db, sms_queue
+from campaign import db, phones, sms_queue
 from campaign.gateways import Report
 from campaign.gateways.kannel import Kannel
 from campaign.models import SmsMessage
@@ -40,11 +40,16 @@ def gateway(answers: list, seen: list) -> httpx.Client:
     return httpx.Client(transport=httpx.MockTransport(handle))
 
 
+KEY = "queue-test-key-" * 2  # noqa: S105 - a test key
+
+
 def queue(engine, *texts: str, age: timedelta = timedelta(0)) -> list[int]:
     ids = []
     with db.session(engine) as s, s.begin():
         for i, body in enumerate(texts):
-            ids.append(sms_queue.enqueue(s, f"+2237600{i:04d}", body, backend="kannel"))
+            ids.append(
+                sms_queue.enqueue(s, f"+2237600{i:04d}", body, backend="kannel", secret_key=KEY)
+            )
     if age:
         with db.session(engine) as s, s.begin():
             for message in s.exec(select(SmsMessage)):
@@ -72,6 +77,31 @@ def test_queued_message_goes_out_through_sendsms_once(engine, kannel):
                    "&type=%d&answer=%A",
     }  # fmt: skip
     assert rows(engine) == [("sent", 1, "")]
+
+
+def test_the_number_and_text_wait_only_until_the_gateway_takes_them(engine, kannel):
+    queue(engine, "Code 123456")
+    with db.session(engine) as s:
+        [waiting] = s.exec(select(SmsMessage)).all()
+        queued = (waiting.to, waiting.body, waiting.pending_to, waiting.pending_body)
+    sms_queue.Sender(engine, kannel, rate=100, client=gateway([202], [])).run_once()
+    with db.session(engine) as s:
+        [sent] = s.exec(select(SmsMessage)).all()
+    assert queued == ("+223 76 •• •• 00", "", "+22376000000", "Code 123456")
+    assert (sent.to, sent.body, sent.pending_to, sent.pending_body) == (
+        "+223 76 •• •• 00",
+        "",
+        "",
+        "",
+    )
+    assert sent.to_hash == phones.keyed_hash(KEY, "+22376000000", "sms-to")
+
+
+def test_a_report_by_address_finds_the_message_by_its_hash(engine):
+    queue(engine, "Bonjour")
+    assert not sms_queue.apply_report(engine, Report("+22376000000", "delivered", by_address=True))
+    assert sms_queue.apply_report(engine, Report("+22376000000", "delivered", by_address=True), KEY)
+    assert rows(engine)[0][0] == "delivered"
 
 
 def test_gateway_down_is_retried_later_then_sent(engine, kannel):
@@ -170,6 +200,9 @@ def test_rate_spaces_the_sends(engine, kannel):
 
 def test_same_dedup_key_queues_once(engine):
     with db.session(engine) as s, s.begin():
-        first = sms_queue.enqueue(s, "+22376000000", "a", backend="kannel", dedup_key="reply:k:1")
-        second = sms_queue.enqueue(s, "+22376000000", "a", backend="kannel", dedup_key="reply:k:1")
+        first, second = (
+            sms_queue.enqueue(s, "+22376000000", "a", backend="kannel", secret_key=KEY,
+                              dedup_key="reply:k:1")
+            for _ in range(2)
+        )  # fmt: skip
     assert (first, second) == (1, None)

@@ -75,7 +75,11 @@ async def report(request: Request) -> Response:
         found = adapter.report(await _http_in(request))
     except Refused as exc:
         return _respond(adapter.refusal(exc))
-    if not await run_in_threadpool(sms_queue.apply_report, request.app.state.engine, found):
+    secret_key = request.app.state.settings.secret_key
+    applied = await run_in_threadpool(
+        sms_queue.apply_report, request.app.state.engine, found, secret_key
+    )
+    if not applied:
         return _respond(adapter.refusal(Refused("unknown message", 404)))
     return _respond(adapter.answer(""))
 

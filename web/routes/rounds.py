@@ -3,6 +3,8 @@ public results page. Every manager handler checks the role itself."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -13,16 +15,17 @@ from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
 from profiles import directory
-from voting import rounds
+from voting import retention, rounds
 from web import htmx
 from web.auth import current_user, require_role
 
 TEXT_FIELDS = ("title", "opens_at", "closes_at", "seats", "alternates", "weight_jury",
-               "weight_web", "weight_sms", "previous_round_id")  # fmt: skip
+               "weight_web", "weight_sms", "code_budget", "previous_round_id")  # fmt: skip
 
 
 def _round_in(form) -> rounds.RoundIn:
     text = {k: str(form.get(k, "")) for k in TEXT_FIELDS}
+    text["code_budget"] = str(form.get("code_budget", rounds.RoundIn.code_budget))
     return rounds.RoundIn(
         **text,
         channels=tuple(str(c) for c in form.getlist("channels")),
@@ -119,7 +122,10 @@ async def update(request: Request) -> Response:
 async def close(request: Request) -> Response:
     user = await run_in_threadpool(require_role, request, Role.manager)
     round_id = request.path_params["round_id"]
-    await run_in_threadpool(rounds.close_round, request.app.state.engine, user.id, round_id)
+    engine, settings = request.app.state.engine, request.app.state.settings
+    await run_in_threadpool(rounds.close_round, engine, user.id, round_id)
+    days = timedelta(days=settings.verification_retention_days)
+    await run_in_threadpool(retention.purge, engine, days)
     return htmx.redirect(request, f"/manage/rounds/{round_id}?closed=1")
 
 

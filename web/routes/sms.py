@@ -52,7 +52,7 @@ async def inbound(request: Request) -> Response:
     sender = form.get("from", "")
     if not sender:
         return PlainTextResponse("missing sender", status_code=400)
-    gateway_id = (form.get("id") or "").strip()[:100] or None
+    gateway_id = (form.get("id") or "").strip() or None
     return PlainTextResponse(await reply(request.app, gateway_id, sender, form.get("text", "")))
 
 

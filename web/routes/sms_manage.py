@@ -48,7 +48,7 @@ async def broadcast(request: Request) -> Response:
     try:
         added = await run_in_threadpool(
             sms_queue.broadcast, request.app.state.engine, user.id, settings.sms_gateways[0],
-            entry, store_only=settings.sms_backend != "http",
+            entry, store_only=settings.sms_backend != "http", secret_key=settings.secret_key,
         )  # fmt: skip
     except Invalid as exc:
         context = await run_in_threadpool(_context, request, form, exc.errors)
