@@ -68,7 +68,6 @@ def configuration(site: str, secret: str, ports: dict[str, int], tmp: Path, pend
             f"{site}/sms/kannel/{secret}"
         ),
         r"max-pending-requests = \d+": f"max-pending-requests = {pending}",
-        r"log-level = 1": "log-level = 0",
     }
     for pattern, value in replacements.items():
         text = re.sub(pattern, value.replace("\\", "\\\\"), text)
