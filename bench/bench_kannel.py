@@ -8,6 +8,7 @@ and fakesmsc plays 3,000 phones:
 (a) 3,000 ``ICON n`` from distinct phones, fed to fakesmsc at once: votes per second from the
     first message to the last reply back at fakesmsc; replies acknowledging a vote (acknowledged)
     against ballots in the database (counted), which must be equal.
+(a') the same votes sent straight to the site's Kannel URL over 16 connections: the site's share.
 (b) 3,000 queued SMS: messages per second from the queue through sendsms to fakesmsc.
 
 Not a CI test: it prints figures. Every wait is bounded.
@@ -20,11 +21,13 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
@@ -67,6 +70,7 @@ def main() -> None:
         phones = gateway.start()
         try:
             votes(engine, phones)
+            site_alone(engine, f"http://127.0.0.1:{port}")
             queue(engine, phones)
         finally:
             phones.stop()
@@ -88,6 +92,28 @@ def votes(engine, phones) -> None:
           f"{len(received) / elapsed:.0f} votes/s")  # fmt: skip
     print(f"    replies {len(received)}, acknowledged {acknowledged}, counted {counted}, "
           f"equal: {acknowledged == counted}")  # fmt: skip
+
+
+def site_alone(engine, base: str) -> None:
+    """The same votes straight to the site's Kannel URL over 16 connections (what smsbox's
+    max-pending-requests allows): the site's share of the time in (a)."""
+    before = count(engine, Ballot)
+    urls = [f"{base}/sms/kannel/{SMS_SECRET}?sender=77{i:06d}&to=36000&message=ICON+2&id=b{i}"
+            for i in range(VOTES)]  # fmt: skip
+
+    def worker(chunk: list[str]) -> int:
+        with httpx.Client(timeout=30) as client:
+            return sum(1 for url in chunk if THANKS.match(client.get(url).text))
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(16) as pool:
+        acknowledged = sum(pool.map(worker, [urls[i::16] for i in range(16)]))
+    elapsed = time.monotonic() - started
+    counted = count(engine, Ballot) - before
+    print(
+        f"(a') the same {VOTES} votes straight to the site, 16 connections: {elapsed:.1f} s, "
+        f"{VOTES / elapsed:.0f} votes/s; acknowledged {acknowledged}, counted {counted}"
+    )
 
 
 def queue(engine, phones) -> None:

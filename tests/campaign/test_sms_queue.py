@@ -72,7 +72,7 @@ def test_queued_message_goes_out_through_sendsms_once(engine, kannel):
     query = {k: v[0] for k, v in parse_qs(urlsplit(str(request.url)).query).items()}
     assert query == {
         "username": "icon", "password": "pw", "to": "+22376000000", "text": "Merci ! Reçu.",
-        "charset": "UTF-8", "coding": "2", "dlr-mask": "27",
+        "charset": "UTF-8", "coding": "2", "dlr-mask": "19",
         "dlr-url": f"http://127.0.0.1:8000/sms/kannel/sms-test-secret/dlr?ref={message_id}"
                    "&type=%d&answer=%A",
     }  # fmt: skip

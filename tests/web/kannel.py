@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 import httpx
 
@@ -68,7 +68,6 @@ def configuration(site: str, secret: str, ports: dict[str, int], tmp: Path, pend
             f"{site}/sms/kannel/{secret}"
         ),
         r"max-pending-requests = \d+": f"max-pending-requests = {pending}",
-        r"log-level = 1": "log-level = 0",
     }
     for pattern, value in replacements.items():
         text = re.sub(pattern, value.replace("\\", "\\\\"), text)
@@ -114,6 +113,13 @@ class Phones:
     def send(self, sender: str, text: str) -> None:
         # fakesmsc reads one line per wake-up of its stdin: one write each, a moment apart.
         self.process.stdin.write(f"{sender} {SHORT_CODE} text {text}\n".encode())
+        self.process.stdin.flush()
+        time.sleep(0.004)
+
+    def send_ucs2(self, sender: str, text: str) -> None:
+        """A phone's message in UCS-2 (emoji, Arabic script), as fakesmsc's ``ucs2`` type."""
+        data = quote_from_bytes(text.encode("utf-16-be"))
+        self.process.stdin.write(f"{sender} {SHORT_CODE} ucs2 {data}\n".encode())
         self.process.stdin.flush()
         time.sleep(0.004)
 

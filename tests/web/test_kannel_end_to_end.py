@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from campaign import db
 from campaign.models import SmsMessage
+from nominations.models import Nomination
 from tests.conftest import SECRET
 from tests.factories import PASSWORD, make_campaign, make_user
 from tests.voting.test_ballot_box import ballots, make_round
@@ -67,14 +68,15 @@ def test_kannel_votes_replies_tracking_and_a_broadcast(rig, engine):
     make_user(engine, "manager", "boss@example.org")
     base, phones = rig()
 
-    nominator = "76990001"
+    nominator, emoji_phone = "76990001", "76990002"
     phones.send(nominator, "NOM Awa Diallo, sage-femme, CSCOM de Sikasso")
+    phones.send_ucs2(emoji_phone, "NOM Aïssata Maïga 🙏, infirmière, Gao")
     for i, phone in enumerate(PHONES):
         # National and international forms, as operators write them.
         phones.send(phone if i % 2 else f"223{phone}", f"ICON {i % 3 + 1}")
     phones.send(PHONES[1], "ICON 2")
     phones.send(PHONES[1], "vote 3")
-    received = phones.wait_for(43, seconds=20)
+    received = phones.wait_for(44, seconds=20)
 
     [nominated] = _replies_to(received, nominator)
     code = re.search(r"code (\w{4}-\w{4})", nominated).group(1)
@@ -89,7 +91,7 @@ def test_kannel_votes_replies_tracking_and_a_broadcast(rig, engine):
             "text": "Ce soir a 20h, les resultats a la radio.",
         }, follow_redirects=False)  # fmt: skip
     assert queued.headers["location"] == "/manage/sms?sent=2"
-    received = phones.wait_for(46, seconds=15)
+    received = phones.wait_for(47, seconds=15)
 
     voters = {phone if i % 2 else f"223{phone}": i for i, phone in enumerate(PHONES)}
     assert len([to for to, _text in received if to in voters]) == 42
@@ -101,6 +103,11 @@ def test_kannel_votes_replies_tracking_and_a_broadcast(rig, engine):
         else:
             assert numbers == [str(i % 3 + 1)]
     assert len(ballots(engine)) == 40
+    [emoji_reply] = _replies_to(received, emoji_phone)
+    assert emoji_reply.startswith("Merci ! Nomination enregistrée, code ")
+    with db.session(engine) as s:
+        names = set(s.exec(select(Nomination.nominee_name).where(Nomination.channel == "sms")))
+    assert names == {"Awa Diallo", "Aïssata Maïga 🙏"}  # UCS-2 read back through mo-recode
     [tracked] = _replies_to(received, nominator)[1:]
     assert tracked == f"Nomination {code} : enregistrée, en attente d'examen."
     broadcast = [(to, t) for to, t in received if t.startswith("Ce soir")]

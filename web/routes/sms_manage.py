@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign import gsm, sms_queue
+from campaign import gsm, sms_broadcast
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import Role
@@ -21,7 +21,7 @@ def _context(request: Request, form: dict | None = None, errors: dict | None = N
     form = form or {"key": secrets.token_hex(16)}
     text = form.get("text", "")
     return {
-        "queue": sms_queue.summary(request.app.state.engine),
+        "queue": sms_broadcast.summary(request.app.state.engine),
         "form": form,
         "errors": errors or {},
         "segments": gsm.segments(text) if text else 0,
@@ -42,12 +42,12 @@ async def broadcast(request: Request) -> Response:
     user = await run_in_threadpool(require_role, request, Role.manager)
     form = {k: str(v) for k, v in (await request.form()).items()}
     settings = request.app.state.settings
-    entry = sms_queue.BroadcastIn(
+    entry = sms_broadcast.BroadcastIn(
         form.get("text", ""), form.get("numbers", ""), form.get("key", "")
     )
     try:
         added = await run_in_threadpool(
-            sms_queue.broadcast, request.app.state.engine, user.id, settings.sms_gateways[0],
+            sms_broadcast.broadcast, request.app.state.engine, user.id, settings.sms_gateways[0],
             entry, store_only=settings.sms_backend != "http", secret_key=settings.secret_key,
         )  # fmt: skip
     except Invalid as exc:
@@ -62,7 +62,7 @@ async def send_again(request: Request) -> Response:
     user = await run_in_threadpool(require_role, request, Role.manager)
     message_id = request.path_params["message_id"]
     done = await run_in_threadpool(
-        sms_queue.send_again, request.app.state.engine, user.id, message_id
+        sms_broadcast.send_again, request.app.state.engine, user.id, message_id
     )
     if not done:
         raise NotFound(N_("This message is not waiting for a decision."))
