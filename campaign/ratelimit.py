@@ -31,7 +31,10 @@ def lock(s: Session, *keys: str) -> None:
     if s.get_bind().dialect.name != "postgresql" or not keys:
         return
     s.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(:keys) k"),
+        text(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+            "FROM unnest(CAST(:keys AS text[])) k"
+        ),
         {"keys": sorted(set(keys))},
     )
 
