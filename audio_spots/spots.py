@@ -20,6 +20,7 @@ from campaign import audit, db, text
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import Campaign
+from campaign.text import whole
 from profiles import directory
 from profiles.directory import ProfileRef
 
@@ -69,7 +70,7 @@ class SpotIn:
     def parse(self, languages: list[str], profile_ids: set[int]) -> dict:
         errors: dict[str, str] = {}
         raw_profile = self.profile_id.strip()
-        profile_id = int(raw_profile) if raw_profile.isdigit() else 0
+        profile_id = whole(raw_profile, 1, 10**9, 0)
         if profile_id not in profile_ids:
             errors["profile_id"] = N_("Choose a finalist.")
         if self.language not in languages:

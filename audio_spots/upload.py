@@ -20,6 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from audio_spots import storage
 from audio_spots.errors import AudioRefused, TooLarge
 from campaign.i18n import N_
+from campaign.text import whole
 
 FIELDS_MAX = 256 * 1024  # the text fields together: a long transcript fits many times over
 MAX_FIELDS = 10
@@ -110,7 +111,7 @@ async def receive(
     kind, options = parse_options_header(content_type)
     if kind != b"multipart/form-data" or b"boundary" not in options:
         raise AudioRefused(BAD_FORM)
-    if content_length and content_length.isdigit() and int(content_length) > BODY_MAX:
+    if (whole(content_length) or 0) > BODY_MAX:
         raise TooLarge(N_("The file is larger than 20 MB."))
     state = _State()
     parser = MultipartParser(options[b"boundary"], state.callbacks())

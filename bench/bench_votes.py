@@ -8,10 +8,11 @@ One load generator (asyncio, raw HTTP/1.1 keep-alive, pre-built requests) drives
 (a) POST / on the bare app; (b) POST /sms/inbound, signed ``ICON n`` from distinct numbers;
 (c) POST /vote (phone + valid code + candidate, CSRF cookie and field), codes inserted beforehand.
 
-Each is run saturating (CONNECTIONS connections for SECONDS); then (b) and (c) paced at half their
-measured rate for p50/p99. After each run the ballots in the database must equal the success
-replies (every acknowledged vote committed). Target: (b)/(a) and (c)/(a) at least 0.7. Every loop
-is bounded in count and time.
+The site runs twice, with ICON_SQLITE_SYNCHRONOUS=full (the default: no acknowledged vote lost
+in a power cut) and =normal. Each is run saturating (CONNECTIONS connections for SECONDS); then
+(b) and (c) paced at half their measured rate for p50/p99. After each run the ballots in the
+database must equal the success replies (every acknowledged vote committed). Target: (b)/(a)
+and (c)/(a) at least 0.7. Every loop is bounded in count and time.
 """
 
 from __future__ import annotations
@@ -200,6 +201,44 @@ def _latency(label: str, result, committed_before: int, committed_after: int) ->
     )
 
 
+def _site(engine, round_id, env, tmp, bare_rate, run, label_mode) -> None:
+    """The site's saturating and paced runs with one ICON_SQLITE_SYNCHRONOUS setting."""
+    site_port = _free_port()
+    site = _start(
+        [sys.executable, "-m", "campaign.cli", "serve", "--port", str(site_port)],
+        env | {"ICON_BASE_URL": f"http://127.0.0.1:{site_port}"},
+        site_port, tmp / f"site-{label_mode}.log", "GET /healthz",
+    )  # fmt: skip
+    try:
+        csrf = httpx.get(f"http://127.0.0.1:{site_port}/vote").cookies["icon_csrf"]
+        web_requests = _web_requests(engine, site_port, round_id, csrf, run * WEB_CODES, WEB_CODES)
+        rates = {}
+        for label, channel, requests in (
+            ("sms vote", "sms", _sms_requests(site_port, run * MAX_REQUESTS, MAX_REQUESTS)),
+            ("web vote", "web", web_requests),
+        ):
+            before = _ballots(engine, channel)
+            done, ok, _lat, elapsed = _run(site_port, requests[: MAX_REQUESTS // 2])
+            committed = _ballots(engine, channel) - before
+            rates[label] = done / elapsed
+            print(
+                f"{label} (synchronous={label_mode}): {rates[label]:.0f} req/s "
+                f"(ratio {rates[label] / bare_rate:.2f}); "
+                f"acknowledged {ok}, committed {committed}"
+                + ("" if ok == committed else "  <-- MISMATCH")
+            )
+            rest = (
+                requests[MAX_REQUESTS // 2 :]
+                if channel == "sms"
+                else requests[done + CONNECTIONS :]
+            )
+            before = _ballots(engine, channel)
+            result = _run(site_port, rest, rate=rates[label] / 2)
+            _latency(label, result, before, _ballots(engine, channel))
+    finally:
+        _stop(site)
+
+
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-votes-"))
     url = f"sqlite:///{tmp / 'icon.db'}"
@@ -215,7 +254,7 @@ def main() -> int:
         "ICON_SMS_SECRET": SMS_SECRET,
     }
     base_env.pop("PYTHONASYNCIODEBUG", None)
-    bare_port, site_port = _free_port(), _free_port()
+    bare_port = _free_port()
     flags = ["--host", "127.0.0.1", "--workers", "1", "--proxy-headers", "--log-level", "info"]
     bare = _start(
         [sys.executable, "-m", "uvicorn", "--app-dir", "bench", "bare_app:app", "--port",
@@ -229,38 +268,11 @@ def main() -> int:
         print(f"bare endpoint through wrk: {_wrk_bare(bare_port, tmp)}")
     finally:
         _stop(bare)
-    site = _start(
-        [sys.executable, "-m", "campaign.cli", "serve", "--port", str(site_port)],
-        base_env | {"ICON_BASE_URL": f"http://127.0.0.1:{site_port}"},
-        site_port, tmp / "site.log", "GET /healthz",
-    )  # fmt: skip
     try:
-        csrf = httpx.get(f"http://127.0.0.1:{site_port}/vote").cookies["icon_csrf"]
-        web_requests = _web_requests(engine, site_port, r.id, csrf, 0, WEB_CODES)
-        rates = {}
-        for label, channel, requests in (
-            ("sms vote", "sms", _sms_requests(site_port, 0, MAX_REQUESTS)),
-            ("web vote", "web", web_requests),
-        ):
-            before = _ballots(engine, channel)
-            done, ok, _lat, elapsed = _run(site_port, requests[: MAX_REQUESTS // 2])
-            committed = _ballots(engine, channel) - before
-            rates[label] = done / elapsed
-            print(
-                f"{label}: {rates[label]:.0f} req/s (ratio {rates[label] / bare_rate:.2f}); "
-                f"acknowledged {ok}, committed {committed}"
-                + ("" if ok == committed else "  <-- MISMATCH")
-            )
-            rest = (
-                requests[MAX_REQUESTS // 2 :]
-                if channel == "sms"
-                else requests[done + CONNECTIONS :]
-            )
-            before = _ballots(engine, channel)
-            result = _run(site_port, rest, rate=rates[label] / 2)
-            _latency(label, result, before, _ballots(engine, channel))
+        for i, synchronous in enumerate(("full", "normal")):
+            _site(engine, r.id, base_env | {"ICON_SQLITE_SYNCHRONOUS": synchronous}, tmp,
+                  bare_rate, i, synchronous)  # fmt: skip
     finally:
-        _stop(site)
         engine.dispose()
     return 0
 

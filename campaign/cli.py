@@ -19,7 +19,7 @@ class CommandError(Exception):
 
 
 def _engine(settings):
-    return db.make_engine(settings.database_url)
+    return db.make_engine(settings.database_url, settings.sqlite_synchronous)
 
 
 def cmd_serve(settings, args) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -10,6 +11,10 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# FULL: a committed vote survives a power cut (WAL is synced on every commit). NORMAL syncs at
+# checkpoints only: quicker, and a power cut (not a crash of the process) can lose the last
+# commits. ICON_SQLITE_SYNCHRONOUS chooses; voting wants FULL, the default.
+SQLITE_SYNCHRONOUS = ("full", "normal")
 
 
 def normalise_url(url: str) -> str:
@@ -20,13 +25,15 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, sqlite_synchronous: str = "full") -> Engine:
     url = normalise_url(url)
+    if sqlite_synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"sqlite_synchronous must be one of {SQLITE_SYNCHRONOUS}")
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, sqlite_synchronous.upper()))
         # pysqlite's own transaction handling defers BEGIN until the first write, so the reads of a
         # unit of work would not share one snapshot; begin explicitly (SQLAlchemy's recipe).
         # IMMEDIATE: a deferred transaction that reads, then writes after another writer
@@ -38,13 +45,13 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(synchronous: str, dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.close()
 
 

@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from campaign import audit, db, ratelimit
+from campaign import audit, db, ratelimit, text
 from campaign.errors import (
     Invalid,
     InvalidCredentials,
@@ -40,7 +40,7 @@ def hash_password(password: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return text.clean(email).strip().lower()
 
 
 def validate_email(email: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete, text
+from sqlalchemy import Connection, delete, text
 from sqlmodel import Session, select
 
 from campaign.models import RateEvent
@@ -25,13 +25,17 @@ def record(s: Session, key: str, now: datetime) -> None:
     s.add(RateEvent(key=key, at=now))
 
 
-def lock(s: Session, *keys: str) -> None:
+def lock(s: Session | Connection, *keys: str) -> None:
     """Holds ``keys`` until the session's transaction ends (PostgreSQL; SQLite holds the whole
     database already). Sorted: two callers locking the same keys never wait on each other."""
-    if s.get_bind().dialect.name != "postgresql" or not keys:
+    dialect = s.get_bind().dialect if isinstance(s, Session) else s.dialect
+    if dialect.name != "postgresql" or not keys:
         return
     s.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(:keys) k"),
+        text(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+            "FROM unnest(CAST(:keys AS text[])) k"
+        ),
         {"keys": sorted(set(keys))},
     )
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from campaign import campaigns, db, phones, ratelimit
+from campaign import text as clean_text
 from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Campaign, InboundSms
@@ -76,6 +77,8 @@ def handle(
     translate: Callable[[str, dict], str],
 ) -> str:
     """Process one inbound SMS; returns the reply text for the gateway to send back."""
+    gateway_id, sender = clean_text.clean(gateway_id), clean_text.clean(sender)
+    text = clean_text.clean(text)
     key = reply_key(secret_key, gateway_id, sender)
     if key:
         stored = _stored_reply(engine, key)

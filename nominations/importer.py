@@ -31,7 +31,7 @@ from campaign import audit, db
 from campaign.errors import DomainError, Invalid, PermissionDenied
 from campaign.i18n import N_
 from campaign.models import Campaign, Role, User
-from campaign.text import CONTROL
+from campaign.text import CONTROL, clean
 from nominations import grouping, intake
 from nominations.export import BOM, DELIMITER, unescape_cell
 from nominations.models import Channel, Nomination
@@ -192,7 +192,7 @@ class Checked:
 
 def _form(header: list[str], record: list[str]) -> dict:
     form = {
-        name: unescape_cell(cell.strip())
+        name: unescape_cell(clean(cell).strip())
         for name, cell in zip(header, record, strict=False)
         if name
     }

@@ -15,7 +15,7 @@ from campaign import audit, campaigns, db, phases, phones, ratelimit
 from campaign.errors import Invalid, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign
-from campaign.text import CONTROL
+from campaign.text import CONTROL, clean, clean_form
 from nominations import grouping
 from nominations.models import Channel, Gender, Nomination
 
@@ -200,6 +200,7 @@ def submit_web(
     engine: Engine, secret_key: str, form: dict, address: str, submission_key: str
 ) -> Receipt:
     """The public form. Raises Invalid, PhaseClosed or RateLimited; commits before returning."""
+    form, submission_key = clean_form(form), clean(submission_key)
     with db.session(engine) as s, s.begin():
         campaign = _open_campaign(s)
         key = submission_key[:64] if submission_key else None
@@ -242,6 +243,7 @@ class RateLimited(PhaseClosed):
 
 def submit_paper(engine: Engine, volunteer_id: int, form: dict) -> tuple[Nomination, bool]:
     """A paper form typed in by a volunteer; the same serial again returns the first entry."""
+    form = clean_form(form)
     serial = str(form.get("paper_serial", "") or "").strip().upper()
     with db.session(engine) as s, s.begin():
         campaign = campaign_for_entry(s)

@@ -23,6 +23,7 @@ from campaign.audit import AuditRow
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import AuditEvent, Campaign, User
+from campaign.text import whole
 from nominations.intake import clean_code
 from nominations.jury_view import NomineeSummary
 from nominations.models import Channel, Nomination, Nominee, Status
@@ -58,7 +59,7 @@ class Filters:
             channel=channel if channel in {c.value for c in Channel} else "",
             since=_date(params.get("since", "")),
             until=_date(params.get("until", "")),
-            volunteer=int(volunteer) if volunteer.isdigit() else None,
+            volunteer=whole(volunteer),
             q=" ".join(params.get("q", "").split())[:SEARCH_MAX],
         )
 
@@ -88,10 +89,10 @@ def parse_ids(values: Iterable[object], missing: str = N_("No such nomination.")
     the rest."""
     ids = []
     for value in values:
-        text = str(value).strip()
-        if not text.isdigit() or len(text) > 18:
+        found = whole(value, 0, 2**63 - 1)
+        if found is None:
             raise NotFound(missing)
-        ids.append(int(text))
+        ids.append(found)
     return list(dict.fromkeys(ids))
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from campaign.errors import Invalid
 from campaign.i18n import N_
-from campaign.text import CONTROL
+from campaign.text import CONTROL, whole
 from profiles.models import Distinction
 
 FIRST_YEAR = 2010  # before the first Integrity Icon (Nepal, 2014): room for a typo's correction
@@ -101,7 +101,7 @@ class PastIn:
     def parse(self, latest_year: int) -> dict:
         errors: dict[str, str] = {}
         raw = str(self.year).strip()
-        year = int(raw) if raw.isdigit() and len(raw) == 4 else 0
+        year = whole(raw, 1900, 2200, 0)
         if not FIRST_YEAR <= year <= latest_year:
             errors["year"] = N_("A year from 2010 to this campaign's year.")
         values = {

@@ -20,6 +20,7 @@ from campaign import audit, db
 from campaign.errors import Invalid, NotFound, PermissionDenied, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign, Role, User
+from campaign.text import whole
 from nominations import jury_view
 from shortlist.criteria import ensure_defaults
 from shortlist.models import Assignment, AssignmentStatus, ReviewConfig
@@ -45,8 +46,8 @@ def parse_config(form: Mapping[str, object]) -> dict:
     values, errors = {}, {}
     for name, (low, high, message) in CONFIG_FIELDS.items():
         raw = str(form.get(name, "")).strip()
-        if raw.isdigit() and len(raw) < 5 and low <= int(raw) <= high:
-            values[name] = int(raw)
+        if whole(raw, low, high) is not None:
+            values[name] = whole(raw, low, high)
         else:
             errors[name] = message
     limits = [
@@ -339,9 +340,9 @@ class Filters:
         """From a query string; a malformed value is dropped, so a hand-edited URL still works."""
         juror, status, nominee = (params.get(k, "") for k in ("juror", "status", "nominee"))
         return cls(
-            juror=int(juror) if juror.isdigit() and len(juror) < 10 else None,
+            juror=whole(juror, 1, 10**9),
             status=status if status in {s.value for s in Status} else "",
-            nominee=int(nominee) if nominee.isdigit() and len(nominee) < 10 else None,
+            nominee=whole(nominee, 1, 10**9),
         )
 
     def query(self) -> str:

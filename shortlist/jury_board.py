@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from campaign import db
+from campaign.text import whole
 from nominations import jury_view
 from nominations.jury_view import NomineeSummary
 from nominations.normalise import fold
@@ -38,7 +39,7 @@ class BoardFilters:
             status=status if status in BOARD_STATUSES else "",
             region=params.get("region", "").strip()[:100],
             q=" ".join(params.get("q", "").split())[:SEARCH_MAX],
-            page=max(1, int(page)) if page.isdigit() and len(page) < 7 else 1,
+            page=whole(page, 1, 10**6, 1),
         )
 
     def query(self) -> str:

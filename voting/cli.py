@@ -12,7 +12,7 @@ from voting import rounds
 
 
 def cmd_tally(settings, args) -> int:
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, settings.sqlite_synchronous)
     try:
         data = rounds.tally_json(engine, args.round_id)
     except NotFound as exc:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from campaign import db, phones, sms_inbound
+from campaign import db, phones, ratelimit, sms_inbound
 from campaign.batching import BatchWriter
 from campaign.sms_inbound import GATEWAY_ID_KEPT, SENDER_LIMIT, SENDER_WINDOW
 from voting import ballot_box
@@ -81,6 +81,7 @@ class SmsVoteBatch:
             voter_hash = phones.keyed_hash(self.secret_key, e164, "voter")
             parsed.append((i, vote, e164, sender_hash, voter_hash, candidate))
         keys = list({f"sms-sender:{p[3]}" for p in parsed})
+        ratelimit.lock(sql.conn, *keys)  # as the one-at-a-time path: counted and recorded as one
         counts = sql.sent_recently(keys, now - SENDER_WINDOW)
         accepted = []
         for entry in parsed:

@@ -25,6 +25,7 @@ from campaign import audit, db
 from campaign.errors import Invalid, NotFound, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign
+from campaign.text import whole
 from nominations import jury_view
 from nominations.export import BOM, DELIMITER, escape_cell
 from shortlist import board, decisions
@@ -87,7 +88,7 @@ class RoundIn:
             if not (math.isfinite(weights[name]) and 0 <= weights[name] <= 1000):
                 errors[name] = N_("A number from 0 to 1,000.")
         budget = str(self.code_budget).strip()
-        if not (budget.isascii() and budget.isdigit() and 1 <= int(budget) <= MAX_CODE_BUDGET):
+        if whole(budget, 1, MAX_CODE_BUDGET) is None:
             errors["code_budget"] = N_("A whole number from 1 to 100,000.")
         if len(weights) == 3 and not any(weights.values()) and "weight_jury" not in errors:
             errors["weight_jury"] = N_("At least one weight must be above 0.")
@@ -108,7 +109,7 @@ class RoundIn:
 
 def _whole(raw: str, least: int, name: str, errors: dict[str, str]) -> int:
     text = str(raw).strip()
-    if not text.isdigit() or not least <= int(text) <= MAX_SEATS:
+    if whole(text, least, MAX_SEATS) is None:
         errors[name] = N_("A whole number from 1 to 100.") if least else N_("From 0 to 100.")
         return 0
     return int(text)
@@ -157,7 +158,7 @@ def _source_nominees(engine: Engine, campaign_id: int, form: RoundIn) -> tuple[l
         # Alternates stand by in case a finalist withdraws; they are not on the ballot.
         chosen = entries["finalist"] if form.source == "finalists" else entries["shortlist"]
         return [e.nominee_id for e in chosen], 0
-    previous_id = int(form.previous_round_id) if form.previous_round_id.isdigit() else 0
+    previous_id = whole(form.previous_round_id, 1, default=0)
     with db.session(engine) as s:
         previous = s.get(Round, previous_id) if previous_id else None
     if previous is None or previous.campaign_id != campaign_id:

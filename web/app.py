@@ -95,7 +95,11 @@ class CachedStatic(StaticFiles):
 
 
 def create_app(settings: Settings, engine=None) -> Starlette:
-    engine = engine if engine is not None else db.make_engine(settings.database_url)
+    engine = (
+        engine
+        if engine is not None
+        else db.make_engine(settings.database_url, settings.sqlite_synchronous)
+    )
     # Refuse to serve an unmigrated database: every page would fail later, and less clearly.
     migrations.ensure_migrated(engine)
     renderer = Renderer(Catalogue())

@@ -1,5 +1,6 @@
 import threading
 
+import pytest
 from sqlmodel import select
 
 from campaign import db
@@ -28,3 +29,23 @@ def test_sqlite_read_then_write_units_wait_instead_of_failing(engine, database_u
         written = len(s.exec(select(AuditEvent.id)).all())
     assert errors == []
     assert written == 60
+
+
+def _synchronous(engine) -> int:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("PRAGMA synchronous").scalar()
+
+
+def test_sqlite_synchronous_is_full_by_default_and_a_setting(tmp_path):
+    from campaign.settings import SettingsError, load_settings
+
+    env = {"ICON_ENV": "development", "ICON_SECRET_KEY": "x" * 40}
+    assert load_settings(env).sqlite_synchronous == "full"
+    assert load_settings(env | {"ICON_SQLITE_SYNCHRONOUS": "NORMAL"}).sqlite_synchronous == "normal"
+    with pytest.raises(SettingsError, match="ICON_SQLITE_SYNCHRONOUS must be full"):
+        load_settings(env | {"ICON_SQLITE_SYNCHRONOUS": "off"})
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    full, normal = db.make_engine(url), db.make_engine(url, "normal")
+    assert (_synchronous(full), _synchronous(normal)) == (2, 1)  # SQLite's FULL and NORMAL
+    full.dispose()
+    normal.dispose()

@@ -103,3 +103,16 @@ def test_sms_nom_still_goes_to_nominations_during_a_vote(client, engine, campaig
     response = _post(client, {"from": "+22376123456", "text": "NOM Awa Diallo, infirmière"})
     assert response.text.startswith("Merci ! Nomination enregistrée, code ")
     assert ballots(engine) == []
+
+
+def test_two_senders_with_the_same_gateway_id_each_get_their_own_reply(client, engine, campaign):
+    make_round(engine, campaign)
+    long_id = "g" * 100
+    first = _post(client, {"from": "+22376123456", "text": "ICON 1", "id": long_id + "a"})
+    second = _post(client, {"from": "+22366123456", "text": "ICON 2", "id": long_id + "a"})
+    other = _post(client, {"from": "+22376123456", "text": "ICON 3", "id": long_id + "b"})
+    retried = _post(client, {"from": "+22366123456", "text": "ICON 2", "id": long_id + "a"})
+    assert "numéro 1" in first.text and "numéro 2" in second.text
+    assert other.text == ALREADY  # another id from the first sender: a new message, refused
+    assert retried.text == second.text
+    assert count(engine, Ballot) == 2 and count(engine, InboundSms) == 3

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from campaign import campaigns
 from campaign.errors import Invalid, PhaseClosed
 from campaign.models import Role
+from campaign.text import whole
 from shortlist import criteria, jury_board, scoring
 from web import htmx
 from web.auth import require_role
@@ -25,7 +26,7 @@ STAFF = (Role.juror, Role.manager)
 
 def _number(value: object) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return whole(text, 0, 10**9)
 
 
 def jury_home(request: Request) -> Response:

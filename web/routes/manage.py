@@ -16,6 +16,7 @@ from campaign.db import utcnow
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import Role
+from campaign.text import whole
 from web import htmx
 from web.auth import require_role
 
@@ -107,7 +108,7 @@ def people_page(request: Request) -> Response:
     engine, settings = request.app.state.engine, request.app.state.settings
     context = {"people": people.list_users(engine), "roles": list(Role), "form": {}, "errors": {}}
     invited = request.query_params.get("invited", "")
-    if invited.isdigit():
+    if whole(invited, 1, 10**9) is not None:
         invitee, token = people.pending_invitation(engine, settings.secret_key, int(invited))
         context["invitee"] = invitee
         context["invitation_url"] = f"{settings.base_url}/invitation/{token}"
@@ -164,10 +165,10 @@ def audit_log(request: Request) -> Response:
         _day(q.get("since", ""), campaign.timezone),
         _day(q.get("until", ""), campaign.timezone),
     )
-    page = int(q["page"]) if q.get("page", "").isdigit() else 1
+    page = whole(q.get("page"), 1, 10**6, 1)
     result = audit.search(
         engine,
-        actor_id=int(actor) if actor.isdigit() else None,
+        actor_id=whole(actor, 1, 10**9),
         action=q.get("action") or None,
         since=since,
         until=until + timedelta(days=1) if until else None,

@@ -14,6 +14,7 @@ from campaign import campaigns
 from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
+from campaign.text import whole
 from nominations import export, grouping, moderation, stats
 from nominations.models import Channel, Status
 from web import htmx
@@ -25,7 +26,7 @@ NO_NOMINEE = N_("No such nominee.")
 
 def _number(params, name: str) -> int | None:
     value = params.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole(value, 0, 10**9)
 
 
 def _list_url(filters: moderation.Filters, page: int, **notice: int) -> str:

@@ -15,6 +15,7 @@ from campaign import campaigns
 from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
+from campaign.text import whole
 from profiles import editing, photos, public
 from profiles.forms import PastIn, ProfileIn
 from web import htmx
@@ -53,7 +54,7 @@ async def create(request: Request) -> Response:
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     try:
-        if not raw.isdigit():
+        if whole(raw, 1, 10**9) is None:
             raise Invalid({"nominee_id": N_("This person is not a finalist of the campaign.")})
         made = await run_in_threadpool(
             editing.create_from_nominee, engine, user.id, campaign.id, int(raw)
@@ -138,7 +139,7 @@ async def photo(request: Request) -> Response:
     limit = photos.MAX_BYTES + UPLOAD_OVERHEAD
     try:
         length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit:
+        if (whole(length) or 0) > limit:
             raise photos.refuse(TOO_LARGE)
         capped = Request(request.scope, _capped(request.receive, limit))
         # Starlette spools the file to a temporary file past 1 MB: it is never held in memory.

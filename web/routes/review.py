@@ -14,6 +14,7 @@ from starlette.routing import Route
 from campaign import campaigns, db
 from campaign.errors import Invalid
 from campaign.models import Role
+from campaign.text import whole
 from shortlist import assignment, criteria
 from shortlist.models import AssignmentStatus
 from web import htmx
@@ -25,7 +26,7 @@ TEXT_FIELDS = ("name_fr", "name_en", "description_fr", "description_en", "weight
 
 
 def _number(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole(value, 0, 10**9)
 
 
 def _criteria_rows(items) -> list[dict]:

@@ -14,6 +14,7 @@ from campaign import campaigns
 from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
+from campaign.text import whole
 from profiles import directory
 from voting import retention, rounds
 from web import htmx
@@ -156,7 +157,7 @@ async def void(request: Request) -> Response:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     values = {"target": f"{kind} {key}", "reason": reason}
     try:
-        if not all(p.isdigit() and len(p) < 12 for p in parts):
+        if not all(whole(p, 1, 10**11) is not None for p in parts):
             raise Invalid({"vote_ids": N_("Some of these votes are not in this round.")})
         voided = await run_in_threadpool(
             rounds.void_cluster, request.app.state.engine, user.id, round_id,

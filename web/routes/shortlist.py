@@ -15,6 +15,7 @@ from campaign import campaigns
 from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
+from campaign.text import whole
 from nominations.moderation import parse_ids
 from shortlist import board, decisions, export
 from shortlist.models import Stage
@@ -26,7 +27,7 @@ NO_NOMINEE = N_("No such nominee.")
 
 def _number(params, name: str) -> int | None:
     value = params.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole(value, 0, 10**9)
 
 
 def _board_response(request, filters, *, errors=None, form=None, status=200) -> Response:

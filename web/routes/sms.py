@@ -14,6 +14,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from campaign import sms_inbound
+from campaign.text import clean_form
 from nominations import sms as nominations_sms
 from voting import sms as voting_sms
 from web.i18n import DEFAULT
@@ -48,7 +49,7 @@ async def inbound(request: Request) -> Response:
         settings.sms_secret, body, request.headers.get("x-icon-signature")
     ):
         return PlainTextResponse("invalid signature", status_code=403)
-    form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    form = clean_form({k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()})
     sender = form.get("from", "")
     if not sender:
         return PlainTextResponse("missing sender", status_code=400)

@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from campaign.errors import Invalid
 from campaign.models import Role
+from campaign.text import whole
 from nominations import importer, intake
 from web import htmx
 from web.auth import require_role
@@ -25,7 +26,11 @@ WEB_MAX_ROWS = 10_000
 def _entry_context(engine, user_id: int, query) -> dict:
     campaign = importer.entry_campaign(engine)
     saved = query.get("saved", "")
-    entry = importer.paper_entry(engine, user_id, int(saved)) if saved.isdigit() else None
+    entry = (
+        importer.paper_entry(engine, user_id, whole(saved, 1, 10**9))
+        if whole(saved, 1, 10**9)
+        else None
+    )
     return {
         "campaign": campaign,
         "form": {},
@@ -57,7 +62,8 @@ async def entry(request: Request) -> Response:
 
 
 def _upload_context(campaign, query) -> dict:
-    counts = {k: int(query[k]) for k in ("created", "skipped") if query.get(k, "").isdigit()}
+    counts = {k: whole(query.get(k), 0, 10**6) for k in ("created", "skipped")}
+    counts = {k: v for k, v in counts.items() if v is not None}
     required = importer.required_columns(campaign, volunteer_required=False)
     optional = [c for c in importer.columns(campaign) if c not in required]
     return {"campaign": campaign, "required": required, "optional": optional, "done": counts}

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from campaign import campaigns, phones
 from campaign.errors import Invalid, PhaseClosed
+from campaign.text import whole
 from voting import ballot_box
 from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
 from voting.web_batch import WebVote
@@ -52,7 +53,7 @@ async def _form(request: Request) -> dict:
 
 def _round_id(form: dict) -> int:
     value = form.get("round_id", "")
-    return int(value) if value.isdigit() and len(value) < 10 else -1
+    return whole(value, 1, 10**9, -1)
 
 
 def vote_page(request: Request) -> Response:
