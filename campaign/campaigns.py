@@ -240,3 +240,35 @@ def update_eligibility(
         audit.record(s, actor_id, "campaign.eligibility", "campaign", campaign.id,
                      before=old, after=questions)  # fmt: skip
     return campaign
+
+
+def showing(engine: Engine, raw_year: str | None) -> tuple[Campaign | None, list[int]]:
+    """The edition a public page shows (the current one, or an earlier one of its country by
+    ``?year=``) and the years of all of them, newest first, for the links between them.
+    NotFound for a year without an edition. Two queries (three for an earlier year)."""
+    with db.session(engine) as s:
+        current = current_in(s)
+        if current is None:
+            return None, []
+        query = select(Campaign.year).where(Campaign.country == current.country)
+        years = list(s.exec(query.order_by(Campaign.year.desc())))
+        if not raw_year or raw_year == str(current.year):
+            return current, years
+        if not (raw_year.isdigit() and int(raw_year) in years):
+            raise NotFound(N_("There is no edition for that year."))
+        found = s.exec(
+            select(Campaign).where(Campaign.country == current.country,
+                                   Campaign.year == int(raw_year))
+        ).one()  # fmt: skip
+    return found, years
+
+
+def interface_languages(engine: Engine) -> list[str]:
+    """The interface languages the current edition offers ([] without one: all of them)."""
+    with db.session(engine) as s:
+        found = s.exec(
+            select(Campaign.interface_languages)
+            .order_by(Campaign.year.desc(), Campaign.id.desc())
+            .limit(1)
+        ).first()
+    return list(found or [])

@@ -27,6 +27,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 YEAR_INVALID = N_("Enter a year between 2000 and 2100.")
 YEAR_TAKEN = N_("This country already has an edition for this year.")
 YEAR_NOT_LATER = N_("The new edition must come after the current one.")
+NOT_CURRENT = N_("Start the next edition from the current one.")
 # The questions every edition starts with; managers edit them before nominations open.
 STARTING_ELIGIBILITY = [
     {
@@ -188,6 +189,8 @@ def start_next(
             raise NotFound(N_("No such edition."))
         if old.archived_at is not None:
             raise Archived(old.year)
+        if campaigns.current_in(s).id != old.id:
+            raise Invalid({"year": NOT_CURRENT})
         year = old.year + 1 if year in (None, "") else parse_year(year)
         if year <= old.year:
             raise Invalid({"year": YEAR_NOT_LATER})

@@ -128,3 +128,14 @@ def preset(raw_code: str, reader: str | None = None) -> Preset:
         phone_country=code if valid_phone_country(code) else "",
         interface_languages=interface,
     )
+
+
+def choices(reader: str = "en") -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(code, name) pairs for a country picker: the refined countries, then every other."""
+
+    def named(codes) -> list[tuple[str, str]]:
+        return sorted(((c, country_name(c, reader)) for c in codes), key=lambda p: p[1].casefold())
+
+    ours = set(refined())
+    others = [c.alpha_2 for c in pycountry.countries if c.alpha_2 not in ours]
+    return named(ours), named(others)
