@@ -73,10 +73,13 @@ async def campaign_settings(request: Request) -> Response:
     engine, renderer = request.app.state.engine, request.app.state.renderer
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     if request.method == "GET":
+        installed = renderer.catalogue.codes()
         context = _settings_context(campaign) | {
             "saved": "saved" in request.query_params,
-            "installed": renderer.catalogue.codes(),
+            "installed": installed,
         }
+        # An edition naming none offers every installed language: say so in the field.
+        context["form"]["interface_languages"] = " ".join(campaign.interface_languages or installed)
         return renderer.render(request, "manage/campaign.html", context)
     form = {k: str(v) for k, v in (await request.form()).items()}
     settings_in = CampaignSettingsIn(
