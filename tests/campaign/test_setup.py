@@ -87,3 +87,23 @@ def test_bad_fields_are_all_named_and_nothing_is_made(engine):
     assert _rows(engine) == (0, 0)
     # The link still works once corrected.
     assert setup.complete(engine, SECRET, token, _form())[0].role == "manager"
+
+
+def test_concurrent_setups_make_one_manager_and_one_edition(engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = setup.issue(engine, SECRET)
+    people.hash_password("warm")  # argon2 is slow; start all the forms together
+
+    def attempt(i: int) -> str:
+        try:
+            setup.complete(engine, SECRET, token,
+                           _form(email=f"m{i}@example.org", year=str(2027 + i)))  # fmt: skip
+        except InvitationInvalid as exc:
+            return exc.message
+        return "made"
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = sorted(pool.map(attempt, range(6)))
+    assert outcomes == ["This site is already set up: sign in instead."] * 5 + ["made"]
+    assert _rows(engine) == (1, 1)
