@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from campaign import audit, db, phases
-from campaign.errors import Invalid, NotFound, PhaseClosed
+from campaign import audit, db, phases, presets
+from campaign.errors import Archived, Invalid, NotFound, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign
 
@@ -46,6 +46,12 @@ def require_current(engine: Engine) -> Campaign:
     return campaign
 
 
+def ensure_editable(campaign: Campaign) -> None:
+    """Refuse any change to an archived edition (a later one has started)."""
+    if campaign.archived_at is not None:
+        raise Archived(campaign.year)
+
+
 def local_input(value: datetime, tz: str) -> str:
     """A UTC instant as the ``datetime-local`` value a manager sees, in the campaign's zone."""
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
@@ -53,15 +59,22 @@ def local_input(value: datetime, tz: str) -> str:
 
 @dataclass(frozen=True)
 class CampaignSettingsIn:
-    """The settings form as typed; ``parse`` validates it into values for the table."""
+    """The settings form as typed; ``parse`` validates it into values for the table. A field
+    left as None is not on the form and keeps its value."""
 
     title: str
     phase_dates: dict[str, str]
     regions: str
     languages: str
+    country: str | None = None
+    phone_country: str | None = None
+    timezone: str | None = None
+    interface_languages: str | None = None
 
     def parse(self, tz: str) -> dict:
         errors: dict[str, str] = {}
+        place = self._place(errors)
+        tz = place.get("timezone", tz)
         title = self.title.strip()
         if not 3 <= len(title) <= 200:
             errors["title"] = N_("Between 3 and 200 characters.")
@@ -91,7 +104,44 @@ class CampaignSettingsIn:
             errors.setdefault("languages", N_("List at least one language."))
         if errors:
             raise Invalid(errors)
-        return {"title": title, "regions": regions, "languages": languages, **dates}
+        return {"title": title, "regions": regions, "languages": languages, **dates, **place}
+
+    def _place(self, errors: dict[str, str]) -> dict:
+        """Country, phone country, time zone and interface languages, those on the form."""
+        values: dict = {}
+        if self.country is not None:
+            try:
+                values["country"] = presets.country_code(self.country)
+            except Invalid as exc:
+                errors |= exc.errors
+        if self.phone_country is not None:
+            code = self.phone_country.strip().upper()
+            if presets.valid_phone_country(code):
+                values["phone_country"] = code
+            else:
+                errors["phone_country"] = N_("Unknown country code for phone numbers.")
+        if self.timezone is not None:
+            if presets.valid_timezone(self.timezone.strip()):
+                values["timezone"] = self.timezone.strip()
+            else:
+                errors["timezone"] = N_("This time zone does not exist (e.g. Asia/Kathmandu).")
+        if self.interface_languages is not None:
+            codes = list(dict.fromkeys(self.interface_languages.replace(",", " ").split()))
+            if (
+                not codes
+                or len(codes) > MAX_LANGUAGES
+                or not all(LANGUAGE_CODE.match(c) for c in codes)
+            ):
+                errors["interface_languages"] = N_(
+                    "List the interface languages by code (fr, en, ur...), the default first."
+                )
+            else:
+                values["interface_languages"] = codes
+        return values
+
+
+# Where the campaign is and its clock: fixed once the public has started to take part.
+PLACE_FIELDS = ("country", "phone_country", "timezone")
 
 
 def _lines(text: str) -> list[str]:
@@ -105,7 +155,18 @@ def update_settings(
         campaign = s.get(Campaign, campaign_id)
         if campaign is None:
             raise NotFound(N_("No campaign has been set up yet."))
+        ensure_editable(campaign)
         values = form.parse(campaign.timezone)
+        if db.utcnow() >= campaign.nominations_start:
+            fixed = {k: N_("Fixed once nominations have opened.") for k in PLACE_FIELDS
+                     if k in values and values[k] != getattr(campaign, k)}  # fmt: skip
+            if fixed:
+                raise Invalid(fixed)
+        if values.get("country", campaign.country) != campaign.country and s.exec(
+            select(Campaign.id).where(Campaign.country == values["country"],
+                                      Campaign.year == campaign.year)
+        ).first():  # fmt: skip
+            raise Invalid({"country": N_("This country already has an edition for this year.")})
         changed = {}
         for key, value in values.items():
             if getattr(campaign, key) != value:
@@ -169,6 +230,7 @@ def update_eligibility(
         campaign = s.get(Campaign, campaign_id)
         if campaign is None:
             raise NotFound(N_("No campaign has been set up yet."))
+        ensure_editable(campaign)
         if db.utcnow() >= campaign.nominations_start:
             raise PhaseClosed(
                 N_("Eligibility questions cannot change once nominations have opened.")
@@ -178,3 +240,35 @@ def update_eligibility(
         audit.record(s, actor_id, "campaign.eligibility", "campaign", campaign.id,
                      before=old, after=questions)  # fmt: skip
     return campaign
+
+
+def showing(engine: Engine, raw_year: str | None) -> tuple[Campaign | None, list[int]]:
+    """The edition a public page shows (the current one, or an earlier one of its country by
+    ``?year=``) and the years of all of them, newest first, for the links between them.
+    NotFound for a year without an edition. Two queries (three for an earlier year)."""
+    with db.session(engine) as s:
+        current = current_in(s)
+        if current is None:
+            return None, []
+        query = select(Campaign.year).where(Campaign.country == current.country)
+        years = list(s.exec(query.order_by(Campaign.year.desc())))
+        if not raw_year or raw_year == str(current.year):
+            return current, years
+        if not (raw_year.isdigit() and int(raw_year) in years):
+            raise NotFound(N_("There is no edition for that year."))
+        found = s.exec(
+            select(Campaign).where(Campaign.country == current.country,
+                                   Campaign.year == int(raw_year))
+        ).one()  # fmt: skip
+    return found, years
+
+
+def interface_languages(engine: Engine) -> list[str]:
+    """The interface languages the current edition offers ([] without one: all of them)."""
+    with db.session(engine) as s:
+        found = s.exec(
+            select(Campaign.interface_languages)
+            .order_by(Campaign.year.desc(), Campaign.id.desc())
+            .limit(1)
+        ).first()
+    return list(found or [])

@@ -7,7 +7,7 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from campaign import backup, db, demo, migrations, people, sms
+from campaign import backup, db, demo, editions, migrations, people, setup, sms
 from campaign.errors import Invalid
 from campaign.models import Role
 from campaign.phases import Phase
@@ -30,6 +30,7 @@ def cmd_serve(settings, args) -> int:
     except migrations.DatabaseNotMigrated as exc:
         print(exc, file=sys.stderr)
         return 1
+    _print_setup_link(settings)
     print(f"Serving on http://{args.host}:{args.port} ({args.workers} worker(s))")
     uvicorn.run(
         "web.asgi:app_from_env",
@@ -40,6 +41,43 @@ def cmd_serve(settings, args) -> int:
         proxy_headers=True,
         log_level="info",
     )
+    return 0
+
+
+def _print_setup_link(settings) -> bool:
+    token = setup.issue(_engine(settings), settings.secret_key)
+    if token is None:
+        return False
+    hours = int(setup.SETUP_MAX_AGE.total_seconds() // 3600)
+    print(f"No staff account yet. Open this link to create the first manager and edition "
+          f"(valid {hours} hours, until a manager exists):")  # fmt: skip
+    print(f"{settings.base_url}/setup/{token}", flush=True)
+    return True
+
+
+def cmd_setup_link(settings, args) -> int:
+    migrations.ensure_migrated(_engine(settings))
+    if not _print_setup_link(settings):
+        raise CommandError("a manager exists already: invite staff with `icon user add`.")
+    return 0
+
+
+def cmd_campaign_new(settings, args) -> int:
+    engine = _engine(settings)
+    migrations.ensure_migrated(engine)
+    try:
+        campaign = editions.create(engine, None, args.country, args.year, args.title or "")
+    except Invalid as exc:
+        messages = {
+            "country": f"unknown country code {args.country!r} (ISO 3166 alpha-2, e.g. NP).",
+            "year": f"{args.country.upper()} already has an edition for {args.year}."
+            if exc.errors.get("year") == editions.YEAR_TAKEN
+            else f"{args.year!r} is not a year between 2000 and 2100.",
+            "title": "the title needs between 3 and 200 characters.",
+        }
+        raise CommandError(" ".join(messages[f] for f in exc.errors)) from exc
+    print(f"Edition {campaign.year} for {campaign.country} created: {campaign.title!r}, "
+          f"{len(campaign.regions)} regions, time zone {campaign.timezone}.")  # fmt: skip
     return 0
 
 
@@ -119,6 +157,16 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--name", default="")
     add.set_defaults(func=cmd_user_add)
+    sub.add_parser("setup-link", help="the first-run link, while no staff account exists"
+                   ).set_defaults(func=cmd_setup_link)  # fmt: skip
+    edition = sub.add_parser("campaign", help="editions").add_subparsers(
+        dest="action", required=True
+    )
+    new = edition.add_parser("new", help="set up an edition from the country's presets")
+    new.add_argument("--country", required=True, help="ISO 3166 alpha-2 code, e.g. NP")
+    new.add_argument("--year", required=True)
+    new.add_argument("--title", default="")
+    new.set_defaults(func=cmd_campaign_new)
     sub.add_parser("outbox", help="stored SMS as JSON lines").set_defaults(func=cmd_outbox)
     b = sub.add_parser("backup", help="consistent copy of the SQLite database")
     b.add_argument("file")
@@ -138,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         return args.func(settings, args)
-    except (SettingsError, backup.BackupError, CommandError) as exc:
+    except (SettingsError, backup.BackupError, CommandError, migrations.DatabaseNotMigrated) as exc:
         print(f"icon: {exc}", file=sys.stderr)
         return 2
 

@@ -17,15 +17,13 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
-from campaign import audit, db, people
+from campaign import audit, db, editions, people, presets
 from campaign.models import Campaign, Role, User
 from campaign.phases import Phase
 
-MALI_REGIONS = [
-    "District de Bamako", "Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao",
-    "Kidal", "Taoudénit", "Ménaka", "Bougouni", "Dioïla", "Nioro du Sahel", "Kita", "Nara", "San",
-    "Douentza", "Bandiagara", "Koutiala",
-]  # fmt: skip
+# The demo edition is set up by the same service as a real one (campaign/editions.py), from
+# Mali's presets; only the spot languages keep the names the Mali team writes them with.
+MALI_REGIONS = presets.preset("ML").regions
 MALI_LANGUAGES = [
     {"code": "bm", "name": "Bamanankan"},
     {"code": "fr", "name": "Français"},
@@ -34,32 +32,7 @@ MALI_LANGUAGES = [
     {"code": "tmh", "name": "Tamasheq"},
     {"code": "snk", "name": "Soninke"},
 ]
-MALI_ELIGIBILITY = [
-    {
-        "key": "serving",
-        "expected": True,
-        "text": {
-            "fr": "Cette personne est-elle un fonctionnaire ou agent public en activité ?",
-            "en": "Is this person a serving civil servant or public employee?",
-        },
-        "refusal": {
-            "fr": "Integrity Icon distingue des agents publics en activité uniquement.",
-            "en": "Integrity Icon honours serving public employees only.",
-        },
-    },
-    {
-        "key": "elected",
-        "expected": False,
-        "text": {
-            "fr": "Cette personne est-elle un élu (député, maire, conseiller) ?",
-            "en": "Is this person an elected official (member of parliament, mayor, councillor)?",
-        },
-        "refusal": {
-            "fr": "Les élus ne peuvent pas être nominés : la campagne distingue des agents.",
-            "en": "Elected officials cannot be nominated: the campaign honours public servants.",
-        },
-    },
-]
+MALI_ELIGIBILITY = editions.STARTING_ELIGIBILITY
 DEMO_STAFF = [
     ("manager@demo.integrity-icon.org", "Fatoumata Coulibaly", Role.manager),
     ("juror1@demo.integrity-icon.org", "Boubacar Diallo", Role.juror),
@@ -120,17 +93,9 @@ def seed(engine: Engine, phase: Phase = Phase.nominations, reset: bool = False) 
         fresh = campaign is None
         if fresh:
             year = db.utcnow().year
-            campaign = Campaign(
-                country="ML",
-                year=year,
-                title=f"Integrity Icon Mali {year}",
-                timezone="Africa/Bamako",
-                regions=MALI_REGIONS,
-                languages=MALI_LANGUAGES,
-                eligibility=MALI_ELIGIBILITY,
-                **phase_dates(phase),
+            campaign = editions.create_in(
+                s, None, "ML", year, dates=phase_dates(phase), languages=MALI_LANGUAGES
             )
-            s.add(campaign)
         else:
             for key, value in phase_dates(phase).items():
                 setattr(campaign, key, value)

@@ -52,3 +52,15 @@ class InvitationInvalid(DomainError):
 
 class PhaseClosed(DomainError):
     status = 409
+
+
+class Archived(DomainError):
+    """The edition is archived (a later one has started): it is read-only."""
+
+    status = 409
+
+    def __init__(self, year: int) -> None:
+        super().__init__(
+            N_("The %(year)s edition is archived: it can no longer change."), year=year
+        )
+        self.year = year

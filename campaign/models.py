@@ -1,11 +1,12 @@
-"""The core tables: Campaign (one edition), User (staff), AuditEvent, SmsMessage, RateEvent."""
+"""The core tables: Campaign (one edition), User (staff) and their StaffRole per edition,
+AuditEvent, SmsMessage, RateEvent, SetupLink."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from campaign.db import UTCDateTime, utcnow
@@ -18,11 +19,22 @@ class Role(StrEnum):
 
 
 class Campaign(SQLModel, table=True):
+    # One edition a year per country: a team runs its campaign again next year, keeping history.
+    __table_args__ = (UniqueConstraint("country", "year", name="uq_campaign_country_year"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    country: str = Field(max_length=2)  # ISO 3166 alpha-2: phone numbers are parsed for it
+    country: str = Field(max_length=2)  # ISO 3166 alpha-2
+    # Phone numbers are parsed for it; usually the country itself.
+    phone_country: str = Field(max_length=2)
     year: int
     title: str = Field(max_length=200)
     timezone: str = Field(default="UTC", max_length=64)
+    # The interface languages the edition offers, default first ([] offers every catalogue).
+    interface_languages: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    # Set when the next edition starts: nothing changes in an archived edition any more.
+    archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     # Regions and languages are short ordered lists edited as a whole: JSON keeps them in one row.
     regions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # [{"code": "bm", "name": "Bamanankan"}, ...]: the languages of the campaign's audio spots.
@@ -54,6 +66,15 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+class StaffRole(SQLModel, table=True):
+    """A staff member's role in one edition (a juror of 2027 may manage 2028); without a row for
+    the current edition, the account's own role applies."""
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    role: str = Field(max_length=20)  # a Role value
 
 
 class AuditEvent(SQLModel, table=True):

@@ -21,7 +21,7 @@ from campaign.errors import (
     PermissionDenied,
 )
 from campaign.i18n import N_
-from campaign.models import Role, User
+from campaign.models import Campaign, Role, StaffRole, User
 
 INVITATION_MAX_AGE = timedelta(days=7)
 LOCK_WINDOW = timedelta(minutes=15)
@@ -79,6 +79,11 @@ def invite(
             user.role, user.active = role, True
             user.name = name.strip() or user.name
         token = _invitation_token(secret_key, user)
+        # The role applies to the current edition too, if it gave this person another one.
+        edition_id = s.exec(_current_edition_id()).first()
+        found = s.get(StaffRole, (edition_id, user.id)) if edition_id is not None else None
+        if found is not None:
+            found.role = role
         audit.record(s, actor_id, "user.invite", "user", user.id, email=email, role=role)
     return user, token
 
@@ -170,10 +175,25 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def _current_edition_id():
+    return select(Campaign.id).order_by(Campaign.year.desc(), Campaign.id.desc()).limit(1)
+
+
 def active_user(engine: Engine, user_id: int) -> User | None:
+    """The account if active, with its role in the current edition (see StaffRole)."""
     with db.session(engine) as s:
         user = s.get(User, user_id)
-        return user if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        role = s.exec(
+            select(StaffRole.role).where(
+                StaffRole.user_id == user_id,
+                StaffRole.campaign_id == _current_edition_id().scalar_subquery(),
+            )
+        ).first()
+    if role is not None:
+        user.role = role
+    return user
 
 
 def list_users(engine: Engine) -> list[User]:

@@ -123,7 +123,7 @@ def _process(s, campaign, secret_key, sender, text, route, translate) -> _Reply:
     if campaign is None:
         return _Reply(translate(NOT_STARTED, {}), "", "")
     try:
-        e164 = phones.normalise(sender, campaign.country)
+        e164 = phones.normalise(sender, campaign.phone_country)
     except Invalid:
         return _Reply(translate(UNREADABLE, {}), "", "")
     sender_hash = phones.keyed_hash(secret_key, e164)

@@ -7,7 +7,15 @@ reset need the whole schema, and only this module assembles it.
 from sqlmodel import SQLModel
 
 from audio_spots.models import AudioSpot
-from campaign.models import AuditEvent, Campaign, InboundSms, RateEvent, SmsMessage, User
+from campaign.models import (
+    AuditEvent,
+    Campaign,
+    InboundSms,
+    RateEvent,
+    SmsMessage,
+    StaffRole,
+    User,
+)
 from nominations.models import CallBack, Nomination, Nominee
 from profiles.models import Profile
 from shortlist.models import Assignment, Criterion, Decision, ReviewConfig, Score
@@ -36,6 +44,7 @@ __all__ = [
     "Nominee",
     "RateEvent",
     "SmsMessage",
+    "StaffRole",
     "User",
     "metadata",
 ]

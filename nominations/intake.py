@@ -88,7 +88,7 @@ class NominationIn:
     errors: dict = field(default_factory=dict)
 
     def parse(self, campaign: Campaign) -> dict:
-        f, errors, country = self.form, {}, campaign.country
+        f, errors, country = self.form, {}, campaign.phone_country
         values = {
             "nominee_name": _text(f, "nominee_name", errors, low=2),
             "nominee_position": _text(f, "nominee_position", errors, low=2),

@@ -77,10 +77,11 @@ def _view(p: Profile, c: Campaign | None = None) -> ProfileView:
 _ORDER = (col(Profile.distinction).desc(), Profile.name, Profile.id)
 
 
-def finalists(engine: Engine) -> Finalists:
-    """The current edition's published finalists and winner: two queries, however many."""
+def finalists(engine: Engine, campaign: Campaign | None = None) -> Finalists:
+    """An edition's published finalists and winner (the current one's when not given): one or
+    two queries, however many."""
     with db.session(engine) as s:
-        campaign = campaigns.current_in(s)
+        campaign = campaign or campaigns.current_in(s)
         if campaign is None:
             return Finalists(None, [])
         rows = s.exec(

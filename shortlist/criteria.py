@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from campaign import audit, db, phases
+from campaign import audit, campaigns, db, phases
 from campaign.errors import Invalid, NotFound, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign
@@ -91,6 +91,7 @@ def label(texts: dict, lang: str) -> str:
 
 
 def _editable(campaign: Campaign) -> None:
+    campaigns.ensure_editable(campaign)
     if db.utcnow() >= campaign.review_start:
         raise PhaseClosed(N_("Criteria cannot change once the review has opened."))
 

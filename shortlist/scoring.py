@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from campaign import audit, db, phases
+from campaign import audit, campaigns, db, phases
 from campaign.errors import DomainError, Invalid, NotFound, PermissionDenied, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign, User
@@ -215,6 +215,7 @@ def _bump(
     if bumped is None:
         _refuse_unless_own(juror_id, row and row[0], row and row[1])
         raise Submitted(LOCKED)
+    campaigns.ensure_editable(row[2])
     if not phases.is_open(row[2], phases.Phase.review, db.utcnow()):
         raise PhaseClosed(N_("The review is closed: scores can no longer change."))
     if criterion_id is not None and row[3] is None:

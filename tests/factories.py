@@ -38,6 +38,7 @@ def make_campaign(engine, phase: str = "nominations", **overrides) -> Campaign:
         results_at=start + timedelta(days=120),
     )
     values.update(overrides)
+    values.setdefault("phone_country", values["country"])
     with db.session(engine) as s, s.begin():
         campaign = Campaign(**values)
         s.add(campaign)

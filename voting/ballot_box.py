@@ -125,8 +125,8 @@ def clean_receipt(raw: str) -> str:
 
 def _voter(secret_key: str, raw_phone: str, campaign: Campaign) -> str:
     """The number in E.164; only the campaign's own country's numbers vote."""
-    e164 = phones.normalise(raw_phone, campaign.country)
-    if phones.national(e164, campaign.country) is None:
+    e164 = phones.normalise(raw_phone, campaign.phone_country)
+    if phones.national(e164, campaign.phone_country) is None:
         raise Invalid({"phone": SMS_FOREIGN})
     return e164
 
@@ -134,6 +134,8 @@ def _voter(secret_key: str, raw_phone: str, campaign: Campaign) -> str:
 def _open_round_for_vote(s: Session, round_id: int) -> tuple[Round, Campaign]:
     campaign = campaigns.current_in(s)
     r = s.get(Round, round_id) if isinstance(round_id, int) else None
+    if r is not None and campaign is not None and r.campaign_id != campaign.id:
+        campaigns.ensure_editable(s.get(Campaign, r.campaign_id))
     if campaign is None or r is None or r.campaign_id != campaign.id:
         raise NotFound(N_("This vote does not exist."))
     current = open_round(s, campaign)

@@ -41,7 +41,9 @@ def open_ballot(sql: BatchSql, channel: str) -> OpenBallot | None:
     ``campaigns.current_in`` and ``ballot_box.open_round``, read in three plain statements once
     per batch (their ORM form cost more than the batch's writing)."""
     m = sql.mark
-    campaign = sql.rows("SELECT id, country FROM campaign ORDER BY year DESC, id DESC LIMIT 1", [])
+    campaign = sql.rows(
+        "SELECT id, phone_country FROM campaign ORDER BY year DESC, id DESC LIMIT 1", []
+    )
     if not campaign:
         return None
     enabled = "sms_enabled" if channel == VoteChannel.sms else "web_enabled"

@@ -21,7 +21,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from campaign import audit, db
+from campaign import audit, campaigns, db
 from campaign.errors import Invalid, NotFound, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign
@@ -172,7 +172,9 @@ def _source_nominees(engine: Engine, campaign_id: int, form: RoundIn) -> tuple[l
 def create_round(engine: Engine, actor_id: int, campaign_id: int, form: RoundIn) -> Round:
     """A new round with its numbered candidates; Invalid (nothing made) for a bad form."""
     with db.session(engine) as s:
-        tz = _campaign(s, campaign_id).timezone
+        campaign = _campaign(s, campaign_id)
+        campaigns.ensure_editable(campaign)
+        tz = campaign.timezone
     values = form.parse(tz)
     nominee_ids, previous_id = _source_nominees(engine, campaign_id, form)
     if not nominee_ids:
@@ -207,7 +209,9 @@ def update_round(engine: Engine, actor_id: int, round_id: int, form: RoundIn) ->
         r = _round(s, round_id)
         if state(r) == "closed":
             raise PhaseClosed(N_("This round is closed: its settings cannot change."))
-        values = form.parse(_campaign(s, r.campaign_id).timezone)
+        campaign = _campaign(s, r.campaign_id)
+        campaigns.ensure_editable(campaign)
+        values = form.parse(campaign.timezone)
         if state(r) == "open" and values["opens_at"] != r.opens_at:
             raise Invalid({"opens_at": N_("The round has opened: its opening time stays.")})
         if values["weight_jury"] > 0 and any(

@@ -7,6 +7,7 @@ import logging
 import re
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from campaign import db, gateways, migrations, sms, sms_queue
+from campaign import campaigns, db, gateways, migrations, sms, sms_queue
 from campaign.errors import DomainError, Invalid, LoginLocked
 from campaign.i18n import N_
 from campaign.settings import Settings
@@ -29,10 +30,11 @@ from voting.intake import VoteIntake
 from web import htmx
 from web.auth import LoginRequired, login_url
 from web.body_limit import KB, MB, BodyLimit
-from web.i18n import DEFAULT, Catalogue
+from web.i18n import DEFAULT, Catalogue, OfferedLanguages
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
 from web.routes import (
     audio,
+    editions,
     finalists,
     jury,
     manage,
@@ -42,6 +44,7 @@ from web.routes import (
     public,
     review,
     rounds,
+    setup,
     shortlist,
     sms_manage,
     spots,
@@ -145,10 +148,12 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         *vote.routes,
         *public.routes,
         *staff.routes,
+        *setup.routes,
         *jury.routes,
         *manage.routes,
         *sms_manage.routes,
         *callback_routes.routes,
+        *editions.routes,
         *moderation.routes,
         *review.routes,
         *shortlist.routes,
@@ -171,10 +176,9 @@ def create_app(settings: Settings, engine=None) -> Starlette:
             page = renderer.render(request, "errors/csrf.html", status=403)
         await page(scope, receive, send)
 
-    def error_page(request: Request, status: int, message: str = "") -> Response:
-        return renderer.render(
-            request, "errors/error.html", {"status": status, "message": message}, status=status
-        )
+    def error_page(request: Request, status: int, message: str = "", **params) -> Response:
+        context = {"status": status, "message": message, "params": params}
+        return renderer.render(request, "errors/error.html", context, status=status)
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return error_page(request, exc.status_code, "")
@@ -183,7 +187,7 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         if isinstance(exc, Invalid | LoginLocked):
             # Handlers catch these to redisplay their form; reaching here is a handler's bug.
             log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
-        return error_page(request, exc.status, exc.message)
+        return error_page(request, exc.status, exc.message, **exc.params)
 
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return htmx.redirect(request, login_url(exc.next_path))
@@ -194,6 +198,7 @@ def create_app(settings: Settings, engine=None) -> Starlette:
 
     middleware = [
         Middleware(Metrics, routes=routes),
+        Middleware(OfferedLanguages, load=partial(campaigns.interface_languages, engine)),
         Middleware(SecurityHeaders, https=settings.https),
         Middleware(BodyLimit, reject=reject, caps=BODY_CAPS, default=PUBLIC_FORM_CAP),
         # Level 6: a 300 KB board compresses in 5 ms instead of 17, for 3.5% more bytes.

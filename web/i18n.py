@@ -2,13 +2,15 @@
 
 French is the default, English the second, Urdu the third (right to left); a new language is a
 new folder with a messages.po (its name and writing direction come from Babel). Catalogues are
-compiled in memory at start-up, so no build step.
-The visitor's choice is kept in the ``lang`` cookie for a year.
+compiled in memory at start-up, so no build step. The edition chooses which of them it offers
+(``Campaign.interface_languages``, default first; a code without a folder waits for it). The
+visitor's choice is kept in the ``lang`` cookie for a year.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from starlette.concurrency import run_in_threadpool
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT = "fr"
@@ -59,13 +62,25 @@ class Catalogue:
     def __contains__(self, code: object) -> bool:
         return code in self.translations
 
-    def negotiate(self, cookie: str | None, accept_language: str | None) -> str:
-        if cookie in self.translations:
+    def codes(self) -> list[str]:
+        return [language.code for language in self.languages]
+
+    def offered(self, wanted: Sequence[str] | None = None) -> list[Language]:
+        """The languages an edition offers, in its order; every one when it names none here."""
+        by_code = {language.code: language for language in self.languages}
+        found = [by_code[c] for c in dict.fromkeys(wanted or ()) if c in by_code]
+        return found or self.languages
+
+    def negotiate(
+        self, cookie: str | None, accept_language: str | None, wanted: Sequence[str] | None = None
+    ) -> str:
+        codes = [language.code for language in self.offered(wanted)]
+        if cookie in codes:
             return cookie
         for code in _accept_language_codes(accept_language or ""):
-            if code in self.translations:
+            if code in codes:
                 return code
-        return DEFAULT
+        return codes[0]
 
     def gettext(self, code: str, message: str) -> str:
         return self.translations[code].gettext(message)
@@ -85,3 +100,22 @@ def _accept_language_codes(header: str) -> list[str]:
         if tag:
             weighted.append((-quality, index, tag.split("-")[0].lower()))
     return [code for _q, _i, code in sorted(weighted) if _q < 0]
+
+
+# Paths that never render a page in the visitor's language: no need to read the edition.
+NO_PAGE = ("/static/", "/sms/", "/audio/", "/healthz", "/metrics", "/feeds/")
+
+
+class OfferedLanguages:
+    """Pure ASGI middleware putting the current edition's interface languages in the request's
+    state, read in the thread pool (never on the loop). One small query per page: a cache per
+    process would show a manager's change late in the other processes."""
+
+    def __init__(self, app, load: Callable[[], list[str]]) -> None:
+        self.app, self.load = app, load
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and not scope["path"].startswith(NO_PAGE):
+            codes = await run_in_threadpool(self.load)
+            scope.setdefault("state", {})["offered_languages"] = codes
+        await self.app(scope, receive, send)

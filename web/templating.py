@@ -70,9 +70,16 @@ class Renderer:
             env.filters["filesize"] = _filesize_filter(code, translations.gettext)
             self.envs[code] = env
 
+    @staticmethod
+    def wanted(request: Request) -> list[str] | None:
+        """The interface languages the current edition offers (see web.i18n.OfferedLanguages)."""
+        return request.scope.get("state", {}).get("offered_languages")
+
     def language(self, request: Request) -> str:
         return self.catalogue.negotiate(
-            request.cookies.get(COOKIE), request.headers.get("accept-language")
+            request.cookies.get(COOKIE),
+            request.headers.get("accept-language"),
+            self.wanted(request),
         )
 
     def gettext(self, request: Request, message: str) -> str:
@@ -95,7 +102,7 @@ class Renderer:
             "request": request,
             "lang": lang,
             "dir": self.catalogue.by_code[lang].dir,
-            "languages": self.catalogue.languages,
+            "languages": self.catalogue.offered(self.wanted(request)),
             "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
             "user": getattr(request.state, "user", None),
             **(context or {}),

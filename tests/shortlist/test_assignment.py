@@ -190,7 +190,7 @@ def test_auto_assign_query_count_does_not_grow_with_nominees(engine, manager):
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
 
     def count(nominees: int) -> int:
-        campaign = make_campaign(engine)
+        campaign = make_campaign(engine, year=2000 + nominees)  # one edition a year
         make_eligible_nominees(engine, campaign.id, nominees)
         statements.clear()
         assignment.auto_assign(engine, manager.id, campaign.id)

@@ -216,7 +216,9 @@ def test_finalists_page_queries_do_not_grow_with_profiles(client, engine, result
     many = _count_queries(engine, client, "/finalists")
 
     assert (one, many) == (one, one)
-    assert one <= 3
+    # The edition's interface languages, the edition and its years (links to earlier ones), the
+    # profiles; with SQLite's BEGINs.
+    assert one <= 7
 
 
 @pytest.mark.parametrize("url", ["/finalists", "/finalists/{slug}", "/icons"])

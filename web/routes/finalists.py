@@ -9,6 +9,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from audio_spots import catalogue
+from campaign import campaigns
 from profiles import photos, public
 from web.auth import current_user
 
@@ -19,8 +20,10 @@ REVALIDATE = "public, max-age=300"
 
 def finalists_page(request: Request) -> Response:
     current_user(request)
-    found = public.finalists(request.app.state.engine)
-    return request.app.state.renderer.render(request, "finalists/list.html", {"found": found})
+    engine = request.app.state.engine
+    campaign, years = campaigns.showing(engine, request.query_params.get("year"))
+    context = {"found": public.finalists(engine, campaign), "years": years}
+    return request.app.state.renderer.render(request, "finalists/list.html", context)
 
 
 def profile_context(request: Request, view: public.ProfileView, photo_base: str = "") -> dict:

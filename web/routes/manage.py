@@ -52,6 +52,10 @@ def _settings_context(campaign, form: dict | None = None, errors: dict | None = 
             "title": campaign.title,
             "regions": "\n".join(campaign.regions),
             "languages": "\n".join(f"{lang['code']} {lang['name']}" for lang in campaign.languages),
+            "country": campaign.country,
+            "phone_country": campaign.phone_country,
+            "timezone": campaign.timezone,
+            "interface_languages": " ".join(campaign.interface_languages),
         }
     return {
         "campaign": campaign,
@@ -61,6 +65,7 @@ def _settings_context(campaign, form: dict | None = None, errors: dict | None = 
         "questions": _eligibility_rows(campaign),
         "questions_errors": {},
         "questions_editable": utcnow() < campaign.nominations_start,
+        "place_editable": utcnow() < campaign.nominations_start,
     }
 
 
@@ -69,7 +74,13 @@ async def campaign_settings(request: Request) -> Response:
     engine, renderer = request.app.state.engine, request.app.state.renderer
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     if request.method == "GET":
-        context = _settings_context(campaign) | {"saved": "saved" in request.query_params}
+        installed = renderer.catalogue.codes()
+        context = _settings_context(campaign) | {
+            "saved": "saved" in request.query_params,
+            "installed": installed,
+        }
+        # An edition naming none offers every installed language: say so in the field.
+        context["form"]["interface_languages"] = " ".join(campaign.interface_languages or installed)
         return renderer.render(request, "manage/campaign.html", context)
     form = {k: str(v) for k, v in (await request.form()).items()}
     settings_in = CampaignSettingsIn(
@@ -77,6 +88,8 @@ async def campaign_settings(request: Request) -> Response:
         phase_dates={name: form.get(name, "") for name in PHASE_FIELDS},
         regions=form.get("regions", ""),
         languages=form.get("languages", ""),
+        # Absent from the form once nominations have opened: they keep their values.
+        **{name: form.get(name) for name in (*campaigns.PLACE_FIELDS, "interface_languages")},
     )
     try:
         await run_in_threadpool(
@@ -84,6 +97,7 @@ async def campaign_settings(request: Request) -> Response:
         )
     except Invalid as exc:
         context = _settings_context(campaign, form, exc.errors)
+        context["installed"] = renderer.catalogue.codes()
         return renderer.render(request, "manage/campaign.html", context, status=422, block="form")
     return htmx.redirect(request, "/manage/campaign?saved=1")
 

@@ -60,7 +60,9 @@ async def set_language(request: Request) -> Response:
     form = await request.form()
     code = form.get("code")
     renderer = request.app.state.renderer
-    if code not in renderer.catalogue:
+    if code not in [
+        language.code for language in renderer.catalogue.offered(renderer.wanted(request))
+    ]:
         return renderer.render(
             request,
             "errors/error.html",

@@ -11,7 +11,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from campaign import campaigns
-from campaign.errors import Invalid
+from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import Role
 from campaign.text import whole
@@ -187,11 +187,14 @@ def tally_csv(request: Request) -> Response:
 def results_page(request: Request) -> Response:
     current_user(request)
     engine = request.app.state.engine
-    campaign = campaigns.require_current(engine)
+    campaign, years = campaigns.showing(engine, request.query_params.get("year"))
+    if campaign is None:
+        raise NotFound(N_("No campaign has been set up yet."))
     shown = rounds.public_results(engine, campaign.id)
     ids = [row.nominee_id for row in shown.result.rows] if shown and shown.result else []
     profiles = directory.published_by_nominee(engine, campaign.id, ids)
-    context = {"campaign": campaign, "shown": shown, "profiles": profiles}
+    context = {"campaign": campaign, "shown": shown, "profiles": profiles,
+               "years": years}  # fmt: skip
     return request.app.state.renderer.render(request, "rounds/results.html", context)
 
 

@@ -66,8 +66,8 @@ def _charts(found: stats.PublicFigures, gettext: Callable[[str], str], number) -
 
 def stats_page(request: Request) -> Response:
     engine, renderer = request.app.state.engine, request.app.state.renderer
-    campaign = campaigns.current(engine)
-    context: dict = {"campaign": campaign}
+    campaign, years = campaigns.showing(engine, request.query_params.get("year"))
+    context: dict = {"campaign": campaign, "years": years}
     if campaign is not None:
         lang = renderer.language(request)
         number = partial(format_decimal, locale=lang)
