@@ -16,7 +16,7 @@ Two nominations are taken to be the same person when
   words are set aside ("Directrice de l'école" = "Directeur d'école"), or one is
   blank.
 
-Two spellings that are both common Malian names ("Awa"/"Hawa", "Koné"/"Kané"),
+Two spellings that the country's lexicon lists as names ("Awa"/"Hawa", "Koné"/"Kané"),
 or both frequent in the data without one dwarfing the other, are different
 names, not a typo of each other.
 
@@ -43,8 +43,8 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from nominations.lexicon import Lexicon, lexicon
 from nominations.normalise import (
-    KNOWN_NAMES,
     Institution,
     Position,
     fold,
@@ -74,12 +74,13 @@ class _Names:
     within typo distance is ``_TYPO_SHARE`` times as frequent: misspellings of a
     common name do recur in a large campaign, but only as a small share of it.
     Two established spellings are different names even when one letter apart, and
-    so are two common Malian names ("Awa" and "Hawa", "Koné" and "Kané") however
+    so are two names the lexicon lists ("Awa" and "Hawa", "Koné" and "Kané") however
     rare they are in the data.
     """
 
-    def __init__(self, frequency: Counter[str]) -> None:
+    def __init__(self, frequency: Counter[str], known: frozenset[str]) -> None:
         self.frequency = frequency
+        self.known = known
         self._tokens: dict[tuple[str, str], tuple[int, int]] = {}
         self._names: dict[tuple[tuple[str, ...], tuple[str, ...], int], int] = {}
         self._index: dict[str, list[str]] = defaultdict(list)
@@ -87,7 +88,7 @@ class _Names:
         self.options = self._survey()
 
     def distinct(self, a: str, b: str) -> bool:
-        if a in KNOWN_NAMES and b in KNOWN_NAMES:
+        if a in self.known and b in self.known:
             return True
         return a in self.established and b in self.established
 
@@ -117,7 +118,7 @@ class _Names:
             ]
             own = frequency[token]
             if own >= _ESTABLISHED and all(
-                -minus < own * _TYPO_SHARE or (token in KNOWN_NAMES and n in KNOWN_NAMES)
+                -minus < own * _TYPO_SHARE or (token in self.known and n in self.known)
                 for _, minus, n in close
             ):
                 self.established.add(token)
@@ -323,13 +324,14 @@ def _id_order(ids: list[Hashable]) -> tuple[str, str]:
 class _Grouper:
     """Blocking, pairwise matching and merging over distinct profiles."""
 
-    def __init__(self, profiles: list[_Profile]) -> None:
+    def __init__(self, profiles: list[_Profile], lex: Lexicon) -> None:
         self.profiles = profiles
+        self.lex = lex
         frequency: Counter[str] = Counter()
         for p in profiles:
             for token in p.name:
                 frequency[token] += len(p.ids)
-        self.names = _Names(frequency)
+        self.names = _Names(frequency, lex.distinct)
         self._institutions: dict[tuple[Institution, Institution], tuple[bool, bool]] = {}
         self._positions: dict[tuple[Position, Position], bool] = {}
         self._loose: dict[tuple[Any, Any], bool] = {}
@@ -556,8 +558,13 @@ def _parse_all(values: Iterable[object], parse: Callable[[str], Any], **fold_opt
     return out
 
 
-def group_nominations(rows: Iterable[Mapping[str, object]]) -> list[list[Hashable]]:
+def group_nominations(
+    rows: Iterable[Mapping[str, object]], *, country: str = "", regions: Iterable[str] = ()
+) -> list[list[Hashable]]:
     """Partition nomination ids into one list per person.
+
+    ``country`` (ISO 3166 alpha-2) chooses the lexicon of names, regions and abbreviations; the
+    edition's ``regions`` are regions too. Without them the generic lexicon applies.
 
     ``rows`` are mappings with ``id``, ``nominee_name``, ``position``,
     ``institution`` and ``region``; missing or None fields are blanks. Ids keep
@@ -571,6 +578,7 @@ def group_nominations(rows: Iterable[Mapping[str, object]]) -> list[list[Hashabl
         if row.get("id") not in seen:
             seen.add(row.get("id"))
             unique.append(row)
+    lex = lexicon(country, tuple(regions))
     fields = []
     for key, parse, options in (
         ("nominee_name", name_tokens, {"join_apostrophes": True}),
@@ -582,7 +590,7 @@ def group_nominations(rows: Iterable[Mapping[str, object]]) -> list[list[Hashabl
         column = [
             v if v is None or isinstance(v, str) else str(v) for v in (r.get(key) for r in unique)
         ]
-        parsed = _parse_all(column, parse, **options)
+        parsed = _parse_all(column, lambda text, parse=parse: parse(text, lex), **options)
         fields.append([parsed[v] for v in column])
 
     profiles: dict[tuple[object, ...], _Profile] = {}
@@ -602,7 +610,7 @@ def group_nominations(rows: Iterable[Mapping[str, object]]) -> list[list[Hashabl
     ordered = sorted(profiles.values(), key=lambda p: _id_order(p.ids))
     groups = alone + [
         _sorted_ids(i for index in cluster for i in ordered[index].ids)
-        for cluster in _Grouper(ordered).clusters()
+        for cluster in _Grouper(ordered, lex).clusters()
     ]
     try:
         return sorted(groups, key=lambda g: g[0])

@@ -18,7 +18,9 @@ from sqlmodel import Session, col, delete, select
 from campaign import audit, db
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
+from campaign.models import Campaign
 from nominations.dedup import group_nominations
+from nominations.lexicon import Lexicon, lexicon
 from nominations.models import Nomination, Nominee
 from nominations.normalise import name_tokens, region_key
 
@@ -33,15 +35,24 @@ def _row(n: Nomination) -> dict:
     }
 
 
-def set_keys(n: Nomination) -> None:
-    n.region_key = region_key(n.nominee_region)[:100]
+def edition(s: Session, campaign_id: int) -> dict:
+    """What grouping needs to know of the edition: its country (the lexicon) and its regions."""
+    campaign = s.get(Campaign, campaign_id)
+    if campaign is None:
+        return {"country": "", "regions": ()}
+    return {"country": campaign.country, "regions": tuple(campaign.regions or ())}
+
+
+def set_keys(n: Nomination, lex: Lexicon | None = None) -> None:
+    n.region_key = region_key(n.nominee_region, lex)[:100]
     # Padded with spaces so that a word is matched whole: LIKE '% traore %'.
-    n.name_words = f" {' '.join(name_tokens(n.nominee_name))} "[:300]
+    n.name_words = f" {' '.join(name_tokens(n.nominee_name, lex))} "[:300]
 
 
 def attach(s: Session, n: Nomination) -> Nominee:
     """Give a new nomination its nominee, comparing it only with its plausible namesakes."""
-    set_keys(n)
+    country = edition(s, n.campaign_id)
+    set_keys(n, lexicon(**country))
     words = n.name_words.split()
     candidates = []
     if words:
@@ -58,7 +69,9 @@ def attach(s: Session, n: Nomination) -> Nominee:
         ).all()
     by_id = {c.id: c for c in candidates}
     group = next(
-        g for g in group_nominations([_row(n)] + [_row(c) for c in candidates]) if n.id in g
+        g
+        for g in group_nominations([_row(n)] + [_row(c) for c in candidates], **country)
+        if n.id in g
     )
     nominee_ids = Counter(by_id[i].nominee_id for i in group if i != n.id)
     if nominee_ids:
@@ -95,7 +108,7 @@ def attach_many(s: Session, campaign_id: int, new: list[Nomination]) -> None:
         for n in new
     ]  # fmt: skip
     touched, alone = set(), []
-    for group in group_nominations(rows):
+    for group in group_nominations(rows, **edition(s, campaign_id)):
         members = [fresh[i] for i in group if i in fresh]
         counts = Counter(nominee_of[i] for i in group if i in nominee_of)
         if members and counts:
@@ -159,14 +172,16 @@ def regroup(engine: Engine, campaign_id: int, actor_id: int | None = None) -> di
             select(Nomination).where(Nomination.campaign_id == campaign_id).order_by(Nomination.id)
         ).all()
         by_id = {n.id: n for n in nominations}
+        country = edition(s, campaign_id)
+        lex = lexicon(**country)
         for n in nominations:
-            set_keys(n)
+            set_keys(n, lex)
         # A nominee holding a manager's nominations belongs to them: a free group may not claim
         # it first, or the outcome would depend on the order dedup lists the groups in.
         claimed = {n.nominee_id for n in nominations if n.pinned}
         moved = 0
         unplaced: list[list[Nomination]] = []
-        for group in group_nominations([_row(n) for n in nominations]):
+        for group in group_nominations([_row(n) for n in nominations], **country):
             members = [by_id[i] for i in group]
             pinned = Counter(m.nominee_id for m in members if m.pinned)
             free = [m for m in members if not m.pinned]
