@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.evalset import generate, pairwise_scores  # noqa: E402
 from nominations.dedup import group_nominations  # noqa: E402
-from nominations.evalset import generate, pairwise_scores  # noqa: E402
 
 TARGET_ROWS = 50_000
 RUNS = 5

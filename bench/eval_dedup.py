@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.evalset import generate, pairwise_scores  # noqa: E402
 from nominations.dedup import group_nominations  # noqa: E402
-from nominations.evalset import generate, pairwise_scores  # noqa: E402
 
 SEEDS = (0, 1, 2)
 PEOPLE = 1100

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.evalset import generate, pairwise_scores
 from nominations.dedup import group_nominations
-from nominations.evalset import generate, pairwise_scores
 from nominations.lexicon import lexicon
 from nominations.normalise import institution_key, name_tokens, position_key, region_key
 
