@@ -56,6 +56,7 @@ from nominations.normalise import (
     region_key,
     typo_cap,
 )
+from nominations.probable import Evidence, merge_groups
 
 EDGE_BUDGET = 2  # typo edits between two nominations merged directly
 DROPPED_NAME = EDGE_BUDGET + 1  # cost of a given name missing from one side
@@ -274,7 +275,7 @@ def _respellings(tokens: tuple[str, ...], names: _Names) -> list[tuple[str, ...]
 class _Profile:
     """The nominations that normalise to exactly the same fields."""
 
-    __slots__ = ("ids", "institution", "name", "position", "region")
+    __slots__ = ("ids", "institution", "name", "position", "region", "towns")
 
     def __init__(
         self,
@@ -284,6 +285,7 @@ class _Profile:
         position: Position | None,
     ) -> None:
         self.ids: list[Hashable] = []
+        self.towns: set[str] = set()
         self.name = name
         self.region = region
         self.institution = institution
@@ -559,19 +561,40 @@ def _parse_all(values: Iterable[object], parse: Callable[[str], Any], **fold_opt
 
 
 def group_nominations(
-    rows: Iterable[Mapping[str, object]], *, country: str = "", regions: Iterable[str] = ()
+    rows: Iterable[Mapping[str, object]],
+    *,
+    country: str = "",
+    regions: Iterable[str] = (),
+    distinct: Iterable[tuple[Hashable, Hashable]] = (),
 ) -> list[list[Hashable]]:
     """Partition nomination ids into one list per person.
-
-    ``country`` (ISO 3166 alpha-2) chooses the lexicon of names, regions and abbreviations; the
-    edition's ``regions`` are regions too. Without them the generic lexicon applies.
 
     ``rows`` are mappings with ``id``, ``nominee_name``, ``position``,
     ``institution`` and ``region``; missing or None fields are blanks. Ids keep
     their type; each list is sorted and lists are ordered by their first id. A
     repeated id is counted once (its first row). A nomination without a usable
     name cannot be matched and stays alone.
+
+    ``country`` (ISO 3166 alpha-2) chooses the lexicon of names, regions and abbreviations; the
+    edition's ``regions`` are regions too. Without them the generic lexicon applies.
+    ``distinct`` holds pairs of nomination ids a manager marked as two people.
     """
+    return _analyse(rows, country, regions, distinct)[0]
+
+
+def probable_matches(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    country: str = "",
+    regions: Iterable[str] = (),
+    distinct: Iterable[tuple[Hashable, Hashable]] = (),
+) -> list[tuple[list[Hashable], list[Hashable], int]]:
+    """Pairs of groups (as ``group_nominations`` returns them) that are probably one person but
+    were not merged, with their evidence score, most probable first."""
+    return _analyse(rows, country, regions, distinct)[1]
+
+
+def _analyse(rows, country, regions, distinct):  # type: ignore[no-untyped-def]
     unique: list[Mapping[str, object]] = []
     seen: set[Hashable] = set()
     for row in rows:
@@ -592,6 +615,11 @@ def group_nominations(
         ]
         parsed = _parse_all(column, lambda text, parse=parse: parse(text, lex), **options)
         fields.append([parsed[v] for v in column])
+    # A region written as a cercle or a town ("Kati" for Koulikoro) also names a locality.
+    towns = _parse_all(
+        [r.get("region") if isinstance(r.get("region"), str) else None for r in unique],
+        lambda text: frozenset(text.split()) - lex.region_filler,
+    )
 
     profiles: dict[tuple[object, ...], _Profile] = {}
     alone: list[list[Hashable]] = []
@@ -604,15 +632,49 @@ def group_nominations(
         if profile is None:
             profile = profiles[key] = _Profile(name, region, institution, position)
         profile.ids.append(row.get("id"))
+        raw = row.get("region")
+        profile.towns.update(
+            t for t in towns[raw if isinstance(raw, str) else None] if t not in region.split()
+        )
 
     # Ordered by their ids, not by row order, so that ties break the same way
     # however the rows come.
     ordered = sorted(profiles.values(), key=lambda p: _id_order(p.ids))
-    groups = alone + [
-        _sorted_ids(i for index in cluster for i in ordered[index].ids)
-        for cluster in _Grouper(ordered, lex).clusters()
+    first = _Grouper(ordered, lex).clusters()
+    evidence = []
+    cluster_of: dict[Hashable, int] = {}
+    for index, cluster in enumerate(first):
+        e = Evidence()
+        for k in cluster:
+            p = ordered[k]
+            e.add(p.name, p.region, p.institution, p.position, p.towns, lex, len(p.ids))
+            for i in p.ids:
+                cluster_of[i] = index
+        evidence.append(e)
+    apart = [
+        (cluster_of[a], cluster_of[b])
+        for a, b in distinct
+        if a in cluster_of and b in cluster_of and cluster_of[a] != cluster_of[b]
     ]
+    clusters, queue = merge_groups(evidence, apart, lex.distinct_keys)
+    groups = alone + [
+        _sorted_ids(i for c in cluster for k in first[c] for i in ordered[k].ids)
+        for cluster in clusters
+    ]
+    head = {}
+    for g in groups:
+        for i in g:
+            head[i] = g
+    probable, shown = [], set()
+    for score, i, j in queue:
+        a = head[ordered[first[i][0]].ids[0]]
+        b = head[ordered[first[j][0]].ids[0]]
+        key = (a[0], b[0]) if _id_order(a) < _id_order(b) else (b[0], a[0])
+        if a is not b and key not in shown:
+            shown.add(key)
+            probable.append((a, b, score) if _id_order(a) < _id_order(b) else (b, a, score))
     try:
-        return sorted(groups, key=lambda g: g[0])
+        groups.sort(key=lambda g: g[0])
     except TypeError:
-        return sorted(groups, key=lambda g: (type(g[0]).__name__, str(g[0])))
+        groups.sort(key=lambda g: (type(g[0]).__name__, str(g[0])))
+    return groups, probable

@@ -85,6 +85,9 @@ class Lexicon:
             for spelling in line:
                 self.variant_of.setdefault(phonetic(spelling), head)
 
+        # Their keys, where two listed names are never a typo of each other ("Amadou", "Mamadou").
+        self.distinct_keys = frozenset(self.canon(n) for n in self.distinct)
+
         self.region_filler = frozenset(lists("regions", "filler"))
         self.region_aliases: dict[str, str] = {}
         regions_found: list[str] = []
