@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 from audio_spots.models import AudioSpot
 from campaign.models import AuditEvent, Campaign, InboundSms, RateEvent, SmsMessage, User
-from nominations.models import Nomination, Nominee
+from nominations.models import DistinctPair, Nomination, Nominee
 from profiles.models import Profile
 from shortlist.models import Assignment, Criterion, Decision, ReviewConfig, Score
 from voting.models import Ballot, Candidate, Round, VoteAttempt, VoteCode
@@ -30,6 +30,7 @@ __all__ = [
     "Score",
     "AuditEvent",
     "Campaign",
+    "DistinctPair",
     "InboundSms",
     "Nomination",
     "Nominee",

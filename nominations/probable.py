@@ -233,7 +233,11 @@ def merge_groups(
     merged = [Evidence() for _ in range(n)]
     for i, e in enumerate(evidence):
         merged[i].absorb(e)
-    apart = {(min(i, j), max(i, j)) for i, j in distinct}
+    # Groups a manager said are two people, per current root: never in one cluster.
+    forbid: dict[int, set[int]] = defaultdict(set)
+    for i, j in distinct:
+        forbid[i].add(j)
+        forbid[j].add(i)
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -241,7 +245,7 @@ def merge_groups(
             i = parent[i]
         return i
 
-    pairs = [p for p in scored_pairs(evidence, known) if (p[1], p[2]) not in apart]
+    pairs = [p for p in scored_pairs(evidence, known) if p[2] not in forbid.get(p[1], ())]
     # A title and a family name only ("Mme Diarra") is decided once the fuller names have merged:
     # it joins the one person it fits, or none.
     partial: dict[int, set[int]] = defaultdict(set)
@@ -254,17 +258,21 @@ def merge_groups(
         elif score < MERGE:
             queue.append((score, i, j))
         else:
-            _union(find, parent, merged, i, j, queue, score, known)
+            _union(find, parent, merged, forbid, i, j, queue, score, known)
     for short, partners in sorted(partial.items()):
         roots = {find(p) for p in partners}
         if len(roots) == 1:
-            _union(find, parent, merged, short, min(partners), queue, MERGE, known)
+            _union(find, parent, merged, forbid, short, min(partners), queue, MERGE, known)
         else:
             queue.extend((SHORT_MERGE - 1, short, p) for p in sorted(partners))
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(n):
         clusters[find(i)].append(i)
-    left = [(s, i, j) for s, i, j in queue if find(i) != find(j)]
+    left = [
+        (s, i, j)
+        for s, i, j in queue
+        if find(i) != find(j) and not any(find(x) == find(j) for x in forbid.get(find(i), ()))
+    ]
     left.sort(key=lambda t: (-t[0], t[1], t[2]))
     return list(clusters.values()), left
 
@@ -273,9 +281,11 @@ def _short(e: Evidence) -> bool:
     return all(len(t) == 1 for t in e.names)
 
 
-def _union(find, parent, merged, i, j, queue, score, known) -> None:  # type: ignore[no-untyped-def]
+def _union(find, parent, merged, forbid, i, j, queue, score, known) -> None:  # type: ignore[no-untyped-def]
     a, b = find(i), find(j)
     if a == b:
+        return
+    if any(find(x) == b for x in forbid.get(a, ())):
         return
     if not _consistent(merged[a], merged[b], known):
         queue.append((min(score, MERGE - 1), i, j))
@@ -284,3 +294,5 @@ def _union(find, parent, merged, i, j, queue, score, known) -> None:  # type: ig
         a, b = b, a
     parent[b] = a
     merged[a].absorb(merged[b])
+    if b in forbid:
+        forbid[a] |= forbid.pop(b)
