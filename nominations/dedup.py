@@ -231,6 +231,41 @@ class _Names:
         return best if best <= EDGE_BUDGET * scale else _FAR
 
 
+_NO_KINDS: frozenset[str] = frozenset()
+
+
+def _by_kind(members: list[int], kinds: list[frozenset[str]]) -> tuple[list[int], dict]:
+    wild, by = [], defaultdict(list)
+    for m in members:
+        if kinds[m]:
+            for k in kinds[m]:
+                by[k].append(m)
+        else:
+            wild.append(m)
+    return wild, by
+
+
+def _pairs_within(members: list[int], kinds: list[frozenset[str]], out: set) -> None:
+    if len(members) < 8:
+        out.update(combinations(members, 2))
+        return
+    wild, by = _by_kind(members, kinds)
+    for group in by.values():
+        out.update(combinations(group, 2))
+    for w in wild:
+        out.update((w, m) if w < m else (m, w) for m in members if m != w)
+
+
+def _pairs_across(a: list[int], b: list[int], kinds: list[frozenset[str]], out: set) -> None:
+    wild, by = _by_kind(b, kinds)
+    for i in a:
+        if not kinds[i]:
+            others: Iterable[int] = b
+        else:
+            others = {*wild, *(j for k in kinds[i] for j in by.get(k, ()))}
+        out.update((i, j) if i < j else (j, i) for j in others if j != i)
+
+
 def _deletes(word: str, depth: int) -> set[str]:
     found, frontier = {word}, {word}
     for _ in range(depth):
@@ -436,15 +471,19 @@ class _Grouper:
                     regions[key].add(p.region)
                 else:
                     blank[key].append(index)
+        # Two workplaces of different kinds never match (see context): within a block, only
+        # profiles sharing a kind, or without one, are paired.
+        kinds = [
+            p.institution.kinds if p.institution is not None else _NO_KINDS for p in self.profiles
+        ]
         pairs: set[tuple[int, int]] = set()
         for members in blocks.values():
             if len(members) > 1:
-                pairs.update(combinations(members, 2))
+                _pairs_within(members, kinds, pairs)
         for key, members in blank.items():
-            pairs.update(combinations(members, 2))
+            _pairs_within(members, kinds, pairs)
             for region in regions.get(key, ()):
-                others = blocks[(region, key)]
-                pairs.update((i, j) if i < j else (j, i) for i in members for j in others)
+                _pairs_across(members, blocks[(region, key)], kinds, pairs)
         return pairs
 
     def edges(self) -> list[tuple[int, int, int, int]]:

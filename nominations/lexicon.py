@@ -31,11 +31,15 @@ _PHONETIC_RULES = [
     (re.compile(r"c(?=[eiy])"), "s"),
     (re.compile(r"y"), "i"),
     (re.compile(r"(?<=[aeiou])h$"), ""),
+    # Bambara and Mande orthographies hear l and r as one ("Togola"/"Togora", "Tarawele").
+    (re.compile(r"l"), "r"),
     (re.compile(r"(.)\1+"), r"\1"),
     (re.compile(r"(?<=...)e$"), ""),
+    (re.compile(r"(?<=..)u$"), "o"),  # "Guindou"/"Guindo"
 ]
 
 
+@lru_cache(maxsize=1 << 16)
 def phonetic(word: str) -> str:
     """A sound-alike key for a folded name word; kept unchanged below three letters."""
     if len(word) < 3:
@@ -79,6 +83,7 @@ class Lexicon:
         self.hadj = frozenset(lists("names", "hadj"))
         self.distinct = frozenset(lists("names", "distinct"))
         # Every spelling (and its sound-alike key) points at the key of its line's first spelling.
+        self._canon: dict[str, str] = {}
         self.variant_of: dict[str, str] = {}
         for line in lists("names", "variants"):
             head = phonetic(line[0])
@@ -133,8 +138,11 @@ class Lexicon:
 
     def canon(self, token: str) -> str:
         """One key for the spellings of one name: known variants first, sound-alikes otherwise."""
-        key = phonetic(token)
-        return self.variant_of.get(key, key)
+        found = self._canon.get(token)
+        if found is None:
+            key = phonetic(token)
+            found = self._canon[token] = self.variant_of.get(key, key)
+        return found
 
 
 @lru_cache(maxsize=64)

@@ -9,7 +9,7 @@ weighs the evidence, as record-linkage tools do (Fellegi-Sunter style agreement 
 
     name       same key words 4, one word off or one left out 2, title and family name only 2
     workplace  same locality and a compatible kind of workplace 3, unknown 0, other: never
-    post       same post 2, unknown 0, sharing a word -1, another post -2
+    post       same post 2, unknown 0, sharing a word -1, another post or sector -2
     region     same 1, unknown 0, other: never
 
 Names sharing a word but differing in another ("Awa Diarra", "Djénéba Diarra") are relatives, not
@@ -64,7 +64,9 @@ class Evidence:
     def add(self, name, region, institution, position, towns, lex: Lexicon, count: int) -> None:  # type: ignore[no-untyped-def]
         self.size += count
         if name:
-            self.names.add(tuple(sorted(lex.canon(t) for t in name)))
+            # "Hadja Diarra" is kept as a name by the first pass; here it is a title.
+            words = [t for t in name if t not in lex.hadj] or name
+            self.names.add(tuple(sorted(lex.canon(t) for t in words)))
         if region:
             self.regions.add(region)
         town = frozenset(phonetic(t) for t in towns if len(t) >= 3)
@@ -116,10 +118,10 @@ def _name_level(a: tuple[str, ...], b: tuple[str, ...], known: frozenset[str]) -
         return 2 if len(ra | rb) == 1 else _CLASH
     if len(ra) == 1 and len(rb) == 1:
         x, y = next(iter(ra)), next(iter(rb))
-        cap = 1 if max(len(x), len(y)) < 7 else 2
+        cap = 1 if max(len(x), len(y)) < 5 else 2
         if x in known and y in known:  # "Amadou" and "Mamadou" are two names
             return _CLASH
-        if min(len(x), len(y)) >= 4 and OSA.distance(x, y, score_cutoff=cap) <= cap:
+        if min(len(x), len(y)) >= 3 and OSA.distance(x, y, score_cutoff=cap) <= cap:
             return 2
     return _CLASH
 
@@ -163,7 +165,9 @@ def context_score(a: Evidence, b: Evidence) -> int:
             return _NEVER
         score += 3
     if a.cores and b.cores:
-        if a.cores & b.cores:
+        if a.contexts and b.contexts and not (a.contexts & b.contexts):
+            score -= 2  # "Agent de santé", "Agent de police"
+        elif a.cores & b.cores:
             score += 2
         elif {w for c in a.cores for w in c.split()} & {w for c in b.cores for w in c.split()}:
             score -= 1  # "Médecin chef" and "Médecin": the same post, or the chief and a colleague
