@@ -633,6 +633,18 @@ def probable_matches(
     return _analyse(rows, country, regions, distinct)[1]
 
 
+def _town(text: str, lex: Lexicon) -> frozenset[str]:
+    """The words of a cercle or town given as the region ("Cercle de Kati"); none for a region
+    or another name of one ("Nioro du Sahel")."""
+    words = [w for w in text.split() if w not in lex.region_filler]
+    key = " ".join(words)
+    if key in lex.towns:
+        return frozenset(words)
+    if not key or key in lex.regions or key in lex.region_aliases:
+        return frozenset()
+    return frozenset(w for w in words if w not in lex.regions and w not in lex.region_aliases)
+
+
 def _analyse(rows, country, regions, distinct):  # type: ignore[no-untyped-def]
     unique: list[Mapping[str, object]] = []
     seen: set[Hashable] = set()
@@ -657,7 +669,7 @@ def _analyse(rows, country, regions, distinct):  # type: ignore[no-untyped-def]
     # A region written as a cercle or a town ("Kati" for Koulikoro) also names a locality.
     towns = _parse_all(
         [r.get("region") if isinstance(r.get("region"), str) else None for r in unique],
-        lambda text: frozenset(text.split()) - lex.region_filler,
+        lambda text: _town(text, lex),
     )
 
     profiles: dict[tuple[object, ...], _Profile] = {}
@@ -672,8 +684,9 @@ def _analyse(rows, country, regions, distinct):  # type: ignore[no-untyped-def]
             profile = profiles[key] = _Profile(name, region, institution, position)
         profile.ids.append(row.get("id"))
         raw = row.get("region")
+        words = region.split()
         profile.towns.update(
-            t for t in towns[raw if isinstance(raw, str) else None] if t not in region.split()
+            t for t in towns[raw if isinstance(raw, str) else None] if t not in words
         )
 
     # Ordered by their ids, not by row order, so that ties break the same way

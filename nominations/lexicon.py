@@ -95,12 +95,18 @@ class Lexicon:
 
         self.region_filler = frozenset(lists("regions", "filler"))
         self.region_aliases: dict[str, str] = {}
+        self.towns: set[str] = set()  # aliases that name a place within the region
         regions_found: list[str] = []
         for layer in layers:
+            for region, names in _get(layer, "regions", "names", {}).items():
+                regions_found.append(region)
+                for name in names:
+                    self.region_aliases.setdefault(name, region)
             for region, places in _get(layer, "regions", "places", {}).items():
                 regions_found.append(region)
                 for place in places:
                     self.region_aliases.setdefault(place, region)
+                    self.towns.add(place)
         for raw in regions:
             words = [w for w in _fold(raw).split() if w not in self.region_filler]
             key = " ".join(words)

@@ -50,7 +50,7 @@ class Evidence:
     )  # fmt: skip
 
     def __init__(self) -> None:
-        self.names: set[tuple[str, ...]] = set()
+        self.names: dict[tuple[str, ...], int] = {}  # name key -> nominations writing it
         self.regions: set[str] = set()
         # Each workplace's locality words, and each town given as the region.
         self.places: set[frozenset[str]] = set()
@@ -66,7 +66,8 @@ class Evidence:
         if name:
             # "Hadja Diarra" is kept as a name by the first pass; here it is a title.
             words = [t for t in name if t not in lex.hadj] or name
-            self.names.add(tuple(sorted(lex.canon(t) for t in words)))
+            key = tuple(sorted(lex.canon(t) for t in words))
+            self.names[key] = self.names.get(key, 0) + count
         if region:
             self.regions.add(region)
         town = frozenset(phonetic(t) for t in towns if len(t) >= 3)
@@ -89,6 +90,8 @@ class Evidence:
             self.contexts.update(position.context)
 
     def absorb(self, other: Evidence) -> None:
+        for key, count in other.names.items():
+            self.names[key] = self.names.get(key, 0) + count
         for slot in (
             "names",
             "regions",
@@ -118,7 +121,7 @@ def _name_level(a: tuple[str, ...], b: tuple[str, ...], known: frozenset[str]) -
         return 2 if len(ra | rb) == 1 else _CLASH
     if len(ra) == 1 and len(rb) == 1:
         x, y = next(iter(ra)), next(iter(rb))
-        cap = 1 if max(len(x), len(y)) < 5 else 2
+        cap = 1 if max(len(x), len(y)) < 7 else 2
         if x in known and y in known:  # "Amadou" and "Mamadou" are two names
             return _CLASH
         if min(len(x), len(y)) >= 3 and OSA.distance(x, y, score_cutoff=cap) <= cap:
@@ -126,15 +129,25 @@ def _name_level(a: tuple[str, ...], b: tuple[str, ...], known: frozenset[str]) -
     return _CLASH
 
 
-def name_level(a: Evidence, b: Evidence, known: frozenset[str] = frozenset()) -> int | str:
+def name_level(
+    a: Evidence, b: Evidence, known: frozenset[str] = frozenset(), strict: bool = True
+) -> int | str:
+    """The best agreement between a name of one and a name of the other; _CLASH when nothing
+    better agrees than two relatives' names, or (``strict``) when two names each written more
+    than once are relatives' ("Awa Diarra", "Djénéba Diarra"): a misspelling seen once is not."""
     best: int | str = 0
-    for x in a.names:
-        for y in b.names:
+    clash = False
+    for x, nx in a.names.items():
+        for y, ny in b.names.items():
             level = _name_level(x, y, known)
             if level == _CLASH:
-                return _CLASH
-            best = max(best, level)  # type: ignore[type-var]
-    return best
+                if strict and nx > 1 and ny > 1:
+                    return _CLASH
+                clash = True
+            else:
+                best = max(best, level)  # type: ignore[type-var]
+    # A group's misspelt names ("bDado Bah") may clash where its other names agree.
+    return _CLASH if clash and best < 2 else best
 
 
 def _places_meet(a: set[frozenset[str]], b: set[frozenset[str]]) -> bool:
@@ -158,12 +171,14 @@ def context_score(a: Evidence, b: Evidence) -> int:
     for x, y in ((a.numbers, b.numbers), (a.domains, b.domains)):
         if x and y and not (x & y):
             return _NEVER
+    if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.contexts & b.contexts):
+        return _NEVER
     if a.places and b.places:
         if not _places_meet(a.places, b.places):
             return _NEVER
-        if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.contexts & b.contexts):
-            return _NEVER
         score += 3
+    elif a.numbers and b.numbers and a.kinds & b.kinds:
+        score += 3  # "Commissariat du 1er arrondissement": the number names the workplace
     if a.cores and b.cores:
         if a.contexts and b.contexts and not (a.contexts & b.contexts):
             score -= 2  # "Agent de santé", "Agent de police"
@@ -177,7 +192,7 @@ def context_score(a: Evidence, b: Evidence) -> int:
 
 
 def pair_score(a: Evidence, b: Evidence, known: frozenset[str] = frozenset()) -> int:
-    level = name_level(a, b, known)
+    level = name_level(a, b, known, strict=False)
     if level == _CLASH or level == 0:
         return _NEVER
     return int(level) + context_score(a, b)
