@@ -199,8 +199,15 @@ def pair_score(a: Evidence, b: Evidence, known: frozenset[str] = frozenset()) ->
 
 
 def _consistent(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
-    """Whether two merged groups could still be one person: no clashing names, regions, places."""
+    """Whether two merged groups could still be one person: no clashing names, regions, places.
+    A title and a family name agree with every name of the family, so the full names must agree
+    on their own: "Mme Diarra" must not bridge Awa Diarra and Djénéba Diarra."""
     if name_level(a, b, known) == _CLASH:
+        return False
+    full_a = [n for n in a.names if len(n) > 1]
+    full_b = [n for n in b.names if len(n) > 1]
+    levels = {_name_level(x, y, known) for x in full_a for y in full_b}
+    if _CLASH in levels and not any(level != _CLASH and level >= 2 for level in levels):  # type: ignore[operator]
         return False
     if a.regions and b.regions and not (a.regions & b.regions):
         return False
