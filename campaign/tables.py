@@ -16,7 +16,7 @@ from campaign.models import (
     StaffRole,
     User,
 )
-from nominations.models import CallBack, Nomination, Nominee
+from nominations.models import CallBack, DistinctPair, Nomination, Nominee
 from profiles.models import Profile
 from shortlist.models import Assignment, Criterion, Decision, ReviewConfig, Score
 from voting.models import Ballot, Candidate, Round, VoteAttempt, VoteCode
@@ -39,6 +39,7 @@ __all__ = [
     "Score",
     "AuditEvent",
     "Campaign",
+    "DistinctPair",
     "InboundSms",
     "Nomination",
     "Nominee",

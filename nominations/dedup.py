@@ -16,7 +16,7 @@ Two nominations are taken to be the same person when
   words are set aside ("Directrice de l'école" = "Directeur d'école"), or one is
   blank.
 
-Two spellings that are both common Malian names ("Awa"/"Hawa", "Koné"/"Kané"),
+Two spellings that the country's lexicon lists as names ("Awa"/"Hawa", "Koné"/"Kané"),
 or both frequent in the data without one dwarfing the other, are different
 names, not a typo of each other.
 
@@ -43,8 +43,8 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from nominations.lexicon import Lexicon, lexicon
 from nominations.normalise import (
-    KNOWN_NAMES,
     Institution,
     Position,
     fold,
@@ -56,6 +56,7 @@ from nominations.normalise import (
     region_key,
     typo_cap,
 )
+from nominations.probable import Evidence, merge_groups
 
 EDGE_BUDGET = 2  # typo edits between two nominations merged directly
 DROPPED_NAME = EDGE_BUDGET + 1  # cost of a given name missing from one side
@@ -74,12 +75,13 @@ class _Names:
     within typo distance is ``_TYPO_SHARE`` times as frequent: misspellings of a
     common name do recur in a large campaign, but only as a small share of it.
     Two established spellings are different names even when one letter apart, and
-    so are two common Malian names ("Awa" and "Hawa", "Koné" and "Kané") however
+    so are two names the lexicon lists ("Awa" and "Hawa", "Koné" and "Kané") however
     rare they are in the data.
     """
 
-    def __init__(self, frequency: Counter[str]) -> None:
+    def __init__(self, frequency: Counter[str], known: frozenset[str]) -> None:
         self.frequency = frequency
+        self.known = known
         self._tokens: dict[tuple[str, str], tuple[int, int]] = {}
         self._names: dict[tuple[tuple[str, ...], tuple[str, ...], int], int] = {}
         self._index: dict[str, list[str]] = defaultdict(list)
@@ -87,7 +89,7 @@ class _Names:
         self.options = self._survey()
 
     def distinct(self, a: str, b: str) -> bool:
-        if a in KNOWN_NAMES and b in KNOWN_NAMES:
+        if a in self.known and b in self.known:
             return True
         return a in self.established and b in self.established
 
@@ -117,7 +119,7 @@ class _Names:
             ]
             own = frequency[token]
             if own >= _ESTABLISHED and all(
-                -minus < own * _TYPO_SHARE or (token in KNOWN_NAMES and n in KNOWN_NAMES)
+                -minus < own * _TYPO_SHARE or (token in self.known and n in self.known)
                 for _, minus, n in close
             ):
                 self.established.add(token)
@@ -229,6 +231,41 @@ class _Names:
         return best if best <= EDGE_BUDGET * scale else _FAR
 
 
+_NO_KINDS: frozenset[str] = frozenset()
+
+
+def _by_kind(members: list[int], kinds: list[frozenset[str]]) -> tuple[list[int], dict]:
+    wild, by = [], defaultdict(list)
+    for m in members:
+        if kinds[m]:
+            for k in kinds[m]:
+                by[k].append(m)
+        else:
+            wild.append(m)
+    return wild, by
+
+
+def _pairs_within(members: list[int], kinds: list[frozenset[str]], out: set) -> None:
+    if len(members) < 8:
+        out.update(combinations(members, 2))
+        return
+    wild, by = _by_kind(members, kinds)
+    for group in by.values():
+        out.update(combinations(group, 2))
+    for w in wild:
+        out.update((w, m) if w < m else (m, w) for m in members if m != w)
+
+
+def _pairs_across(a: list[int], b: list[int], kinds: list[frozenset[str]], out: set) -> None:
+    wild, by = _by_kind(b, kinds)
+    for i in a:
+        if not kinds[i]:
+            others: Iterable[int] = b
+        else:
+            others = {*wild, *(j for k in kinds[i] for j in by.get(k, ()))}
+        out.update((i, j) if i < j else (j, i) for j in others if j != i)
+
+
 def _deletes(word: str, depth: int) -> set[str]:
     found, frontier = {word}, {word}
     for _ in range(depth):
@@ -273,7 +310,7 @@ def _respellings(tokens: tuple[str, ...], names: _Names) -> list[tuple[str, ...]
 class _Profile:
     """The nominations that normalise to exactly the same fields."""
 
-    __slots__ = ("ids", "institution", "name", "position", "region")
+    __slots__ = ("ids", "institution", "name", "position", "region", "towns")
 
     def __init__(
         self,
@@ -283,6 +320,7 @@ class _Profile:
         position: Position | None,
     ) -> None:
         self.ids: list[Hashable] = []
+        self.towns: set[str] = set()
         self.name = name
         self.region = region
         self.institution = institution
@@ -323,13 +361,14 @@ def _id_order(ids: list[Hashable]) -> tuple[str, str]:
 class _Grouper:
     """Blocking, pairwise matching and merging over distinct profiles."""
 
-    def __init__(self, profiles: list[_Profile]) -> None:
+    def __init__(self, profiles: list[_Profile], lex: Lexicon) -> None:
         self.profiles = profiles
+        self.lex = lex
         frequency: Counter[str] = Counter()
         for p in profiles:
             for token in p.name:
                 frequency[token] += len(p.ids)
-        self.names = _Names(frequency)
+        self.names = _Names(frequency, lex.distinct)
         self._institutions: dict[tuple[Institution, Institution], tuple[bool, bool]] = {}
         self._positions: dict[tuple[Position, Position], bool] = {}
         self._loose: dict[tuple[Any, Any], bool] = {}
@@ -432,15 +471,19 @@ class _Grouper:
                     regions[key].add(p.region)
                 else:
                     blank[key].append(index)
+        # Two workplaces of different kinds never match (see context): within a block, only
+        # profiles sharing a kind, or without one, are paired.
+        kinds = [
+            p.institution.kinds if p.institution is not None else _NO_KINDS for p in self.profiles
+        ]
         pairs: set[tuple[int, int]] = set()
         for members in blocks.values():
             if len(members) > 1:
-                pairs.update(combinations(members, 2))
+                _pairs_within(members, kinds, pairs)
         for key, members in blank.items():
-            pairs.update(combinations(members, 2))
+            _pairs_within(members, kinds, pairs)
             for region in regions.get(key, ()):
-                others = blocks[(region, key)]
-                pairs.update((i, j) if i < j else (j, i) for i in members for j in others)
+                _pairs_across(members, blocks[(region, key)], kinds, pairs)
         return pairs
 
     def edges(self) -> list[tuple[int, int, int, int]]:
@@ -556,7 +599,13 @@ def _parse_all(values: Iterable[object], parse: Callable[[str], Any], **fold_opt
     return out
 
 
-def group_nominations(rows: Iterable[Mapping[str, object]]) -> list[list[Hashable]]:
+def group_nominations(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    country: str = "",
+    regions: Iterable[str] = (),
+    distinct: Iterable[tuple[Hashable, Hashable]] = (),
+) -> list[list[Hashable]]:
     """Partition nomination ids into one list per person.
 
     ``rows`` are mappings with ``id``, ``nominee_name``, ``position``,
@@ -564,13 +613,46 @@ def group_nominations(rows: Iterable[Mapping[str, object]]) -> list[list[Hashabl
     their type; each list is sorted and lists are ordered by their first id. A
     repeated id is counted once (its first row). A nomination without a usable
     name cannot be matched and stays alone.
+
+    ``country`` (ISO 3166 alpha-2) chooses the lexicon of names, regions and abbreviations; the
+    edition's ``regions`` are regions too. Without them the generic lexicon applies.
+    ``distinct`` holds pairs of nomination ids a manager marked as two people.
     """
+    return _analyse(rows, country, regions, distinct)[0]
+
+
+def probable_matches(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    country: str = "",
+    regions: Iterable[str] = (),
+    distinct: Iterable[tuple[Hashable, Hashable]] = (),
+) -> list[tuple[list[Hashable], list[Hashable], int]]:
+    """Pairs of groups (as ``group_nominations`` returns them) that are probably one person but
+    were not merged, with their evidence score, most probable first."""
+    return _analyse(rows, country, regions, distinct)[1]
+
+
+def _town(text: str, lex: Lexicon) -> frozenset[str]:
+    """The words of a cercle or town given as the region ("Cercle de Kati"); none for a region
+    or another name of one ("Nioro du Sahel")."""
+    words = [w for w in text.split() if w not in lex.region_filler]
+    key = " ".join(words)
+    if key in lex.towns:
+        return frozenset(words)
+    if not key or key in lex.regions or key in lex.region_aliases:
+        return frozenset()
+    return frozenset(w for w in words if w not in lex.regions and w not in lex.region_aliases)
+
+
+def _analyse(rows, country, regions, distinct):  # type: ignore[no-untyped-def]
     unique: list[Mapping[str, object]] = []
     seen: set[Hashable] = set()
     for row in rows:
         if row.get("id") not in seen:
             seen.add(row.get("id"))
             unique.append(row)
+    lex = lexicon(country, tuple(regions))
     fields = []
     for key, parse, options in (
         ("nominee_name", name_tokens, {"join_apostrophes": True}),
@@ -582,8 +664,13 @@ def group_nominations(rows: Iterable[Mapping[str, object]]) -> list[list[Hashabl
         column = [
             v if v is None or isinstance(v, str) else str(v) for v in (r.get(key) for r in unique)
         ]
-        parsed = _parse_all(column, parse, **options)
+        parsed = _parse_all(column, lambda text, parse=parse: parse(text, lex), **options)
         fields.append([parsed[v] for v in column])
+    # A region written as a cercle or a town ("Kati" for Koulikoro) also names a locality.
+    towns = _parse_all(
+        [r.get("region") if isinstance(r.get("region"), str) else None for r in unique],
+        lambda text: _town(text, lex),
+    )
 
     profiles: dict[tuple[object, ...], _Profile] = {}
     alone: list[list[Hashable]] = []
@@ -596,15 +683,50 @@ def group_nominations(rows: Iterable[Mapping[str, object]]) -> list[list[Hashabl
         if profile is None:
             profile = profiles[key] = _Profile(name, region, institution, position)
         profile.ids.append(row.get("id"))
+        raw = row.get("region")
+        words = region.split()
+        profile.towns.update(
+            t for t in towns[raw if isinstance(raw, str) else None] if t not in words
+        )
 
     # Ordered by their ids, not by row order, so that ties break the same way
     # however the rows come.
     ordered = sorted(profiles.values(), key=lambda p: _id_order(p.ids))
-    groups = alone + [
-        _sorted_ids(i for index in cluster for i in ordered[index].ids)
-        for cluster in _Grouper(ordered).clusters()
+    first = _Grouper(ordered, lex).clusters()
+    evidence = []
+    cluster_of: dict[Hashable, int] = {}
+    for index, cluster in enumerate(first):
+        e = Evidence()
+        for k in cluster:
+            p = ordered[k]
+            e.add(p.name, p.region, p.institution, p.position, p.towns, lex, len(p.ids))
+            for i in p.ids:
+                cluster_of[i] = index
+        evidence.append(e)
+    apart = [
+        (cluster_of[a], cluster_of[b])
+        for a, b in distinct
+        if a in cluster_of and b in cluster_of and cluster_of[a] != cluster_of[b]
     ]
+    clusters, queue = merge_groups(evidence, apart, lex.distinct_keys)
+    groups = alone + [
+        _sorted_ids(i for c in cluster for k in first[c] for i in ordered[k].ids)
+        for cluster in clusters
+    ]
+    head = {}
+    for g in groups:
+        for i in g:
+            head[i] = g
+    probable, shown = [], set()
+    for score, i, j in queue:
+        a = head[ordered[first[i][0]].ids[0]]
+        b = head[ordered[first[j][0]].ids[0]]
+        key = (a[0], b[0]) if _id_order(a) < _id_order(b) else (b[0], a[0])
+        if a is not b and key not in shown:
+            shown.add(key)
+            probable.append((a, b, score) if _id_order(a) < _id_order(b) else (b, a, score))
     try:
-        return sorted(groups, key=lambda g: g[0])
+        groups.sort(key=lambda g: g[0])
     except TypeError:
-        return sorted(groups, key=lambda g: (type(g[0]).__name__, str(g[0])))
+        groups.sort(key=lambda g: (type(g[0]).__name__, str(g[0])))
+    return groups, probable

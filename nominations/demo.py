@@ -14,7 +14,7 @@ from sqlmodel import select
 from campaign import db
 from campaign.models import Campaign, Role, User
 from campaign.phases import Phase
-from nominations import evalset, grouping, intake
+from nominations import demo_people, grouping, intake
 from nominations.models import Channel, Gender, Nomination, Status
 
 PEOPLE = 1150
@@ -67,15 +67,14 @@ def _volunteers(engine: Engine) -> list[int]:
 
 def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -> None:
     volunteer_ids = _volunteers(engine)
-    population = evalset._people(rng, PEOPLE)
+    population = demo_people.people(rng, PEOPLE)
     span = (campaign.nominations_end - campaign.nominations_start).total_seconds()
     now = db.utcnow()
     serials: dict[int, int] = {}
     rows = []
     for person in population:
-        for _ in range(evalset._nomination_count(rng)):
-            # The evalset's names carry stray spaces on purpose; intake would have tidied them.
-            name = " ".join(evalset.render_name(rng, person).split())
+        for _ in range(demo_people.nomination_count(rng)):
+            name = demo_people.render_name(rng, person)
             created = campaign.nominations_start + timedelta(seconds=rng.random() * span)
             channel = rng.choices([Channel.paper, Channel.web, Channel.sms], [78, 17, 5])[0]
             volunteer = rng.choice(volunteer_ids) if channel == Channel.paper else None
@@ -92,8 +91,8 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
                     status=_status(rng, phase, channel),
                     nominee_name=name,
                     nominee_gender=Gender.female if person["gender"] == "F" else Gender.male,
-                    nominee_position=evalset.render_position(rng, person) or "",
-                    nominee_institution=evalset.render_institution(rng, person) or "",
+                    nominee_position=demo_people.render_position(rng, person),
+                    nominee_institution=demo_people.render_institution(rng, person),
                     nominee_region=str(person["region"]),
                     story=rng.choice(STORIES).format(name=name) if channel != Channel.sms else
                     f"NOM {name}, {person.get('role', '')}",

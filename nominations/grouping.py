@@ -1,8 +1,9 @@
 """Nominees: which nominations name the same person.
 
 ``dedup.group_nominations`` decides (pure); this module keeps the Nominee rows in step with it:
-a new nomination attaches at once by comparing it with the few nominations that could be the same
-person (same region, a shared name word); a full regroup re-runs dedup over the campaign. A
+a new nomination attaches at once by the same decision over its region block (its region's
+nominations and those without a region: grouping never joins two regions); a full regroup re-runs
+dedup over the campaign. Both respect the pairs managers marked as different people. A
 manager's merge or split pins the nominations it touches, and regrouping never moves a pinned
 nomination: the manager's decision survives.
 """
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from campaign import audit, db
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
+from campaign.models import Campaign
 from nominations.dedup import group_nominations
-from nominations.models import Nomination, Nominee
+from nominations.lexicon import Lexicon, lexicon
+from nominations.models import DistinctPair, Nomination, Nominee
 from nominations.normalise import name_tokens, region_key
 
 
@@ -33,34 +35,57 @@ def _row(n: Nomination) -> dict:
     }
 
 
-def set_keys(n: Nomination) -> None:
-    n.region_key = region_key(n.nominee_region)[:100]
+def edition(s: Session, campaign_id: int) -> dict:
+    """What grouping needs to know of the edition: its country (the lexicon) and its regions."""
+    campaign = s.get(Campaign, campaign_id)
+    if campaign is None:
+        return {"country": "", "regions": ()}
+    return {"country": campaign.country, "regions": tuple(campaign.regions or ())}
+
+
+def distinct_pairs(s: Session, campaign_id: int) -> list[tuple[int, int]]:
+    """Pairs of nomination ids managers said belong to two people."""
+    pairs = []
+    for left, right in s.exec(
+        select(DistinctPair.left, DistinctPair.right).where(DistinctPair.campaign_id == campaign_id)
+    ):
+        pairs.extend((a, b) for a in left for b in right)
+    return pairs
+
+
+def set_keys(n: Nomination, lex: Lexicon | None = None) -> None:
+    n.region_key = region_key(n.nominee_region, lex)[:100]
     # Padded with spaces so that a word is matched whole: LIKE '% traore %'.
-    n.name_words = f" {' '.join(name_tokens(n.nominee_name))} "[:300]
+    n.name_words = f" {' '.join(name_tokens(n.nominee_name, lex))} "[:300]
 
 
 def attach(s: Session, n: Nomination) -> Nominee:
-    """Give a new nomination its nominee, comparing it only with its plausible namesakes."""
-    set_keys(n)
-    words = n.name_words.split()
-    candidates = []
-    if words:
-        candidates = s.exec(
-            select(Nomination).where(
-                Nomination.campaign_id == n.campaign_id,
-                Nomination.id != n.id,
-                col(Nomination.nominee_id).is_not(None),
-                or_(Nomination.region_key == n.region_key, Nomination.region_key == "")
-                if n.region_key
-                else True,
-                or_(*[col(Nomination.name_words).contains(f" {w} ") for w in words]),
-            )
-        ).all()
-    by_id = {c.id: c for c in candidates}
+    """Give a new nomination its nominee: the same decision as a regroup, over its region block
+    (the nominations of its region and those without one), since grouping never joins two
+    regions."""
+    country = edition(s, n.campaign_id)
+    set_keys(n, lexicon(**country))
+    block = Nomination.region_key.in_([n.region_key, ""]) if n.region_key else True
+    found = s.exec(
+        select(
+            Nomination.id, Nomination.nominee_name, Nomination.nominee_position,
+            Nomination.nominee_institution, Nomination.nominee_region, Nomination.nominee_id,
+        ).where(
+            Nomination.campaign_id == n.campaign_id, Nomination.id != n.id,
+            col(Nomination.nominee_id).is_not(None), block,
+        )
+    ).all()  # fmt: skip
+    nominee_of = {row[0]: row[5] for row in found}
+    rows = [_row(n)] + [
+        {"id": i, "nominee_name": name, "position": post, "institution": inst, "region": r}
+        for i, name, post, inst, r, _ in found
+    ]
     group = next(
-        g for g in group_nominations([_row(n)] + [_row(c) for c in candidates]) if n.id in g
+        g
+        for g in group_nominations(rows, **country, distinct=distinct_pairs(s, n.campaign_id))
+        if n.id in g
     )
-    nominee_ids = Counter(by_id[i].nominee_id for i in group if i != n.id)
+    nominee_ids = Counter(nominee_of[i] for i in group if i != n.id)
     if nominee_ids:
         nominee = s.get(Nominee, min(nominee_ids, key=lambda k: (-nominee_ids[k], k)))
     else:
@@ -95,7 +120,8 @@ def attach_many(s: Session, campaign_id: int, new: list[Nomination]) -> None:
         for n in new
     ]  # fmt: skip
     touched, alone = set(), []
-    for group in group_nominations(rows):
+    country = edition(s, campaign_id)
+    for group in group_nominations(rows, **country, distinct=distinct_pairs(s, campaign_id)):
         members = [fresh[i] for i in group if i in fresh]
         counts = Counter(nominee_of[i] for i in group if i in nominee_of)
         if members and counts:
@@ -159,14 +185,17 @@ def regroup(engine: Engine, campaign_id: int, actor_id: int | None = None) -> di
             select(Nomination).where(Nomination.campaign_id == campaign_id).order_by(Nomination.id)
         ).all()
         by_id = {n.id: n for n in nominations}
+        country = edition(s, campaign_id)
+        lex = lexicon(**country)
         for n in nominations:
-            set_keys(n)
+            set_keys(n, lex)
         # A nominee holding a manager's nominations belongs to them: a free group may not claim
         # it first, or the outcome would depend on the order dedup lists the groups in.
         claimed = {n.nominee_id for n in nominations if n.pinned}
         moved = 0
         unplaced: list[list[Nomination]] = []
-        for group in group_nominations([_row(n) for n in nominations]):
+        rows = [_row(n) for n in nominations]
+        for group in group_nominations(rows, **country, distinct=distinct_pairs(s, campaign_id)):
             members = [by_id[i] for i in group]
             pinned = Counter(m.nominee_id for m in members if m.pinned)
             free = [m for m in members if not m.pinned]

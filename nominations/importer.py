@@ -34,6 +34,7 @@ from campaign.models import Campaign, Role, User
 from campaign.text import CONTROL, clean
 from nominations import grouping, intake
 from nominations.export import BOM, DELIMITER, unescape_cell
+from nominations.lexicon import lexicon
 from nominations.models import Channel, Nomination
 
 MAX_BYTES = 25 * 1024 * 1024  # 50,000 forms with stories of a few lines each
@@ -332,8 +333,9 @@ def _insert(s: Session, campaign: Campaign, rows: list[tuple[int, str, dict]]) -
         )
         for (volunteer_id, serial, values), code in zip(rows, codes, strict=True)
     ]  # fmt: skip
+    lex = lexicon(campaign.country, tuple(campaign.regions or ()))
     for nomination in nominations:
-        grouping.set_keys(nomination)
+        grouping.set_keys(nomination, lex)
     s.add_all(nominations)
     s.flush()
     grouping.attach_many(s, campaign.id, nominations)

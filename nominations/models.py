@@ -108,3 +108,19 @@ class CallBack(SQLModel, table=True):
     outcome: str = Field(default="", max_length=20)  # "" open | completed | closed
     reason: str = Field(default="", max_length=200)
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class DistinctPair(SQLModel, table=True):
+    """A manager's answer "different people" to a probable match: the nominations of each side
+    when it was given. Regrouping never merges them again."""
+
+    __tablename__ = "nominee_distinct"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    left: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    right: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )

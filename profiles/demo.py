@@ -29,14 +29,14 @@ from campaign import db
 from campaign.models import Campaign, Role, User
 from campaign.phases import Phase
 from campaign.settings import load_settings
-from nominations import evalset, jury_view
+from nominations import demo_people, jury_view
 from profiles import editing
 from profiles.forms import PastIn, ProfileIn
 
 TITLES = {"m", "mr", "mme", "mlle", "monsieur", "madame", "dr", "el", "hadj", "elhadj", "hadja"}
-FEMALE = {n for n, _ in evalset.FEMALE_FIRST}
-FIRST = [n for n, _ in evalset.FEMALE_FIRST + evalset.MALE_FIRST]
-FAMILY = [n for n, _ in evalset.FAMILY]
+FEMALE = {n for n, _ in demo_people.FEMALE_FIRST}
+FIRST = [n for n, _ in demo_people.FEMALE_FIRST + demo_people.MALE_FIRST]
+FAMILY = [n for n, _ in demo_people.FAMILY]
 
 # Sector -> (words of the post or workplace, bio, story, French spot). {Il}/{il}/{e} agree with
 # the person; {where} is "à Bamako" or "dans la région de ...".

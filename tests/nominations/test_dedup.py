@@ -8,9 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.evalset import generate, pairwise_scores
 from nominations.dedup import group_nominations
-from nominations.evalset import generate, pairwise_scores
+from nominations.lexicon import lexicon
 from nominations.normalise import institution_key, name_tokens, position_key, region_key
+
+MALI = lexicon("ML")
 
 
 def nomination(
@@ -48,7 +51,7 @@ def nomination(
 def test_group_nominations_title_merges(variant):
     rows = [nomination(1, "Aminata Goïta"), nomination(2, variant)]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2]]
 
@@ -62,7 +65,7 @@ def test_group_nominations_male_titles_merge():
         nomination(5, "Elhadj Moussa Traoré", "Commissaire", "Commissariat de Kati", "Koulikoro"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2, 3, 4, 5]]
 
@@ -75,7 +78,7 @@ def test_group_nominations_case_merges():
         nomination(4, "Aminata GOÏTA"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2, 3, 4]]
 
@@ -83,7 +86,7 @@ def test_group_nominations_case_merges():
 def test_group_nominations_accents_merge():
     rows = [nomination(1, "Aminata Goïta"), nomination(2, "Aminata Goita")]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2]]
 
@@ -95,7 +98,7 @@ def test_group_nominations_family_name_first_merges():
         nomination(3, "GOITA, Aminata"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2, 3]]
 
@@ -107,7 +110,7 @@ def test_group_nominations_family_name_first_merges():
 def test_group_nominations_typo_merges(variant):
     rows = [nomination(1, "Aminata Goïta"), nomination(2, variant)]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2]]
 
@@ -115,7 +118,7 @@ def test_group_nominations_typo_merges(variant):
 def test_group_nominations_short_name_typo_merges():
     rows = [nomination(1, "Awa Diallo"), nomination(2, "Ava Diallo")]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2]]
 
@@ -128,7 +131,7 @@ def test_group_nominations_double_spaces_and_punctuation_merge():
         nomination(4, "Keïta, Sidi-Mohamed."),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2, 3, 4]]
 
@@ -136,7 +139,7 @@ def test_group_nominations_double_spaces_and_punctuation_merge():
 def test_group_nominations_lost_space_merges():
     rows = [nomination(1, "Aminata Goïta"), nomination(2, "AminataGoita")]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2]]
 
@@ -148,7 +151,7 @@ def test_group_nominations_name_run_together_with_typo_merges():
         nomination(3, "SeydouCoulibali"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2, 3]]
 
@@ -160,7 +163,7 @@ def test_group_nominations_missing_institution_merges():
         nomination(3, "Aminata Goïta", institution=None),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2, 3]]
 
@@ -172,7 +175,7 @@ def test_group_nominations_missing_region_and_position_merge():
         nomination(3, "Aminata Goïta", position=""),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2, 3]]
 
@@ -186,7 +189,7 @@ def test_group_nominations_cscom_variants_merge():
         nomination(5, "Aminata Goïta", institution="CSCOM"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2, 3, 4, 5]]
 
@@ -212,7 +215,7 @@ def test_group_nominations_institution_wording_merges(first, second):
         nomination(2, "Oumar Coulibaly", "Comptable", second, "Koulikoro"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2]]
 
@@ -236,7 +239,7 @@ def test_group_nominations_position_wording_merges(first, second):
         nomination(2, "Fanta Sidibé", second, "", "Ségou"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2]]
 
@@ -248,7 +251,7 @@ def test_group_nominations_region_wording_merges():
         nomination(3, "Aminata Goïta", region="SEGOU"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2, 3]]
 
@@ -259,7 +262,7 @@ def test_group_nominations_second_given_name_left_out_merges():
         nomination(2, "Mamadou Traoré", "Enseignant", "EF de Missira", "Bamako"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2]]
 
@@ -273,7 +276,7 @@ def test_group_nominations_namesake_in_other_post_not_merged():
         nomination(2, "Moussa Traoré", "Enseignant", "EF de Missira", "Bamako"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1], [2]]
 
@@ -285,7 +288,7 @@ def test_group_nominations_namesake_in_other_institution_not_merged():
         nomination(3, "Moussa Traoré", "Enseignant", "CSCOM de Missira", "Bamako"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1], [2], [3]]
 
@@ -296,7 +299,7 @@ def test_group_nominations_namesake_in_other_region_not_merged():
         nomination(2, "Moussa Traoré", "Maire", "Mairie", "Kayes"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1], [2]]
 
@@ -309,7 +312,7 @@ def test_group_nominations_other_section_or_number_not_merged():
         nomination(4, "Awa Koné", "Greffière", "TGI de la Commune IV", "Bamako"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1], [2], [3], [4]]
 
@@ -321,7 +324,7 @@ def test_group_nominations_other_directorate_not_merged():
         nomination(3, "Awa Koné", "Comptable", "DRS Gao", "Gao"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 3], [2]]
 
@@ -339,7 +342,7 @@ def test_group_nominations_other_directorate_not_merged():
 def test_group_nominations_different_first_or_family_names_not_merged(first, second):
     rows = [nomination(1, first), nomination(2, second)]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1], [2]]
 
@@ -352,7 +355,7 @@ def test_group_nominations_different_jobs_same_sector_not_merged():
         nomination(4, "Fanta Sidibé", "Médecin chef", "CSRef de Ségou", "Ségou"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1], [2], [3], [4]]
 
@@ -366,7 +369,7 @@ def test_group_nominations_blank_institution_does_not_bridge_namesakes():
         nomination(5, "Moussa Traoré", "Enseignant", "", "Kayes"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2, 3, 5], [4]]
 
@@ -378,7 +381,7 @@ def test_group_nominations_blank_institution_evenly_ambiguous_stays_alone():
         nomination(3, "Moussa Traoré", "Enseignant", None, "Kayes"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1], [2], [3]]
 
@@ -401,7 +404,7 @@ def test_group_nominations_none_fields_tolerated():
         nomination(5, "Dr", None, None, None),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1], [2, 3], [4], [5]]
 
@@ -413,7 +416,7 @@ def test_group_nominations_ids_keep_type_and_order():
         nomination("a", "Aminata Goita"),
     ]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [["a", "b"], ["c"]]
 
@@ -421,7 +424,7 @@ def test_group_nominations_ids_keep_type_and_order():
 def test_group_nominations_repeated_id_counted_once():
     rows = [nomination(1, "Aminata Goïta"), nomination(1, "Aminata Goïta")]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert groups == [[1]]
 
@@ -432,9 +435,9 @@ def test_group_nominations_same_result_whatever_the_row_order():
     random.Random(1).shuffle(shuffled)
 
     first, again, reordered = (
-        group_nominations(rows),
-        group_nominations(rows),
-        group_nominations(shuffled),
+        group_nominations(rows, country="ML"),
+        group_nominations(rows, country="ML"),
+        group_nominations(shuffled, country="ML"),
     )
 
     assert first == again == reordered
@@ -454,7 +457,7 @@ _FIELD = st.one_of(st.none(), st.sampled_from(["", "EF Banconi", "CSCOM", "Ensei
 def test_group_nominations_output_is_sorted_partition_of_ids(specs):
     rows = [nomination(i, *spec) for i, spec in enumerate(specs)]
 
-    groups = group_nominations(rows)
+    groups = group_nominations(rows, country="ML")
 
     assert sorted(i for g in groups for i in g) == list(range(len(rows)))
     assert all(g == sorted(g) for g in groups)
@@ -477,14 +480,14 @@ def test_name_tokens_hadja_kept_when_it_is_the_given_name():
 
 
 def test_region_key_variants_equal():
-    keys = {region_key(r) for r in ["Ségou", "Région de Segou", "SEGOU", "Segu"]}
+    keys = {region_key(r, MALI) for r in ["Ségou", "Région de Segou", "SEGOU", "Segu"]}
 
     assert keys == {"segou"}
 
 
 def test_institution_key_abbreviations_equal():
     keys = {
-        institution_key(i)
+        institution_key(i, MALI)
         for i in ["CSCOM de Banconi", "C.S.Com Banconi", "Centre de santé communautaire Banconi"]
     }
 
@@ -519,7 +522,7 @@ def test_generate_same_seed_same_rows():
 def test_group_nominations_generated_set_scores_above_target():
     rows, labels = generate(1000, seed=7)
 
-    precision, recall = pairwise_scores(group_nominations(rows), labels)
+    precision, recall = pairwise_scores(group_nominations(rows, country="ML"), labels)
 
     assert len(rows) >= 3000
     assert precision >= 0.97

@@ -1,4 +1,6 @@
-"""A labelled, reproducible set of messy nominations for measuring deduplication.
+"""A labelled, reproducible set of messy nominations for measuring deduplication ("today's kind").
+
+Evaluation data, kept out of production code: grouping must not be tuned to it.
 
 People are drawn with Malian names (family names heavily skewed towards the
 common ones), a region, a workplace and a post; many share a full name with

@@ -1,0 +1,324 @@
+"""Evidence between groups: the second pass of grouping, and the probable-match queue.
+
+The first pass (``dedup``) merges nominations whose names are a typo apart and whose workplace, post
+and region agree. Nominators also write one person in ways no typo explains: another orthography
+("Tarawelé" for "Traoré", "Jara" for "Diarra"), a diminutive ("Madou" for "Mamadou"), only a title
+and the family name ("Mme Diarra"), the post and workplace in their own words. This pass compares
+the first pass's groups on sound-alike name keys (the lexicon's variants, else ``phonetic``) and
+weighs the evidence, as record-linkage tools do (Fellegi-Sunter style agreement levels, summed):
+
+    name       same key words 4, one word off or one left out 2, title and family name only 2
+    workplace  same locality and a compatible kind of workplace 3, unknown 0, other: never
+    post       same post 2, unknown 0, sharing a word -1, another post or sector -2
+    region     same 1, unknown 0, other: never
+
+Names sharing a word but differing in another ("Awa Diarra", "Djénéba Diarra") are relatives, not
+variants: never merged. Groups scoring ``MERGE`` or more are merged, the most certain first, unless
+two of the merged names, places or regions would clash; a title-and-family-name group that fits
+several people joins none. Pairs scoring ``PROBABLE`` or more but not merged are the managers'
+"possibly the same person" queue, ranked by score.
+
+Only groups sharing a blocking key are compared: a key word with a locality of the workplace, or
+the whole name with the region. Keys shared by more than ``_MAX_BLOCK`` groups say nothing and are
+skipped, so the work stays close to linear in the number of groups.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from itertools import combinations
+
+from rapidfuzz.distance import OSA
+
+from nominations.lexicon import Lexicon, phonetic
+
+MERGE = 8
+# A title and a family name alone, at the workplace and in the region of exactly one person.
+SHORT_MERGE = 6
+PROBABLE = 4
+_MAX_BLOCK = 60
+_NEVER = -100
+_CLASH = "clash"
+
+
+class Evidence:
+    """What a group of nominations says about its person, in comparable keys."""
+
+    __slots__ = (
+        "cores", "contexts", "domains", "kinds", "names", "numbers", "places", "regions", "size",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[str, ...], int] = {}  # name key -> nominations writing it
+        self.regions: set[str] = set()
+        # Each workplace's locality words, and each town given as the region.
+        self.places: set[frozenset[str]] = set()
+        self.kinds: set[str] = set()
+        self.numbers: set[str] = set()
+        self.domains: set[str] = set()
+        self.cores: set[str] = set()
+        self.contexts: set[str] = set()
+        self.size = 0
+
+    def add(self, name, region, institution, position, towns, lex: Lexicon, count: int) -> None:  # type: ignore[no-untyped-def]
+        self.size += count
+        if name:
+            # "Hadja Diarra" is kept as a name by the first pass; here it is a title.
+            words = [t for t in name if t not in lex.hadj] or name
+            key = tuple(sorted(lex.canon(t) for t in words))
+            self.names[key] = self.names.get(key, 0) + count
+        if region:
+            self.regions.add(region)
+        town = frozenset(phonetic(t) for t in towns if len(t) >= 3)
+        if town:
+            self.places.add(town)
+        if institution is not None:
+            place = frozenset(phonetic(w) for w in institution.place if len(w) >= 3)
+            if place:
+                self.places.add(place)
+            self.kinds.update(institution.kinds)
+            self.numbers.update(institution.numbers)
+            self.domains.update(institution.domain)
+            for kind in institution.kinds:
+                sector = lex.position_context.get(kind)
+                if sector:
+                    self.contexts.add(sector)
+        if position is not None:
+            if position.core:
+                self.cores.add(position.core)
+            self.contexts.update(position.context)
+
+    def absorb(self, other: Evidence) -> None:
+        for key, count in other.names.items():
+            self.names[key] = self.names.get(key, 0) + count
+        for slot in (
+            "names",
+            "regions",
+            "places",
+            "kinds",
+            "numbers",
+            "domains",
+            "cores",
+            "contexts",
+        ):
+            getattr(self, slot).update(getattr(other, slot))
+        self.size += other.size
+
+
+def _name_level(a: tuple[str, ...], b: tuple[str, ...], known: frozenset[str]) -> int | str:
+    if a == b:
+        return 4 if len(a) >= 2 else 2
+    if len(a) == 1 or len(b) == 1:
+        short, long_ = (a, b) if len(a) == 1 else (b, a)
+        return 2 if short[0] in long_ else 0
+    sa, sb = set(a), set(b)
+    shared = sa & sb
+    if not shared:
+        return 0
+    ra, rb = sa - sb, sb - sa
+    if not ra or not rb:  # a given name left out: "Mamadou Traoré" for "Mamadou Lamine Traoré"
+        return 2 if len(ra | rb) == 1 else _CLASH
+    if len(ra) == 1 and len(rb) == 1:
+        x, y = next(iter(ra)), next(iter(rb))
+        cap = 1 if max(len(x), len(y)) < 7 else 2
+        if x in known and y in known:  # "Amadou" and "Mamadou" are two names
+            return _CLASH
+        if min(len(x), len(y)) >= 3 and OSA.distance(x, y, score_cutoff=cap) <= cap:
+            return 2
+    return _CLASH
+
+
+def name_level(
+    a: Evidence, b: Evidence, known: frozenset[str] = frozenset(), strict: bool = True
+) -> int | str:
+    """The best agreement between a name of one and a name of the other; _CLASH when nothing
+    better agrees than two relatives' names, or (``strict``) when two names each written more
+    than once are relatives' ("Awa Diarra", "Djénéba Diarra"): a misspelling seen once is not."""
+    best: int | str = 0
+    clash = False
+    for x, nx in a.names.items():
+        for y, ny in b.names.items():
+            level = _name_level(x, y, known)
+            if level == _CLASH:
+                if strict and nx > 1 and ny > 1:
+                    return _CLASH
+                clash = True
+            else:
+                best = max(best, level)  # type: ignore[type-var]
+    # A group's misspelt names ("bDado Bah") may clash where its other names agree.
+    return _CLASH if clash and best < 2 else best
+
+
+def _places_meet(a: set[frozenset[str]], b: set[frozenset[str]]) -> bool:
+    """Whether a locality of one is a locality of the other: the same words, one naming it more
+    fully ("Kalaban" and "Kalaban Coura"), or a typo apart."""
+    for x in a:
+        for y in b:
+            if x <= y or y <= x:
+                return True
+            sx, sy = " ".join(sorted(x)), " ".join(sorted(y))
+            if min(len(sx), len(sy)) >= 5 and OSA.distance(sx, sy, score_cutoff=1) <= 1:
+                return True
+    return False
+
+
+def context_score(a: Evidence, b: Evidence) -> int:
+    """Workplace, post and region evidence; _NEVER when they prove two people."""
+    if a.regions and b.regions and not (a.regions & b.regions):
+        return _NEVER
+    score = 1 if a.regions and b.regions else 0
+    for x, y in ((a.numbers, b.numbers), (a.domains, b.domains)):
+        if x and y and not (x & y):
+            return _NEVER
+    if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.contexts & b.contexts):
+        return _NEVER
+    if a.places and b.places:
+        if not _places_meet(a.places, b.places):
+            return _NEVER
+        score += 3
+    elif a.numbers and b.numbers and a.kinds & b.kinds:
+        score += 3  # "Commissariat du 1er arrondissement": the number names the workplace
+    if a.cores and b.cores:
+        if a.contexts and b.contexts and not (a.contexts & b.contexts):
+            score -= 2  # "Agent de santé", "Agent de police"
+        elif a.cores & b.cores:
+            score += 2
+        elif {w for c in a.cores for w in c.split()} & {w for c in b.cores for w in c.split()}:
+            score -= 1  # "Médecin chef" and "Médecin": the same post, or the chief and a colleague
+        else:
+            score -= 2
+    return score
+
+
+def pair_score(a: Evidence, b: Evidence, known: frozenset[str] = frozenset()) -> int:
+    level = name_level(a, b, known, strict=False)
+    if level == _CLASH or level == 0:
+        return _NEVER
+    return int(level) + context_score(a, b)
+
+
+def _consistent(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
+    """Whether two merged groups could still be one person: no clashing names, regions, places.
+    A title and a family name agree with every name of the family, so the full names must agree
+    on their own: "Mme Diarra" must not bridge Awa Diarra and Djénéba Diarra."""
+    if name_level(a, b, known) == _CLASH:
+        return False
+    full_a = [n for n in a.names if len(n) > 1]
+    full_b = [n for n in b.names if len(n) > 1]
+    levels = {_name_level(x, y, known) for x in full_a for y in full_b}
+    if _CLASH in levels and not any(level != _CLASH and level >= 2 for level in levels):  # type: ignore[operator]
+        return False
+    if a.regions and b.regions and not (a.regions & b.regions):
+        return False
+    return not (a.places and b.places and not _places_meet(a.places, b.places))
+
+
+def candidate_pairs(evidence: list[Evidence]) -> set[tuple[int, int]]:
+    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, e in enumerate(evidence):
+        keys: set[tuple[str, ...]] = set()
+        for name in e.names:
+            for region in e.regions or {""}:
+                keys.add(("=", region, *name))
+            for token in name:
+                for place in e.places:
+                    keys.update(("@", token, word) for word in place)
+        for key in keys:
+            blocks[key].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if 1 < len(members) <= _MAX_BLOCK:
+            pairs.update(combinations(members, 2))
+    return pairs
+
+
+def scored_pairs(evidence: list[Evidence], known: frozenset[str]) -> list[tuple[int, int, int]]:
+    """(score, i, j) for every compared pair at PROBABLE or more, best first."""
+    found = []
+    for i, j in candidate_pairs(evidence):
+        score = pair_score(evidence[i], evidence[j], known)
+        if score >= PROBABLE:
+            found.append((score, i, j))
+    found.sort(key=lambda t: (-t[0], t[1], t[2]))
+    return found
+
+
+def merge_groups(
+    evidence: list[Evidence],
+    distinct: Iterable[tuple[int, int]] = (),
+    known: frozenset[str] = frozenset(),
+) -> tuple[list[list[int]], list[tuple[int, int, int]]]:
+    """Clusters of group indices, and the probable pairs (score, i, j) left for a manager.
+
+    ``distinct`` holds pairs of groups a manager marked as two people: never merged, never queued.
+    ``known`` holds the name keys of the lexicon's names: two of them are never a typo apart.
+    """
+    n = len(evidence)
+    parent = list(range(n))
+    merged = [Evidence() for _ in range(n)]
+    for i, e in enumerate(evidence):
+        merged[i].absorb(e)
+    # Groups a manager said are two people, per current root: never in one cluster.
+    forbid: dict[int, set[int]] = defaultdict(set)
+    for i, j in distinct:
+        forbid[i].add(j)
+        forbid[j].add(i)
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    pairs = [p for p in scored_pairs(evidence, known) if p[2] not in forbid.get(p[1], ())]
+    # A title and a family name only ("Mme Diarra") is decided once the fuller names have merged:
+    # it joins the one person it fits, or none.
+    partial: dict[int, set[int]] = defaultdict(set)
+    queue = []
+    for score, i, j in pairs:
+        if score >= SHORT_MERGE and _short(evidence[i]):
+            partial[i].add(j)
+        elif score >= SHORT_MERGE and _short(evidence[j]):
+            partial[j].add(i)
+        elif score < MERGE:
+            queue.append((score, i, j))
+        else:
+            _union(find, parent, merged, forbid, i, j, queue, score, known)
+    for short, partners in sorted(partial.items()):
+        roots = {find(p) for p in partners}
+        if len(roots) == 1:
+            _union(find, parent, merged, forbid, short, min(partners), queue, MERGE, known)
+        else:
+            queue.extend((SHORT_MERGE - 1, short, p) for p in sorted(partners))
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        clusters[find(i)].append(i)
+    left = [
+        (s, i, j)
+        for s, i, j in queue
+        if find(i) != find(j) and not any(find(x) == find(j) for x in forbid.get(find(i), ()))
+    ]
+    left.sort(key=lambda t: (-t[0], t[1], t[2]))
+    return list(clusters.values()), left
+
+
+def _short(e: Evidence) -> bool:
+    return all(len(t) == 1 for t in e.names)
+
+
+def _union(find, parent, merged, forbid, i, j, queue, score, known) -> None:  # type: ignore[no-untyped-def]
+    a, b = find(i), find(j)
+    if a == b:
+        return
+    if any(find(x) == b for x in forbid.get(a, ())):
+        return
+    if not _consistent(merged[a], merged[b], known):
+        queue.append((min(score, MERGE - 1), i, j))
+        return
+    if merged[a].size < merged[b].size:
+        a, b = b, a
+    parent[b] = a
+    merged[a].absorb(merged[b])
+    if b in forbid:
+        forbid[a] |= forbid.pop(b)

@@ -1,0 +1,88 @@
+"""Evidence between groups: orthographies, diminutives, a title and a family name, free wording."""
+
+from __future__ import annotations
+
+from nominations.dedup import group_nominations, probable_matches
+
+
+def row(row_id, name, position, institution, region):
+    return {
+        "id": row_id,
+        "nominee_name": name,
+        "position": position,
+        "institution": institution,
+        "region": region,
+    }
+
+
+def test_title_and_family_name_joins_the_one_teacher_of_that_school():
+    rows = [
+        row(1, "Mme Diarra", "institutrice", "GS Kati", ""),
+        row(2, "Djénéba Jara", "maîtresse d'école", "groupe scolaire de Kati", "Koulikoro"),
+        row(3, "Awa Diarra", "institutrice", "École de Sanankoroba", "Koulikoro"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1, 2], [3]]
+
+
+def test_title_and_family_name_fitting_two_relatives_joins_neither():
+    rows = [
+        row(1, "Mme Diarra", "institutrice", "GS Kati", "Kati"),
+        row(2, "Djénéba Diarra", "institutrice", "GS Kati", "Kati"),
+        row(3, "Awa Diarra", "institutrice", "GS Kati", "Kati"),
+    ]
+
+    groups = group_nominations(rows, country="ML")
+    queue = probable_matches(rows, country="ML")
+
+    assert groups == [[1], [2], [3]]
+    assert [(a, b) for a, b, _ in queue] == [([1], [2]), ([1], [3])]
+
+
+def test_orthographies_and_diminutives_merge_at_one_workplace():
+    rows = [
+        row(1, "Mamadou Traoré", "Infirmier", "CSCOM de Niono", "Ségou"),
+        row(2, "Madou Tarawele", "infirmier", "Centre de santé communautaire de Niono", "Niono"),
+        row(3, "Seydou Coulibaly", "Commissaire", "Commissariat de Kati", "Koulikoro"),
+        row(4, "Seydou Kulibali", "Commissaire de police", "Police de Kati", "Kati"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1, 2], [3, 4]]
+
+
+def test_relatives_sharing_a_family_name_stay_apart():
+    rows = [
+        row(1, "Awa Diarra", "Sage-femme", "CSCOM de Banconi", "Bamako"),
+        row(2, "Djénéba Diarra", "Sage-femme", "CSCOM de Banconi", "Bamako"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1], [2]]
+    assert probable_matches(rows, country="ML") == []
+
+
+def test_another_post_at_the_same_workplace_is_queued_not_merged():
+    rows = [
+        row(1, "Moussa Traoré", "Infirmier", "CSCOM de Banconi", "Bamako"),
+        row(2, "Moussa Tarawele", "Médecin", "CSCOM de Banconi", "Bamako"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1], [2]]
+    assert probable_matches(rows, country="ML") == [([1], [2], 6)]
+
+
+def test_distinct_pair_is_neither_merged_nor_queued_even_through_a_third():
+    rows = [
+        row(1, "Madou Tarawele", "Infirmier", "CSCOM de Niono", "Ségou"),
+        row(2, "Mamadou Traore", "Infirmier", "CSCOM de Niono", "Ségou"),
+        row(3, "Mamadu Traoré", "Infirmier", "CS Com de Niono", "Niono"),
+    ]
+
+    together = group_nominations(rows, country="ML")
+    apart = group_nominations(rows, country="ML", distinct=[(1, 2)])
+
+    assert together == [[1, 2, 3]]
+    assert 1 not in next(g for g in apart if 2 in g)
+    assert all(
+        {a[0], b[0]} != {1, 2}
+        for a, b, _ in probable_matches(rows, country="ML", distinct=[(1, 2)])
+    )
