@@ -70,7 +70,10 @@ async def create(request: Request) -> Response:
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     try:
-        made = await run_in_threadpool(rounds.create_round, engine, user.id, campaign.id, form)
+        names = await run_in_threadpool(directory.names_by_nominee, engine, campaign.id)
+        made = await run_in_threadpool(
+            rounds.create_round, engine, user.id, campaign.id, form, names
+        )
     except Invalid as exc:
         return await run_in_threadpool(
             _list_response, request, errors=exc.errors, form=_typed(form), status=422
@@ -114,6 +117,22 @@ async def update(request: Request) -> Response:
             _round_response, request, errors=exc.errors, form=_typed(form), status=422
         )
     return htmx.redirect(request, f"/manage/rounds/{round_id}?saved=1")
+
+
+async def rename(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    form = await request.form()
+    round_id, number = request.path_params["round_id"], request.path_params["number"]
+    name = str(form.get("name", ""))[:1000]
+    try:
+        await run_in_threadpool(
+            rounds.rename_candidate, request.app.state.engine, user.id, round_id, number, name
+        )
+    except Invalid as exc:
+        return await run_in_threadpool(
+            _round_response, request, errors=exc.errors, form=None, status=422
+        )
+    return htmx.redirect(request, f"/manage/rounds/{round_id}?saved=1#ballot")
 
 
 async def close(request: Request) -> Response:
@@ -195,6 +214,9 @@ routes = [
     Route(_ROUND, round_page, name="manage_round"),
     Route(_ROUND, update, methods=["POST"], name="manage_round_update"),
     Route(_ROUND + "/live", round_page, name="manage_round_live"),
+    Route(
+        _ROUND + "/candidates/{number:int}", rename, methods=["POST"], name="manage_round_rename"
+    ),  # fmt: skip
     Route(_ROUND + "/close", close, methods=["POST"], name="manage_round_close"),
     Route(_ROUND + "/fraud", fraud_page, name="manage_round_fraud"),
     Route(_ROUND + "/void", void, methods=["POST"], name="manage_round_void"),
