@@ -457,6 +457,30 @@ def results(engine: Engine, round_id: int, *, manager: bool = False) -> tally.Re
 
 
 @dataclass(frozen=True)
+class VoteNow:
+    """What /vote and /results show at this instant, for pages that only mention it."""
+
+    open_until: datetime | None  # a round is open now, until then
+    next_opens_at: datetime | None  # the next round not yet open
+    published: bool  # some round's results are public
+
+
+def vote_now(engine: Engine, campaign_id: int, now: datetime | None = None) -> VoteNow:
+    """One query over the campaign's rounds: the home page says what /vote says, whatever the
+    phase dates claim (a manager may open a round late, or early)."""
+    now = now or db.utcnow()
+    with db.session(engine) as s:
+        found = list(s.exec(select(Round).where(Round.campaign_id == campaign_id)))
+    opened = [r for r in found if state(r, now) == "open"]
+    upcoming = [r.opens_at for r in found if state(r, now) == "upcoming"]
+    return VoteNow(
+        max(r.closes_at for r in opened) if opened else None,
+        min(upcoming) if upcoming else None,
+        any(shown(r, now) and r.opens_at <= now for r in found),
+    )
+
+
+@dataclass(frozen=True)
 class PublicResults:
     round: Round
     result: tally.Result | None  # None: hidden until the close

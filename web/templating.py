@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from campaign.i18n import N_
-from web import htmx
+from web import htmx, warnings
 from web.i18n import COOKIE, Catalogue
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -50,6 +50,14 @@ def _filesize_filter(code: str, gettext):
         }
 
     return format_
+
+
+def _manager_page(request: Request, user) -> bool:
+    return (
+        user is not None
+        and user.role == "manager"
+        and request.url.path.startswith(("/manage", "/jury"))
+    )
 
 
 class Renderer:
@@ -99,7 +107,10 @@ class Renderer:
             "user": getattr(request.state, "user", None),
             **(context or {}),
         }
-        if block is not None and htmx.is_htmx(request):
+        fragment = block is not None and htmx.is_htmx(request)
+        if not fragment and _manager_page(request, ctx["user"]):
+            ctx["warnings"] = warnings.for_managers(request, env.filters["datetime"])
+        if fragment:
             html = render_block(env, template, block, ctx)
         else:
             html = env.get_template(template).render(ctx)

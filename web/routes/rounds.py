@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from campaign import campaigns
+from campaign import campaigns, db
 from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
@@ -203,7 +203,9 @@ def results_page(request: Request) -> Response:
     shown = rounds.public_results(engine, campaign.id)
     ids = [row.nominee_id for row in shown.result.rows] if shown and shown.result else []
     profiles = directory.published_by_nominee(engine, campaign.id, ids)
-    context = {"campaign": campaign, "shown": shown, "profiles": profiles}
+    # Past the announced results date a hidden result needs saying why, not "after the close".
+    due = db.utcnow() >= campaign.results_at
+    context = {"campaign": campaign, "shown": shown, "profiles": profiles, "due": due}
     return request.app.state.renderer.render(request, "rounds/results.html", context)
 
 

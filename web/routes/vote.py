@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign import campaigns, phones
+from campaign import campaigns, db, phones
 from campaign.errors import Invalid, PhaseClosed
-from voting import ballot_box
+from voting import ballot_box, rounds
 from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
 from voting.web_batch import WebVote
 from web.auth import client_address
@@ -26,6 +26,10 @@ def _context(request: Request, engine, **extra) -> dict:
     return {
         "campaign": campaign,
         "ballot": ballot_box.ballot_view(engine, campaign),
+        # Before any round, the campaign's voting date is the best answer to "when?"; after a
+        # round's results, the page points to them instead.
+        "voting_later": campaign.voting_start > db.utcnow()
+        and not rounds.vote_now(engine, campaign.id).published,
         "sms_number": request.app.state.settings.sms_number,
         "form": {},
         "errors": {},
