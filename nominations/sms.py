@@ -43,6 +43,9 @@ def record(s: Session, campaign: Campaign, sender: str, text: str, secret_key: s
     nomination = intake.create(s, campaign, values, channel=Channel.sms, status=Status.to_complete)
     code = intake.format_code(nomination.tracking_code)
     return (
-        N_("Thank you! Nomination recorded, code %(code)s. A volunteer will call you back."),
+        N_(
+            "Thank you! Nomination recorded, code %(code)s. A volunteer will call you back. "
+            "Follow it at %(url)s"
+        ),
         {"code": code},
     )

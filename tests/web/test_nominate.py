@@ -34,12 +34,14 @@ def test_nominate_success_redirects_to_the_code_and_sends_it_by_sms(client, engi
     )
     done = client.get(response.headers["location"], headers=EN)
     assert f"{code[:4]}-{code[4:]}" in text_of(done.text)
+    assert "follow the nomination at http://127.0.0.1:8000/track." in text_of(done.text)
     with db.session(engine) as s:
         [sms] = s.exec(select(SmsMessage)).all()
     assert sms.to == "+22366123456"
     shown = f"{code[:4]}-{code[4:]}"
     assert sms.body == (
-        f"Integrity Icon : nomination reçue. Votre code : {shown}. Suivez-la sur la page Suivre."
+        f"Integrity Icon : nomination reçue. Votre code : {shown}. "
+        "Suivez-la sur http://127.0.0.1:8000/track"
     )
 
 

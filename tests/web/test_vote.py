@@ -33,7 +33,8 @@ def test_vote_page_shows_the_ballot_and_how_to_vote(client, engine, campaign):
     assert "1 A Aminata Goïta Sage-femme, CSCOM de Kalaban Coro Koulikoro" in page
     assert "2 M Moussa Traoré" in page
     assert "3 F Fanta Coulibaly" in page
-    assert "Send ICON followed by the candidate's number, for example ICON 1." in page
+    # No ICON_SMS_NUMBER in the tests' settings: no SMS instruction without a number to text.
+    assert "Vote by SMS" not in page and "Send ICON" not in page
     assert "Your phone number" in page
 
 
@@ -163,3 +164,16 @@ def test_vote_page_shows_the_number_to_text_when_it_is_set(settings, engine, cam
 def test_sms_number_comes_from_icon_sms_number(tmp_path):
     env = {"ICON_ENV": "development", "ICON_SMS_NUMBER": "  36   000 "}
     assert load_settings(env, dev_key_file=tmp_path / "key").sms_number == "36 000"
+
+
+def test_nominate_form_names_the_sms_number_or_says_nothing_of_sms(settings, engine, campaign):
+    pages = []
+    for number in ("", "36 000"):
+        app = create_app(replace(settings, sms_number=number), engine)
+        pages.append(text_of(TestClient(app).get("/nominate", headers=EN).text))
+
+    assert "nominate by SMS" not in pages[0]
+    assert (
+        "You can also nominate by SMS: send NOM followed by the name, post and town of the "
+        "person to 36 000." in pages[1]
+    )

@@ -53,6 +53,7 @@ async def inbound(request: Request) -> Response:
         if reply is not None:
             return PlainTextResponse(reply)
     catalogue = request.app.state.renderer.catalogue
+    track = f"{settings.base_url}/track"
     reply = await run_in_threadpool(
         sms_inbound.handle,
         request.app.state.engine,
@@ -61,7 +62,8 @@ async def inbound(request: Request) -> Response:
         sender,
         text,
         _router(settings.secret_key),
-        lambda msgid, params: catalogue.gettext(DEFAULT, msgid) % params,
+        # Every reply may point to the tracking page, with the site's own address.
+        lambda msgid, params: catalogue.gettext(DEFAULT, msgid) % (params | {"url": track}),
     )
     return PlainTextResponse(reply)
 
