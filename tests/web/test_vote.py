@@ -177,3 +177,28 @@ def test_nominate_form_names_the_sms_number_or_says_nothing_of_sms(settings, eng
         "You can also nominate by SMS: send NOM followed by the name, post and town of the "
         "person to 36 000." in pages[1]
     )
+
+
+def test_vote_receipt_is_a_redirect_so_a_reload_never_votes_again(client, engine, campaign):
+    r = make_round(engine, campaign)
+    post(client, "/vote/code", {"round_id": r.id, "phone": PHONE}, headers=EN)
+    data = {"round_id": r.id, "phone": PHONE, "code": _code_sent(engine), "candidate": "2"}
+
+    voted = post(client, "/vote", data, headers=EN, follow_redirects=False)
+    first = client.get("/vote/counted", headers=EN)
+    reloaded = client.get("/vote/counted", headers=EN)
+
+    [ballot] = ballots(engine)
+    code = ballot_box.format_receipt(ballot.receipt)
+    assert (voted.status_code, voted.headers["location"]) == (303, "/vote/counted")
+    assert first.text == reloaded.text
+    assert first.headers["cache-control"] == "no-store"
+    assert "You voted for number 2, Moussa Traoré." in text_of(first.text) and code in first.text
+    assert code not in voted.headers["location"]
+    assert count(engine, VoteCode) == 1 and len(ballots(engine)) == 1
+
+
+def test_vote_counted_without_a_vote_goes_to_the_receipt_check(client, campaign):
+    response = client.get("/vote/counted", follow_redirects=False)
+
+    assert (response.status_code, response.headers["location"]) == (303, "/vote/receipt")
