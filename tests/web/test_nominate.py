@@ -150,3 +150,20 @@ def test_track_limits_guessing_per_address(client, campaign):
         client.get("/track?code=ACDE-FGHJ")
     page = text_of(client.get("/track?code=ACDE-FGHK", headers=EN).text)
     assert "Too many attempts from here. Wait a few minutes and try again." in page
+
+
+def test_nominate_form_asks_eligibility_first_and_marks_no_required_contact_optional(
+    client, campaign
+):
+    html = client.get("/nominate", headers=EN).text
+    text = text_of(html)
+
+    assert text.index("Is this person a serving civil servant") < text.index("Full name")
+    assert text.index("Full name") < text.index("Tell us what this person did")
+    referee = text[text.index("Referee 1") : text.index("Referee 2")]
+    assert (
+        referee == "Referee 1 Name A phone number or an email address: at least one. Phone Email "
+    )
+    assert "Referee 3 (optional)" in text
+    assert '<label for="referee1_phone">Phone</label>' in html
+    assert '<label for="nominator_email">Your email</label>' in html
