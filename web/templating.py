@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
 from starlette.requests import Request
@@ -33,6 +33,13 @@ def _datetime_filter(code: str):
 def _number_filter(code: str):
     def format_(value: float) -> str:
         return format_decimal(value, locale=code)
+
+    return format_
+
+
+def _percent_filter(code: str):
+    def format_(share: float) -> str:
+        return format_percent(share, locale=code)
 
     return format_
 
@@ -75,6 +82,7 @@ class Renderer:
             env.install_gettext_translations(translations, newstyle=True)
             env.filters["datetime"] = _datetime_filter(code)
             env.filters["number"] = _number_filter(code)
+            env.filters["percent"] = _percent_filter(code)
             env.filters["filesize"] = _filesize_filter(code, translations.gettext)
             self.envs[code] = env
 

@@ -144,3 +144,16 @@ def test_rename_candidate_of_a_closed_round_or_unknown_number_changes_nothing(
     assert missing.status_code == 404
     assert closed.status_code == 409
     assert snapshot(engine) == before
+
+
+def test_round_weights_are_shown_as_shares_with_their_unit(client, engine, manager, voting, raw):
+    r = rounds.create_round(engine, manager.id, voting.id, form(weight_web="30", weight_sms="10"))
+    rounds.close_round(engine, manager.id, r.id)
+
+    results = text_of(client.get("/results", headers=EN).text)
+    fr = text_of(client.get("/results").text)
+    new = text_of(client.get("/manage/rounds", headers=EN).text)
+
+    assert "blends the jury (0%), web votes (75%) and SMS votes (25%)." in results
+    assert "les votes web (75 %) et les votes SMS (25 %)." in fr
+    assert "give the jury 50 %, the web 25 % and SMS 25 %." in new
