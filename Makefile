@@ -7,7 +7,7 @@ DEV := ICON_ENV=development
 PYTEST := PYTHONASYNCIODEBUG=1 $(BIN)/pytest
 
 .PHONY: install demo serve migrate test test-sqlite test-postgres lint format messages bench chromium \
-	media-tools kannel
+	media-tools kannel axe
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ kannel:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			kannel kannel-extras; }
 
+# axe-core, pinned in package.json and package-lock.json, for the browser accessibility checks.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(AXE)
+
+axe: $(AXE)
+
 # Debian's ffmpeg makes the light renditions of audio spots; espeak-ng speaks the demo's spots.
 media-tools:
 	@command -v ffmpeg >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 || { \
@@ -54,7 +64,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install chromium media-tools kannel lint test-sqlite test-postgres
+test: install chromium media-tools kannel axe lint test-sqlite test-postgres
 
 test-sqlite: install
 	env -u ICON_TEST_DATABASE_URL $(PYTEST)

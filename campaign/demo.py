@@ -15,7 +15,7 @@ from importlib.metadata import entry_points
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from campaign import audit, db, editions, people, presets
 from campaign.models import Campaign, Role, User
@@ -33,10 +33,16 @@ MALI_LANGUAGES = [
     {"code": "snk", "name": "Soninke"},
 ]
 MALI_ELIGIBILITY = editions.STARTING_ELIGIBILITY
+# Seven jurors: with three readings per nominee (one blind), fewer leave readings unassigned.
 DEMO_STAFF = [
     ("manager@demo.integrity-icon.org", "Fatoumata Coulibaly", Role.manager),
     ("juror1@demo.integrity-icon.org", "Boubacar Diallo", Role.juror),
     ("juror2@demo.integrity-icon.org", "Aïssata Maïga", Role.juror),
+    ("juror3@demo.integrity-icon.org", "Mamadou Sissoko", Role.juror),
+    ("juror4@demo.integrity-icon.org", "Nana Kadidia Bocoum", Role.juror),
+    ("juror5@demo.integrity-icon.org", "Ibrahim Ag Mohamed", Role.juror),
+    ("juror6@demo.integrity-icon.org", "Kadiatou Konaté", Role.juror),
+    ("juror7@demo.integrity-icon.org", "Souleymane Dao", Role.juror),
     ("volunteer@demo.integrity-icon.org", "Mariam Sanogo", Role.volunteer),
 ]
 PHASE_OFFSETS_DAYS = {
@@ -70,8 +76,12 @@ def phase_dates(phase: Phase) -> dict:
 
 
 def _wipe(engine: Engine) -> None:
+    # The whole schema, not only the tables imported so far: `icon demo --reset` had not
+    # imported profiles, so the nominees went first and their profiles' keys failed.
+    from campaign.tables import metadata
+
     with db.session(engine) as s, s.begin():
-        for table in reversed(SQLModel.metadata.sorted_tables):
+        for table in reversed(metadata.sorted_tables):
             s.exec(delete(table))
 
 
@@ -111,7 +121,9 @@ def seed(engine: Engine, phase: Phase = Phase.nominations, reset: bool = False) 
             logins.append(DemoLogin(email, role.value, password))
         s.flush()
         audit.record(s, None, "demo.seed", "campaign", campaign.id, phase=phase.value, reset=reset)
-    if fresh:
-        for entry in sorted(entry_points(group="icon.demo"), key=_demo_order):
-            entry.load()(engine, campaign, phase, rng)
+    # A fresh demo is seeded by every package; an existing one moved to another phase lets
+    # them catch up (``icon.demo.move``: the jury's readings for a review, say).
+    group = "icon.demo" if fresh else "icon.demo.move"
+    for entry in sorted(entry_points(group=group), key=_demo_order):
+        entry.load()(engine, campaign, phase, rng)
     return logins

@@ -20,7 +20,10 @@ HELP_KEYWORD = re.compile(r"^\s*(?:AIDE|HELP|\?)\s*[.!?]*\s*$", re.IGNORECASE)
 # this window is the same nomination (measured through Kannel: four copies of one SMS).
 REDELIVERY_WINDOW = timedelta(minutes=10)
 
-THANKS = N_("Thank you! Nomination recorded, code %(code)s. A volunteer will call you back.")
+THANKS = N_(
+    "Thank you! Nomination recorded, code %(code)s. A volunteer will call you back. "
+    "Follow it at %(url)s"
+)
 HELP = N_(
     "Commands: NOM name, post, town to nominate; ICON number to vote; "
     "TRACK code for a nomination's status; HELP for this list."

@@ -1,6 +1,6 @@
-"""Demo profiles: in the voting phase the finalists on the ballot, in the results phase the same
-with the winner, each published with a photo, a bio, a story and two audio spots (French and
-Bambara); in the results phase also the hall of fame of the past editions.
+"""Demo profiles: in every phase the hall of fame of the campaign's known past Icons; in the
+voting phase the finalists on the ballot, in the results phase the same with the winner, each
+published with a photo, a bio, a story and two audio spots (French and Bambara).
 
 Everything goes through the services a manager's pages call (profiles.editing, audio_spots.spots),
 so the photo renditions and the light audio renditions are really made under ICON_MEDIA_DIR.
@@ -128,29 +128,13 @@ SPOT_FR = "{line}\nIntegrity Icon Mali."
 SPOT_BM = "Aw ni ce! {name} ye baarakɛla tilennen ye.\nA tɛ wari minɛ mɔgɔ si fɛ."
 SPOKEN_BM = "Aw ni tché! {name} yé baarakèla tilennen yé. A tè wari minè mogo si fè."
 
+# The campaign's known past Icons, and nothing invented about them: a manager adds posts,
+# places and stories from the campaign's archives on /manage/profiles.
 HALL_OF_FAME = [
-    ("2019", "Dr Aminata Goïta", "winner", "Médecin-chef", "CSCom de Sébénikoro",
-     "District de Bamako", "Elle a imposé des tarifs affichés et des reçus pour chaque acte, et "
-     "refusé tout paiement « pour passer avant » : son centre est devenu celui où l'on sait ce "
-     "que l'on paie."),
-    ("2019", "Moussa Dembélé", "finalist", "Chef du bureau des douanes", "Bureau de Zégoua",
-     "Sikasso", "Il a refusé une enveloppe de deux millions de francs CFA pour laisser passer "
-     "un camion de marchandises non déclarées."),
-    ("2019", "Kadiatou Samaké", "finalist", "Institutrice", "École fondamentale de Niono",
-     "Ségou", "Trente ans de classe sans jamais vendre une note ; ses anciens élèves la citent "
-     "encore en exemple."),
-    ("2019", "Sékou Konaté", "finalist", "Chef de la section du cadastre",
-     "Service des domaines de Kati", "Koulikoro", "Il a rendu public le registre des parcelles "
-     "de son cercle et mis fin aux doubles attributions de terrains."),
-    ("2020", "Oumar Sangaré", "winner", "Inspecteur de police",
-     "Commissariat du 7e arrondissement", "District de Bamako", "Il remet une quittance pour "
-     "chaque amende et a refusé d'étouffer une affaire visant le fils d'un notable."),
-    ("2020", "Assétou Traoré", "finalist", "Sage-femme", "CSRéf de Mopti", "Mopti",
-     "Elle accouche chaque femme au tarif officiel, de jour comme de nuit, et a dénoncé la vente "
-     "des kits de césarienne gratuits."),
-    ("2020", "Hamidou Maïga", "finalist", "Greffier en chef", "Tribunal de grande instance de Gao",
-     "Gao", "Il délivre les casiers judiciaires dans l'ordre d'arrivée et au prix officiel, "
-     "malgré les pressions."),
+    ("2019", "Dr Aminata Goïta", "winner", "", "", "",
+     "Integrity Icon 2019 au Mali, choisie par le public parmi les finalistes de l'année."),
+    ("2017", "Jacques N'tji Dembélé", "winner", "", "", "",
+     "Integrity Icon 2017 au Mali, choisi par le public parmi les finalistes de l'année."),
 ]  # fmt: skip
 # Portraits: backgrounds, skin tones, clothes (boubous and uniforms).
 BACKGROUNDS = ["#d8c9a3", "#a9c6b8", "#c9b3a0", "#b7c4d6", "#e0c68c", "#c2d1a4", "#d6b4a8"]
@@ -313,11 +297,16 @@ def _publish(engine: Engine, media_dir: Path, actor: int, profile, fields: dict,
 
 
 def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -> None:
-    if phase not in (Phase.voting, Phase.results):
-        return
     media_dir = load_settings().media_dir
     with db.session(engine) as s:
         manager = s.exec(select(User.id).where(User.role == Role.manager)).first()
+    # The hall of fame is history: there in every phase, added as a manager adds past Icons.
+    for year, name, distinction, position, institution, region, bio in HALL_OF_FAME:
+        form = PastIn(year, name, distinction, position, institution, region)
+        profile = editing.add_past(engine, manager, campaign.id, form)
+        _publish(engine, media_dir, manager, profile, {"bio": bio}, rng)
+    if phase not in (Phase.voting, Phase.results):
+        return
     made = []
     for candidate in editing.candidates(engine, campaign.id):
         person = _person(engine, candidate)
@@ -328,8 +317,3 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
         _publish(engine, media_dir, manager, profile, fields, rng)
         made.append((profile.id, person, line))
     _spots(engine, media_dir, manager, campaign, made)
-    if phase == Phase.results:
-        for year, name, distinction, position, institution, region, bio in HALL_OF_FAME:
-            form = PastIn(year, name, distinction, position, institution, region)
-            profile = editing.add_past(engine, manager, campaign.id, form)
-            _publish(engine, media_dir, manager, profile, {"bio": bio}, rng)

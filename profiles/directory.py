@@ -60,3 +60,13 @@ def published_by_nominee(
     )
     with db.session(engine) as s:
         return {p.nominee_id: _ref(p) for p in s.exec(query)}
+
+
+def names_by_nominee(engine: Engine, campaign_id: int) -> dict[int, str]:
+    """Nominee id -> the profile's name (drafts included: a manager corrected it there), for
+    the ballot of a new round."""
+    query = select(Profile.nominee_id, Profile.name).where(
+        Profile.campaign_id == campaign_id, Profile.nominee_id.is_not(None)
+    )
+    with db.session(engine) as s:
+        return dict(s.exec(query).all())

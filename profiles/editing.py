@@ -190,6 +190,9 @@ def update(engine, actor_id: int, profile_id: int, form: ProfileIn) -> Profile:
             if "name" in changed and profile.published_at is None:
                 profile.slug = _slug(s, profile.name, profile.year, own=profile.slug)
                 moved = {"slug": profile.slug}
+            if "name" in changed and profile.nominee_id is not None:
+                # The ballot prints the name as corrected here, not the nominators' spelling.
+                rounds.correct_names(s, {profile.nominee_id: profile.name})
             profile.updated_at = db.utcnow()
             audit.record(s, actor_id, "profile.update", "profile", profile.id,
                          fields=sorted(changed), **moved)  # fmt: skip

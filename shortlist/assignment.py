@@ -421,3 +421,13 @@ def readings(
             )
         )
     return Readings(loads, result, total, page, pages)
+
+
+def open_readings(engine: Engine, campaign_id: int) -> int:
+    """Readings a juror can still act on (assigned, not submitted): none in an open review
+    means the jurors' boards are empty."""
+    with db.session(engine) as s:
+        query = select(func.count()).where(
+            Assignment.campaign_id == campaign_id, Assignment.status == AssignmentStatus.assigned
+        )
+        return s.exec(query).one()

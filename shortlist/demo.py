@@ -1,5 +1,5 @@
-"""Demo jury: two more jurors beside the core demo's two, readings assigned, scores partly given
-(review phase) or complete with the stages decided (voting and results phases)."""
+"""Demo jury: the core demo's seven jurors get their readings, scores partly given (review
+phase) or complete with the stages decided (voting and results phases)."""
 
 from __future__ import annotations
 
@@ -15,20 +15,21 @@ from campaign.phases import Phase
 from shortlist import assignment, board, criteria, decisions
 from shortlist.models import Assignment, AssignmentStatus, Score, Stage
 
-EXTRA_JURORS = [
-    ("juror3@demo.integrity-icon.org", "Mamadou Sissoko"),
-    ("juror4@demo.integrity-icon.org", "Nana Kadidia Bocoum"),
-    ("juror5@demo.integrity-icon.org", "Ibrahim Ag Mohamed"),
-]
+
+def move(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -> None:
+    """An existing demo moved on to the review or later: every reading assigned, so jurors
+    find their board filled without waiting for a manager."""
+    if phase == Phase.nominations:
+        return
+    with db.session(engine) as s, s.begin():
+        criteria.ensure_defaults(s, campaign.id)
+        assignment.assign_missing(s, campaign.id)
 
 
 def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -> None:
     if phase == Phase.nominations:
         return
     with db.session(engine) as s, s.begin():
-        for email, name in EXTRA_JURORS:
-            if s.exec(select(User.id).where(User.email == email)).first() is None:
-                s.add(User(email=email, name=name, role=Role.juror))
         criteria.ensure_defaults(s, campaign.id)
         manager = s.exec(select(User.id).where(User.role == Role.manager)).first()
         s.flush()

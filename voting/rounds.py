@@ -169,8 +169,16 @@ def _source_nominees(engine: Engine, campaign_id: int, form: RoundIn) -> tuple[l
     return [row.nominee_id for row in result.rows if row.outcome == "seat"], previous.id
 
 
-def create_round(engine: Engine, actor_id: int, campaign_id: int, form: RoundIn) -> Round:
-    """A new round with its numbered candidates; Invalid (nothing made) for a bad form."""
+def create_round(
+    engine: Engine,
+    actor_id: int,
+    campaign_id: int,
+    form: RoundIn,
+    names: dict[int, str] | None = None,
+) -> Round:
+    """A new round with its numbered candidates; Invalid (nothing made) for a bad form.
+    ``names`` (nominee id -> name as a manager corrected it, a profile's) win over the
+    nominations' most frequent spelling: voters text the number printed beside the name."""
     with db.session(engine) as s:
         campaign = _campaign(s, campaign_id)
         campaigns.ensure_editable(campaign)
@@ -194,7 +202,7 @@ def create_round(engine: Engine, actor_id: int, campaign_id: int, form: RoundIn)
         people = jury_view.summaries(s, nominee_ids)
         for number, nominee_id in enumerate(nominee_ids, start=1):
             s.add(Candidate(round_id=r.id, number=number, nominee_id=nominee_id,
-                            name=people[nominee_id].name[:200],
+                            name=(names or {}).get(nominee_id, people[nominee_id].name)[:200],
                             jury_score=scores.get(nominee_id)))  # fmt: skip
         audit.record(s, actor_id, "round.create", "round", r.id, source=form.source,
                      candidates=nominee_ids,
@@ -238,6 +246,47 @@ def close_round(engine: Engine, actor_id: int, round_id: int) -> Round:
             r.closed_at = db.utcnow()
             audit.record(s, actor_id, "round.close", "round", r.id)
     return r
+
+
+def rename_candidate(engine: Engine, actor_id: int, round_id: int, number: int, name: str) -> str:
+    """A manager corrects the name printed on the ballot (a nominator's misspelling) until the
+    round closes; the number stays. Invalid, changing nothing, for an empty or too long name."""
+    name = " ".join(str(name).split())
+    if not 2 <= len(name) <= 200:
+        raise Invalid({f"name_{number}": N_("Between 2 and 200 characters.")})
+    with db.session(engine) as s, s.begin():
+        r = _round(s, round_id)
+        if state(r) == "closed":
+            raise PhaseClosed(N_("This round is closed: its settings cannot change."))
+        c = s.exec(
+            select(Candidate).where(Candidate.round_id == round_id, Candidate.number == number)
+        ).first()
+        if c is None:
+            raise NotFound(N_("No such candidate."))
+        if c.name != name:
+            audit.record(s, actor_id, "round.rename", "round", round_id, number=number,
+                         before=c.name, after=name)  # fmt: skip
+            c.name = name
+    return name
+
+
+def correct_names(s: Session, names: dict[int, str]) -> None:
+    """Candidates of rounds not closed take these nominees' corrected names (a profile's, as a
+    manager edits it); a closed round keeps the names its votes were cast under."""
+    if not names:
+        return
+    now = db.utcnow()
+    rows = s.exec(
+        select(Candidate)
+        .join(Round, col(Round.id) == Candidate.round_id)
+        .where(
+            col(Candidate.nominee_id).in_(names),
+            col(Round.closed_at).is_(None),
+            Round.closes_at > now,
+        )
+    ).all()
+    for c in rows:
+        c.name = names[c.nominee_id][:200]
 
 
 @dataclass(frozen=True)
@@ -417,6 +466,30 @@ def results(engine: Engine, round_id: int, *, manager: bool = False) -> tally.Re
         if not manager and not shown(r):
             return None
         return _result(s, r)
+
+
+@dataclass(frozen=True)
+class VoteNow:
+    """What /vote and /results show at this instant, for pages that only mention it."""
+
+    open_until: datetime | None  # a round is open now, until then
+    next_opens_at: datetime | None  # the next round not yet open
+    published: bool  # some round's results are public
+
+
+def vote_now(engine: Engine, campaign_id: int, now: datetime | None = None) -> VoteNow:
+    """One query over the campaign's rounds: the home page says what /vote says, whatever the
+    phase dates claim (a manager may open a round late, or early)."""
+    now = now or db.utcnow()
+    with db.session(engine) as s:
+        found = list(s.exec(select(Round).where(Round.campaign_id == campaign_id)))
+    opened = [r for r in found if state(r, now) == "open"]
+    upcoming = [r.opens_at for r in found if state(r, now) == "upcoming"]
+    return VoteNow(
+        max(r.closes_at for r in opened) if opened else None,
+        min(upcoming) if upcoming else None,
+        any(shown(r, now) and r.opens_at <= now for r in found),
+    )
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from campaign.i18n import N_
-from web import htmx
+from web import htmx, warnings
 from web.i18n import COOKIE, Catalogue
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -37,6 +37,13 @@ def _number_filter(code: str):
     return format_
 
 
+def _percent_filter(code: str):
+    def format_(share: float) -> str:
+        return format_percent(share, locale=code)
+
+    return format_
+
+
 def _filesize_filter(code: str, gettext):
     """Sizes for people who pay per megabyte: "850 ko", "1,2 Mo" in French, "1.2 MB" in English."""
 
@@ -50,6 +57,14 @@ def _filesize_filter(code: str, gettext):
         }
 
     return format_
+
+
+def _manager_page(request: Request, user) -> bool:
+    return (
+        user is not None
+        and user.role == "manager"
+        and request.url.path.startswith(("/manage", "/jury"))
+    )
 
 
 class Renderer:
@@ -67,6 +82,7 @@ class Renderer:
             env.install_gettext_translations(translations, newstyle=True)
             env.filters["datetime"] = _datetime_filter(code)
             env.filters["number"] = _number_filter(code)
+            env.filters["percent"] = _percent_filter(code)
             env.filters["filesize"] = _filesize_filter(code, translations.gettext)
             self.envs[code] = env
 
@@ -107,7 +123,10 @@ class Renderer:
             "user": getattr(request.state, "user", None),
             **(context or {}),
         }
-        if block is not None and htmx.is_htmx(request):
+        fragment = block is not None and htmx.is_htmx(request)
+        if not fragment and _manager_page(request, ctx["user"]):
+            ctx["warnings"] = warnings.for_managers(request, env.filters["datetime"])
+        if fragment:
             html = render_block(env, template, block, ctx)
         else:
             html = env.get_template(template).render(ctx)

@@ -72,8 +72,12 @@ def test_jurors_score_and_recuse_then_the_manager_picks_finalists_and_alternates
         field.fill(value)
         field.press("Tab")
         expect(page.locator("form.scoring .save-state").nth(n)).to_contain_text("Enregistré")
-    page.get_by_role("button", name="Remettre mes notes").click()
-    expect(page.get_by_role("status")).to_have_text("Vos notes sont remises.")
+    first = page.get_by_role("heading", level=1).inner_text()
+    # One action hands the reading in and opens the next one.
+    page.get_by_role("button", name="Remettre et passer à la suivante").click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text(first)
+    page.get_by_role("link", name="Retour à mes personnes nominées").click()
+    expect(page.get_by_text("11 sur 12 remises")).to_be_visible()
     page.get_by_role("button", name="Se déconnecter").click()
 
     _sign_in(page, live_server, "juror2@example.org")

@@ -1,5 +1,8 @@
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -37,8 +40,7 @@ def test_migrate_then_demo_prints_working_logins(env, capsys):
     assert code == 0
     assert [(role, email) for role, email, _ in logins] == [
         ("manager", "manager@demo.integrity-icon.org"),
-        ("juror", "juror1@demo.integrity-icon.org"),
-        ("juror", "juror2@demo.integrity-icon.org"),
+        *[("juror", f"juror{i}@demo.integrity-icon.org") for i in range(1, 8)],
         ("volunteer", "volunteer@demo.integrity-icon.org"),
     ]
     assert (campaign.country, len(campaign.regions), campaign.regions[0]) == (
@@ -155,3 +157,48 @@ def test_backup_on_postgresql_points_to_pg_dump(capsys, monkeypatch):
     code, _, err = run(capsys, "backup", "x.db")
     assert code == 2
     assert "pg_dump" in err
+
+
+def test_demo_reset_wipes_every_table_in_a_fresh_process(env, tmp_path):
+    """`icon demo --reset` had imported only some tables: the nominees went before the profiles
+    that point at them (FOREIGN KEY constraint failed: DELETE FROM nominee)."""
+    from profiles.models import Profile
+    from tests.factories import make_campaign, make_nomination
+
+    assert cli.main(["migrate"]) == 0
+    engine = db.make_engine(env)
+    campaign = make_campaign(engine, "nominations")
+    nominee_id = make_nomination(engine).nominee_id
+    with db.session(engine) as s, s.begin():
+        s.add(Profile(campaign_id=campaign.id, nominee_id=nominee_id, slug="p", year=2026,
+                      name="Aminata Goïta"))  # fmt: skip
+    code = f"from campaign import db, demo; demo._wipe(db.make_engine({env!r}))"
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+
+    assert (done.returncode, done.stderr) == (0, "")
+    with db.session(engine) as s:
+        assert (s.exec(select(Campaign)).all(), s.exec(select(Profile)).all()) == ([], [])
+
+
+def test_demo_moved_to_review_assigns_every_reading(env, capsys):
+    from campaign import campaigns
+    from shortlist import assignment
+    from shortlist.models import Assignment
+
+    run(capsys, "migrate")
+    run(capsys, "demo")
+    engine = db.make_engine(env)
+    with db.session(engine) as s:
+        before = len(s.exec(select(Assignment.id)).all())
+
+    code, _, _ = run(capsys, "demo", "--phase", "review")
+
+    with db.session(engine) as s:
+        readings = s.exec(select(Assignment.juror_id)).all()
+        again = assignment.assign_missing(s, campaigns.current_in(s).id)
+        s.rollback()
+    assert (code, before) == (0, 0)
+    assert (again["created"], again["short"], len(set(readings))) == (0, 0, 7)
+    assert len(readings) == again["nominees"] * 3

@@ -25,7 +25,8 @@ SMS_TEXTS = sorted(
 CATALOGUE = Catalogue()
 # Long but real values: a name with only GSM letters (others are folded or sent as UCS-2).
 PARAMS = {"code": "K7QM-4XPA", "receipt": "ACDEF-34679", "number": 12, "name": "Aminata Coulibaly",
-          "example": 1, "first": 1, "last": 12}  # fmt: skip
+          "example": 1, "first": 1, "last": 12,
+          "url": "https://integrity-icon.ml/track"}  # fmt: skip
 
 
 def test_the_sms_texts_are_all_collected():

@@ -22,7 +22,7 @@ def test_home_in_english_after_switching_language(client, engine):
     response = client.get("/")
     assert (switched.status_code, switched.headers["location"]) == (303, "/")
     assert response.headers["content-language"] == "en"
-    assert "Voting is open." in text_of(response.text)
+    assert "No vote is open right now." in text_of(response.text)
 
 
 def test_home_follows_accept_language_until_a_choice_is_made(client, engine):

@@ -59,7 +59,8 @@ def test_board_shows_progress_and_the_jurors_readings(client, engine, jury):
     give_scores(engine, ids[1], {crits[0]: 3.0})
     page = client.get("/jury", headers=EN)
     text = text_of(page.text)
-    assert "1 of 3 submitted · 1 in progress" in text
+    assert "1 of 3 submitted · 1 saved but not submitted: it does not count yet" in text
+    assert '<a href="/jury?status=progress">' in page.text
     assert _links(page.text) == [ids[0], ids[1], ids[2]]
     assert "Moussa Traoré Sage-femme CSCOM de Kalaban Coro Sikasso 1 / 5 In progress" in text
 
@@ -141,7 +142,8 @@ def test_reading_page_has_one_number_input_per_criterion_in_order(client, engine
     assert f'action="/jury/assignments/{aid}/recuse"' in html
     text = text_of(html)
     assert "Significance of the impact What the person" in text
-    assert "Save Save and next" in text and "Submit my scores" in text
+    assert "Submit and next Save without submitting" in text
+    assert "Save and next" not in text
 
 
 def test_jury_pages_never_show_nominator_contacts(client, engine, jury):
@@ -335,6 +337,40 @@ def test_form_save_and_next_on_the_last_open_reading_goes_to_the_board(client, e
     assert response.headers["location"] == "/jury?done=1"
     board = text_of(client.get("/jury?done=1", headers=EN).text)
     assert "No other nominee is waiting for your scores." in board
+
+
+def test_form_submit_and_next_hands_in_and_opens_the_next_reading(client, engine, jury):
+    campaign, juror, crits = jury
+    n = eligible_nominees(engine, 2)
+    current = assign(engine, campaign.id, n[0], juror.id)
+    following = assign(engine, campaign.id, n[1], juror.id)
+    data = _sheet(crits, ["7", "8", "9", "6", "5"], "submit_next")
+
+    response = post(client, f"/jury/readings/{current}", data, follow_redirects=False)
+
+    assert response.headers["location"] == f"/jury/readings/{following}"
+    assert stored(engine, current).status == "submitted"
+    board = text_of(client.get("/jury", headers=EN).text)
+    assert "1 of 2 submitted" in board and "saved but not submitted" not in board
+
+
+def test_form_submit_and_next_incomplete_saves_stays_and_says_why(client, engine, jury):
+    campaign, juror, crits = jury
+    n = eligible_nominees(engine, 2)
+    current = assign(engine, campaign.id, n[0], juror.id)
+    assign(engine, campaign.id, n[1], juror.id)
+    data = _sheet(crits, ["7", "8", "", "", ""], "submit_next")
+
+    response = post(client, f"/jury/readings/{current}", data, headers=EN)
+
+    assert response.status_code == 422
+    text = text_of(response.text)
+    assert "Your scores are not submitted: score every criterion first." in text
+    assert text.count("Score this criterion before submitting.") == 3
+    assert stored(engine, current).status == "assigned"
+    assert stored_scores(engine, current) == {crits[0]: 7.0, crits[1]: 8.0}
+    board = text_of(client.get("/jury", headers=EN).text)
+    assert "0 of 2 submitted · 1 saved but not submitted: it does not count yet" in board
 
 
 def test_form_submit_incomplete_saves_but_does_not_submit(client, engine, jury):

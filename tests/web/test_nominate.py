@@ -34,13 +34,14 @@ def test_nominate_success_redirects_to_the_code_and_sends_it_by_sms(client, engi
     )
     done = client.get(response.headers["location"], headers=EN)
     assert f"{code[:4]}-{code[4:]}" in text_of(done.text)
+    assert "follow the nomination at http://127.0.0.1:8000/track." in text_of(done.text)
     with db.session(engine) as s:
         [sms] = s.exec(select(SmsMessage)).all()
     assert sms.to == "+223 66 •• •• 56"
     shown = f"{code[:4]}-{code[4:]}"
     assert sms.body == (
         f"Integrity Icon : nomination enregistrée. Votre code : {shown}. "
-        "Suivez-la sur la page Suivre."
+        "Suivez-la sur http://127.0.0.1:8000/track"
     )
 
 
@@ -149,3 +150,20 @@ def test_track_limits_guessing_per_address(client, campaign):
         client.get("/track?code=ACDE-FGHJ")
     page = text_of(client.get("/track?code=ACDE-FGHK", headers=EN).text)
     assert "Too many attempts from here. Wait a few minutes and try again." in page
+
+
+def test_nominate_form_asks_eligibility_first_and_marks_no_required_contact_optional(
+    client, campaign
+):
+    html = client.get("/nominate", headers=EN).text
+    text = text_of(html)
+
+    assert text.index("Is this person a serving civil servant") < text.index("Full name")
+    assert text.index("Full name") < text.index("Tell us what this person did")
+    referee = text[text.index("Referee 1") : text.index("Referee 2")]
+    assert (
+        referee == "Referee 1 Name A phone number or an email address: at least one. Phone Email "
+    )
+    assert "Referee 3 (optional)" in text
+    assert '<label for="referee1_phone">Phone</label>' in html
+    assert '<label for="nominator_email">Your email</label>' in html

@@ -34,7 +34,8 @@ def test_sms_nom_records_a_nomination_to_complete(client, engine, campaign):
         "text/plain; charset=utf-8",
     )
     assert response.text == (
-        f"Merci ! Nomination enregistrée, code {code}. Un bénévole vous rappellera."
+        f"Merci ! Nomination enregistrée, code {code}. Un bénévole vous rappellera. "
+        "Suivez-la sur http://127.0.0.1:8000/track"
     )
     assert (n.channel, n.status, n.nominator_phone) == ("sms", "to_complete", "+22376123456")
     assert (n.nominee_name, n.nominee_position, n.nominee_institution) == (

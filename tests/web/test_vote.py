@@ -33,7 +33,8 @@ def test_vote_page_shows_the_ballot_and_how_to_vote(client, engine, campaign):
     assert "1 A Aminata Goïta Sage-femme, CSCOM de Kalaban Coro Koulikoro" in page
     assert "2 M Moussa Traoré" in page
     assert "3 F Fanta Coulibaly" in page
-    assert "Send ICON followed by the candidate's number, for example ICON 1." in page
+    # No ICON_SMS_NUMBER in the tests' settings: no SMS instruction without a number to text.
+    assert "Vote by SMS" not in page and "Send ICON" not in page
     assert "Your phone number" in page
 
 
@@ -163,3 +164,41 @@ def test_vote_page_shows_the_number_to_text_when_it_is_set(settings, engine, cam
 def test_sms_number_comes_from_icon_sms_number(tmp_path):
     env = {"ICON_ENV": "development", "ICON_SMS_NUMBER": "  36   000 "}
     assert load_settings(env, dev_key_file=tmp_path / "key").sms_number == "36 000"
+
+
+def test_nominate_form_names_the_sms_number_or_says_nothing_of_sms(settings, engine, campaign):
+    pages = []
+    for number in ("", "36 000"):
+        app = create_app(replace(settings, sms_number=number), engine)
+        pages.append(text_of(TestClient(app).get("/nominate", headers=EN).text))
+
+    assert "nominate by SMS" not in pages[0]
+    assert (
+        "You can also nominate by SMS: send NOM followed by the name, post and town of the "
+        "person to 36 000." in pages[1]
+    )
+
+
+def test_vote_receipt_is_a_redirect_so_a_reload_never_votes_again(client, engine, campaign):
+    r = make_round(engine, campaign)
+    post(client, "/vote/code", {"round_id": r.id, "phone": PHONE}, headers=EN)
+    data = {"round_id": r.id, "phone": PHONE, "code": _code_sent(engine), "candidate": "2"}
+
+    voted = post(client, "/vote", data, headers=EN, follow_redirects=False)
+    first = client.get("/vote/counted", headers=EN)
+    reloaded = client.get("/vote/counted", headers=EN)
+
+    [ballot] = ballots(engine)
+    code = ballot_box.format_receipt(ballot.receipt)
+    assert (voted.status_code, voted.headers["location"]) == (303, "/vote/counted")
+    assert first.text == reloaded.text
+    assert first.headers["cache-control"] == "no-store"
+    assert "You voted for number 2, Moussa Traoré." in text_of(first.text) and code in first.text
+    assert code not in voted.headers["location"]
+    assert count(engine, VoteCode) == 1 and len(ballots(engine)) == 1
+
+
+def test_vote_counted_without_a_vote_goes_to_the_receipt_check(client, campaign):
+    response = client.get("/vote/counted", follow_redirects=False)
+
+    assert (response.status_code, response.headers["location"]) == (303, "/vote/receipt")

@@ -119,7 +119,8 @@ async def save_comment(request: Request) -> Response:
 
 
 async def save_reading(request: Request) -> Response:
-    """The whole form (pages without JavaScript): save, save and next, or save and submit."""
+    """The whole form: save, or save, submit and open the next reading (also without
+    JavaScript; with it the scores are already saved field by field)."""
     user = await run_in_threadpool(require_role, request, *STAFF)
     form = await request.form()
     engine, assignment_id = request.app.state.engine, request.path_params["assignment_id"]
@@ -135,7 +136,7 @@ async def save_reading(request: Request) -> Response:
             scoring.save_sheet, engine, user.id, assignment_id, scores, comment,
             _number(form.get("version")),
         )  # fmt: skip
-        if action == "submit":
+        if action in ("submit", "submit_next"):
             await run_in_threadpool(scoring.submit, engine, user.id, assignment_id)
     except Invalid as exc:
         values = {"scores": scores, "comment": comment}
@@ -143,7 +144,8 @@ async def save_reading(request: Request) -> Response:
             _reading_response, request, user, assignment_id, errors=exc.errors, form=values,
             submitting=result is not None, status=422,
         )  # fmt: skip
-    if action == "next":
+    # "submit_next" is the juror's one action per nominee: hand in, then the next reading.
+    if action in ("next", "submit_next"):
         next_id = await run_in_threadpool(
             scoring.next_assignment, engine, user.id, result.campaign_id, assignment_id
         )

@@ -29,6 +29,7 @@ def _form_context(request: Request, campaign, form: dict, errors: dict) -> dict:
         "form_id": form.get("form_id") or secrets.token_urlsafe(16),
         "open": phases.is_open(campaign, phases.Phase.nominations, utcnow()),
         "now": utcnow(),
+        "sms_number": request.app.state.settings.sms_number,
     }
 
 
@@ -65,16 +66,15 @@ def _send_code(request: Request, receipt: intake.Receipt) -> None:
     costs the SMS (the page shows the code anyway)."""
     renderer = request.app.state.renderer
     text = renderer.catalogue.gettext(renderer.language(request), SMS_CODE) % {
-        "code": intake.format_code(receipt.tracking_code)
+        "code": intake.format_code(receipt.tracking_code),
+        "url": f"{request.app.state.settings.base_url}/track",
     }
     # A failure is recorded in the SMS log; the visitor has the code on the page anyway.
     with contextlib.suppress(SmsGatewayError):
         request.app.state.sms.send(receipt.nominator_phone, text)
 
 
-SMS_CODE = N_(
-    "Integrity Icon: nomination received. Your code: %(code)s. Follow it on the Track page."
-)
+SMS_CODE = N_("Integrity Icon: nomination received. Your code: %(code)s. Follow it at %(url)s")
 
 
 async def check(request: Request) -> Response:
@@ -96,7 +96,8 @@ def done(request: Request) -> Response:
     code = intake.clean_code(request.query_params.get("code", ""))
     if not code:
         return RedirectResponse("/track", status_code=303)
-    context = {"code": intake.format_code(code)}
+    track_url = f"{request.app.state.settings.base_url}/track"
+    context = {"code": intake.format_code(code), "track_url": track_url}
     return request.app.state.renderer.render(request, "nominate/done.html", context)
 
 

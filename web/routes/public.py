@@ -11,6 +11,7 @@ from campaign import campaigns, metrics, phases
 from campaign.db import utcnow
 from campaign.i18n import N_
 from campaign.phases import Phase
+from voting import rounds
 from web.auth import current_user, safe_next
 from web.i18n import COOKIE, COOKIE_MAX_AGE
 
@@ -30,9 +31,11 @@ PHASE_ACTIONS: dict[Phase, list[tuple[str, str]]] = {
 }
 
 
-def _actions(request: Request, phase: Phase | None) -> list[tuple[str, str]]:
+def _actions(request: Request, phase: Phase | None, vote_open: bool) -> list[tuple[str, str]]:
     found = []
     for name, label in PHASE_ACTIONS.get(phase, []):
+        if name == "vote" and not vote_open:
+            continue  # /vote would only say that no vote is open
         try:
             found.append((str(request.app.router.url_path_for(name)), label))
         except NoMatchFound:
@@ -47,11 +50,15 @@ def home(request: Request) -> Response:
     if campaign is not None:
         now = utcnow()
         phase = phases.current_phase(campaign, now)
+        vote = rounds.vote_now(request.app.state.engine, campaign.id, now)
+        if vote.open_until:
+            phase = Phase.voting  # a round is open: /vote shows a ballot, whatever the dates say
         context |= {
             "phase": phase,
+            "vote": vote,
             "windows": phases.windows(campaign),
             "next": phases.next_window(campaign, now),
-            "actions": _actions(request, phase),
+            "actions": _actions(request, phase, vote.open_until is not None),
         }
     return request.app.state.renderer.render(request, "home.html", context)
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from campaign import campaigns
+from campaign import campaigns, db
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import Role
@@ -74,7 +74,10 @@ async def create(request: Request) -> Response:
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     try:
-        made = await run_in_threadpool(rounds.create_round, engine, user.id, campaign.id, form)
+        names = await run_in_threadpool(directory.names_by_nominee, engine, campaign.id)
+        made = await run_in_threadpool(
+            rounds.create_round, engine, user.id, campaign.id, form, names
+        )
     except Invalid as exc:
         return await run_in_threadpool(
             _list_response, request, errors=exc.errors, form=_typed(form), status=422
@@ -118,6 +121,22 @@ async def update(request: Request) -> Response:
             _round_response, request, errors=exc.errors, form=_typed(form), status=422
         )
     return htmx.redirect(request, f"/manage/rounds/{round_id}?saved=1")
+
+
+async def rename(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    form = await request.form()
+    round_id, number = request.path_params["round_id"], request.path_params["number"]
+    name = str(form.get("name", ""))[:1000]
+    try:
+        await run_in_threadpool(
+            rounds.rename_candidate, request.app.state.engine, user.id, round_id, number, name
+        )
+    except Invalid as exc:
+        return await run_in_threadpool(
+            _round_response, request, errors=exc.errors, form=None, status=422
+        )
+    return htmx.redirect(request, f"/manage/rounds/{round_id}?saved=1#ballot")
 
 
 async def close(request: Request) -> Response:
@@ -193,7 +212,9 @@ def results_page(request: Request) -> Response:
     shown = rounds.public_results(engine, campaign.id)
     ids = [row.nominee_id for row in shown.result.rows] if shown and shown.result else []
     profiles = directory.published_by_nominee(engine, campaign.id, ids)
-    context = {"campaign": campaign, "shown": shown, "profiles": profiles,
+    # Past the announced results date a hidden result needs saying why, not "after the close".
+    due = db.utcnow() >= campaign.results_at
+    context = {"campaign": campaign, "shown": shown, "profiles": profiles, "due": due,
                "years": years}  # fmt: skip
     return request.app.state.renderer.render(request, "rounds/results.html", context)
 
@@ -205,6 +226,9 @@ routes = [
     Route(_ROUND, round_page, name="manage_round"),
     Route(_ROUND, update, methods=["POST"], name="manage_round_update"),
     Route(_ROUND + "/live", round_page, name="manage_round_live"),
+    Route(
+        _ROUND + "/candidates/{number:int}", rename, methods=["POST"], name="manage_round_rename"
+    ),  # fmt: skip
     Route(_ROUND + "/close", close, methods=["POST"], name="manage_round_close"),
     Route(_ROUND + "/fraud", fraud_page, name="manage_round_fraud"),
     Route(_ROUND + "/void", void, methods=["POST"], name="manage_round_void"),

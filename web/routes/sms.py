@@ -66,6 +66,7 @@ async def reply(app, gateway_id: str | None, sender: str, text: str) -> str:
         if answer is not None:
             return answer
     catalogue = app.state.renderer.catalogue
+    track = f"{settings.base_url}/track"
     return await run_in_threadpool(
         sms_inbound.handle,
         app.state.engine,
@@ -74,7 +75,8 @@ async def reply(app, gateway_id: str | None, sender: str, text: str) -> str:
         sender,
         text,
         _router(settings.secret_key),
-        lambda msgid, params: catalogue.gettext(DEFAULT, msgid) % params,
+        # Every reply may point to the tracking page, with the site's own address.
+        lambda msgid, params: catalogue.gettext(DEFAULT, msgid) % (params | {"url": track}),
     )
 
 

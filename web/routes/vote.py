@@ -1,25 +1,28 @@
 """The public vote: ``/vote`` (phone, SMS code, choice, receipt) and ``/vote/receipt``.
 
 Plain form posts all the way: works without JavaScript. The voter's phone travels in a hidden
-field between the two steps (never in a URL); the receipt page is the POST's answer, so the
-receipt never lands in the browser history or server logs."""
+field between the two steps (never in a URL). A counted vote redirects to ``/vote/counted``
+(post/redirect/get: a reload never posts again), which shows the receipt kept in the signed
+session, so the receipt never lands in a URL, the browser history or the server logs."""
 
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from campaign import campaigns, phones
+from campaign import campaigns, db, phones
 from campaign.errors import Invalid, PhaseClosed
 from campaign.text import whole
-from voting import ballot_box
+from voting import ballot_box, rounds
 from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
 from voting.web_batch import WebVote
+from web import htmx
 from web.auth import client_address
 
 FIELDS_KEPT = 16
+RECEIPT_KEY = "vote_receipt"
 
 
 def _context(request: Request, engine, **extra) -> dict:
@@ -27,6 +30,10 @@ def _context(request: Request, engine, **extra) -> dict:
     return {
         "campaign": campaign,
         "ballot": ballot_box.ballot_view(engine, campaign),
+        # Before any round, the campaign's voting date is the best answer to "when?"; after a
+        # round's results, the page points to them instead.
+        "voting_later": campaign.voting_start > db.utcnow()
+        and not rounds.vote_now(engine, campaign.id).published,
         "sms_number": request.app.state.settings.sms_number,
         "form": {},
         "errors": {},
@@ -116,8 +123,25 @@ async def cast(request: Request) -> Response:
     except (AlreadyVoted, PhaseClosed) as exc:
         context = await run_in_threadpool(_context, request, engine, notice=exc.message)
         return _render(request, "vote/index.html", context, status=exc.status)
-    context = {"receipt": receipt, "code": ballot_box.format_receipt(receipt.code)}
-    return _render(request, "vote/voted.html", context)
+    # Only this one receipt, replaced by the next vote from this browser; the page shows it on
+    # every reload, and no URL ever holds it.
+    request.session[RECEIPT_KEY] = {
+        "code": ballot_box.format_receipt(receipt.code),
+        "round_title": receipt.round_title[:200],
+        "candidate_number": receipt.candidate_number,
+        "candidate_name": receipt.candidate_name[:200],
+    }
+    return htmx.redirect(request, "/vote/counted")
+
+
+def counted_page(request: Request) -> Response:
+    receipt = request.session.get(RECEIPT_KEY)
+    if not isinstance(receipt, dict):
+        return RedirectResponse("/vote/receipt", status_code=303)
+    context = {"receipt": receipt, "code": receipt.get("code", "")}
+    response = _render(request, "vote/voted.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _masked(form: dict) -> str:
@@ -139,5 +163,6 @@ routes = [
     Route("/vote", vote_page, methods=["GET"], name="vote"),
     Route("/vote", cast, methods=["POST"]),
     Route("/vote/code", send_code, methods=["POST"], name="vote_code"),
+    Route("/vote/counted", counted_page, name="vote_counted"),
     Route("/vote/receipt", receipt_page, name="vote_receipt"),
 ]
