@@ -101,7 +101,10 @@ def broadcast(
         if store_only:  # the outbox backend: stored for export, never sent
             s.exec(
                 update(SmsMessage)
-                .where(col(SmsMessage.dedup_key).like(f"broadcast:{form.key}:%"))
+                .where(
+                    col(SmsMessage.dedup_key).like(f"broadcast:{form.key}:%"),
+                    SmsMessage.status == "queued",
+                )
                 .values(
                     status="stored",
                     backend="outbox",

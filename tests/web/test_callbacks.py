@@ -98,7 +98,7 @@ def test_completed_call_makes_a_received_nomination_and_texts_the_nominator(
     ]
     assert n.story == f"{NOM[4:]}\n\n{COMPLETE['example']}"
     assert texts[-1] == (
-        "+22376123456",
+        "+223 76 •• •• 56",
         f"Integrity Icon : votre nomination {code} est complète. Merci ! "
         f"Envoyez SUIVI {code} pour la suivre.",
     )

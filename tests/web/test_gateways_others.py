@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from campaign import db
+from campaign import db, phones
 from campaign.gateways import Outgoing, SendFailed
 from campaign.gateways.africastalking import AfricasTalking
 from campaign.gateways.android import Android
@@ -49,7 +49,9 @@ def gateway_client(settings, engine):
 
 def queued(engine) -> list[tuple[str, str, str]]:
     with db.session(engine) as s:
-        return [(m.to, m.body, m.kind) for m in s.exec(select(SmsMessage).order_by(SmsMessage.id))]
+        # What waits for the gateway: the number masked, the text until it is sent.
+        rows = s.exec(select(SmsMessage).order_by(SmsMessage.id))
+        return [(m.to, m.pending_body or m.body, m.kind) for m in rows]
 
 
 def transport(answer, seen: list):
@@ -81,7 +83,7 @@ def test_africastalking_vote_counts_and_the_reply_is_queued_once(gateway_client,
     assert [(r.status_code, r.text) for r in (first, again)] == [(200, ""), (200, "")]
     [(to, body, kind)] = queued(engine)
     assert (to, kind, body.startswith("Merci ! Votre vote pour le numéro 2, ")) == (
-        "+22376123456",
+        "+223 76 •• •• 56",
         "reply",
         True,
     )
@@ -230,7 +232,7 @@ def test_android_signed_event_votes_and_queues_the_reply(gateway_client, engine,
     first = android_post(client, android_event("ICON 3"))
     again = android_post(client, android_event("ICON 3"))  # the app retried the same event
     assert [r.status_code for r in (first, again)] == [200, 200]
-    assert [(to, kind) for to, _body, kind in queued(engine)] == [("+22376123456", "reply")]
+    assert [(to, kind) for to, _body, kind in queued(engine)] == [("+223 76 •• •• 56", "reply")]
     assert len(ballots(engine)) == 1
 
 
@@ -335,10 +337,13 @@ def test_orange_expired_token_is_fetched_again_once(settings):
     assert sent.provider_id == "req-9"
 
 
-def test_orange_receipt_settles_the_latest_message_to_that_phone(gateway_client, engine):
+def test_orange_receipt_settles_the_latest_message_to_that_phone(gateway_client, engine, settings):
+    # A row keeps the number only masked and hashed: the receipt finds it by the hash.
+    to_hash = phones.keyed_hash(settings.secret_key, "+22376123456", "sms-to")
     with db.session(engine) as s, s.begin():
         for body in ("first", "latest"):
-            s.add(SmsMessage(to="+22376123456", body=body, backend="orange", status="sent"))
+            s.add(SmsMessage(to="+223 76 •• •• 56", to_hash=to_hash, body=body, backend="orange",
+                             status="sent"))  # fmt: skip
     client = gateway_client("orange")
 
     def receipt(state: str, data: str = SECRET):

@@ -26,7 +26,7 @@ def campaign_with_round(engine, phase: str, **hours):
     dates moved so that ``phase`` is open now."""
     campaign = make_campaign(engine, "nominations")
     make_round(engine, campaign, **hours)
-    moved = make_campaign(engine, phase)
+    moved = make_campaign(engine, phase, year=campaign.year + 1)  # one edition a year
     with db.session(engine) as s, s.begin():
         row = s.get(Campaign, campaign.id)
         for name in PHASE_DATES:

@@ -73,7 +73,11 @@ def test_redelivery_with_a_new_id_is_one_nomination(client, engine, campaign):
     code = intake.format_code(n.tracking_code)
     assert (
         replies
-        == [f"Merci ! Nomination enregistrée, code {code}. Un bénévole vous rappellera."] * 4
+        == [
+            f"Merci ! Nomination enregistrée, code {code}. Un bénévole vous rappellera. "
+            "Suivez-la sur http://127.0.0.1:8000/track"
+        ]
+        * 4
     )
 
 
