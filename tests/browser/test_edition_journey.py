@@ -107,9 +107,10 @@ def test_fresh_install_to_nepal_2027_then_2028(engine, live_server_factory, brow
     page.get_by_role("button", name="Send me the code").click()
     expect(page.get_by_text("We sent a 6-digit code by SMS to +977 •••• 67.")).to_be_visible()
     with db.session(engine) as s:
-        # The nominator's tracking code, then the voter's code: both read as Nepali numbers.
+        # The nominator's tracking code, then the voter's code: both read as Nepali numbers
+        # (stored masked, in Nepal's own grouping).
         sent = s.exec(select(SmsMessage.to).order_by(SmsMessage.id)).all()
-    assert sent == ["+9779841234568", "+9779841234567"]
+    assert sent == ["+977 984-•••••68", "+977 984-•••••67"]
 
     # The 2027 edition ends: its round closes and its winner's profile is published.
     with db.session(engine) as s, s.begin():
