@@ -26,6 +26,7 @@ from sqlmodel import select
 from campaign import db, metrics, phones
 from campaign.models import SmsMessage
 from campaign.settings import Settings
+from campaign.sms_queue import QueuedGateway, to_hash
 
 
 class SmsGatewayError(Exception):
@@ -42,8 +43,7 @@ def _store(
     masked = phones.masked_groups(to)
     message = SmsMessage(
         to=masked,
-        # Without a key a hash of a number is a lookup away from the number: none then.
-        to_hash=phones.keyed_hash(secret_key, to, "sms-to") if secret_key else "",
+        to_hash=to_hash(secret_key, to),
         body=body if status == "stored" else "",
         backend=backend,
         status=status,
@@ -109,8 +109,6 @@ class HttpGateway:
 def gateway(settings: Settings, engine: Engine, wake=lambda: None) -> SmsGateway:
     """``http``: the durable queue (sms_queue.py), sent by the first of ``ICON_SMS_GATEWAY``."""
     if settings.sms_backend == "http":
-        from campaign.sms_queue import QueuedGateway
-
         return QueuedGateway(engine, settings.sms_gateways[0], settings.secret_key, wake)
     return OutboxGateway(engine, settings.secret_key)
 

@@ -91,6 +91,7 @@ def enqueue(
 
 
 def to_hash(secret_key: str, to: str) -> str:
+    """The keyed hash a stored SMS keeps of its number, queued or in the outbox alike."""
     # Without a key a hash of a number is a lookup away from the number: none then.
     return phones.keyed_hash(secret_key, to, "sms-to") if secret_key else ""
 
