@@ -18,26 +18,24 @@ two of the merged names, places or regions would clash; a title-and-family-name 
 several people joins none. Pairs scoring ``PROBABLE`` or more but not merged are the managers'
 "possibly the same person" queue, ranked by score.
 
-Only groups sharing a blocking key are compared: a key word with a locality of the workplace, or
-the whole name with the region. Keys shared by more than ``_MAX_BLOCK`` groups say nothing and are
-skipped, so the work stays close to linear in the number of groups.
+Only the pairs ``blocking.evidence_pairs`` picks are compared: the same whole name in a region,
+or names a word apart at a shared locality.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from itertools import combinations
 
 from rapidfuzz.distance import OSA
 
+from nominations.blocking import evidence_pairs
 from nominations.lexicon import Lexicon, phonetic
 
 MERGE = 8
 # A title and a family name alone, at the workplace and in the region of exactly one person.
 SHORT_MERGE = 6
 PROBABLE = 4
-_MAX_BLOCK = 60
 _NEVER = -100
 _CLASH = "clash"
 
@@ -214,122 +212,10 @@ def _consistent(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
     return not (a.places and b.places and not _places_meet(a.places, b.places))
 
 
-def _deletions(word: str) -> set[str]:
-    """The word with up to two letters deleted (one below five letters): two words within the
-    typo cap of ``_name_level`` share one of them."""
-    found = _DELETIONS.get(word)
-    if found is None:
-        found = frontier = {word}
-        for _ in range(2 if len(word) >= 5 else 1):
-            frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
-            found = found | frontier
-        _DELETIONS[word] = found
-    return found
-
-
-_DELETIONS: dict[str, set[str]] = {}
-
-
-def _near_words(x: str, y: str, known: frozenset[str]) -> bool:
-    """Two words of otherwise equal names that ``_name_level`` may take for one name."""
-    if x in known and y in known or min(len(x), len(y)) < 3:
-        return False
-    cap = 1 if max(len(x), len(y)) < 7 else 2
-    return OSA.distance(x, y, score_cutoff=cap) <= cap
-
-
-def _word_pairs(words: list[str], known: frozenset[str]) -> list[tuple[str, str]]:
-    if len(words) <= 8:
-        return [(x, y) for x, y in combinations(words, 2) if _near_words(x, y, known)]
-    index: dict[str, list[str]] = defaultdict(list)
-    for word in words:
-        for d in _deletions(word):
-            index[d].append(word)
-    near: set[tuple[str, str]] = set()
-    for group in index.values():
-        if len(group) > 1:
-            near.update((x, y) if x < y else (y, x) for x, y in combinations(group, 2))
-    return [(x, y) for x, y in near if _near_words(x, y, known)]
-
-
-def candidate_pairs(
-    evidence: list[Evidence], known: frozenset[str] = frozenset()
-) -> set[tuple[int, int]]:
-    """Pairs of groups that may score: the same whole name in a region, or, at a shared locality
-    word, names that ``_name_level`` does not reject (all words equal but one, that one left out
-    or a typo apart), or a title and family name and a name holding that word.
-
-    Names are keyed at each locality word by their words less one, and within a key only names
-    whose remaining word is the same, a typo apart or absent are paired: a common family name at
-    a big town stays cheap however many people bear it.
-    """
-    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    # (locality word, name less one word) -> that word (or "" for none) -> groups.
-    rests: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
-    # (token, locality word) -> the groups with that word alone as a name, and those holding it.
-    shorts: dict[tuple[str, str], list[int]] = defaultdict(list)
-    longs: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, e in enumerate(evidence):
-        keys: set[tuple[str, ...]] = set()
-        short: set[tuple[str, str]] = set()
-        long_: set[tuple[str, str]] = set()
-        words = {word for place in e.places for word in place}
-        for name in e.names:
-            for region in e.regions or {""}:
-                keys.add(("=", region, *name))
-            if not words:
-                continue
-            if len(name) == 1:
-                short.update((name[0], w) for w in words)
-                continue
-            long_.update((t, w) for t in name for w in words)
-            unique = tuple(sorted(set(name)))  # "Usman Usman" is compared as a set of words
-            for w in words:
-                rests[(w, *unique)].append(("", index))
-                for i in range(len(unique)):
-                    rests[(w, *unique[:i], *unique[i + 1 :])].append((unique[i], index))
-        for key in keys:
-            blocks[key].append(index)
-        for key in short:
-            shorts[key].append(index)
-        for key in long_:
-            longs[key].append(index)
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if 1 < len(members) <= _MAX_BLOCK:
-            pairs.update(combinations(members, 2))
-    for entries in rests.values():
-        if len(entries) < 2:
-            continue
-        buckets: dict[str, set[int]] = defaultdict(set)
-        for word, index in entries:
-            buckets[word].add(index)
-        for group in buckets.values():
-            pairs.update(combinations(sorted(group), 2))
-        if len(buckets) == 1:
-            continue
-        wild = buckets.get("", ())
-        others = [w for w in buckets if w]
-        for i in wild:
-            for w in others:
-                pairs.update((i, j) if i < j else (j, i) for j in buckets[w] if j != i)
-        for x, y in _word_pairs(others, known):
-            pairs.update(
-                (i, j) if i < j else (j, i) for i in buckets[x] for j in buckets[y] if i != j
-            )
-    for key, few in shorts.items():
-        many = longs.get(key, ())
-        if len(few) + len(many) > _MAX_BLOCK:
-            continue
-        pairs.update(combinations(few, 2))
-        pairs.update((i, j) if i < j else (j, i) for i in few for j in many if i != j)
-    return pairs
-
-
 def scored_pairs(evidence: list[Evidence], known: frozenset[str]) -> list[tuple[int, int, int]]:
     """(score, i, j) for every compared pair at PROBABLE or more, best first."""
     found = []
-    for i, j in candidate_pairs(evidence, known):
+    for i, j in evidence_pairs(evidence, known):
         score = pair_score(evidence[i], evidence[j], known)
         if score >= PROBABLE:
             found.append((score, i, j))

@@ -1,0 +1,217 @@
+"""The first pass's blocking: which pairs of profiles are compared at all.
+
+Only profiles sharing a name block are compared: a block is keyed by the name's words in the
+region (or in no region), where a rare spelling also joins the blocks of the more frequent
+spellings a typo away, a name run together or split is read again, and a three-word name also
+meets itself without a word. Within a block, workplaces of different kinds are never paired.
+
+The second pass (``probable``) compares groups: ``evidence_pairs`` picks those whose names its
+scoring does not reject outright.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from itertools import combinations, product
+from typing import TYPE_CHECKING
+
+from rapidfuzz.distance import OSA
+
+from nominations.names import Names, respellings
+
+if TYPE_CHECKING:  # tiers and probable call this module
+    from nominations.probable import Evidence
+    from nominations.tiers import Profile
+
+_MAX_BLOCK_KEYS = 24
+# Second pass: a whole name in a region, or a title and family name at a locality, shared by more
+# groups than this says nothing and is skipped.
+_MAX_BLOCK = 60
+
+
+def _by_kind(members: list[int], kinds: list[frozenset[str]]) -> tuple[list[int], dict]:
+    wild, by = [], defaultdict(list)
+    for m in members:
+        if kinds[m]:
+            for k in kinds[m]:
+                by[k].append(m)
+        else:
+            wild.append(m)
+    return wild, by
+
+
+def pairs_within(members: list[int], kinds: list[frozenset[str]], out: set) -> None:
+    if len(members) < 8:
+        out.update(combinations(members, 2))
+        return
+    wild, by = _by_kind(members, kinds)
+    for group in by.values():
+        out.update(combinations(group, 2))
+    for w in wild:
+        out.update((w, m) if w < m else (m, w) for m in members if m != w)
+
+
+def pairs_across(a: list[int], b: list[int], kinds: list[frozenset[str]], out: set) -> None:
+    wild, by = _by_kind(b, kinds)
+    for i in a:
+        if not kinds[i]:
+            others: Iterable[int] = b
+        else:
+            others = {*wild, *(j for k in kinds[i] for j in by.get(k, ()))}
+        out.update((i, j) if i < j else (j, i) for j in others if j != i)
+
+
+def candidate_pairs(profiles: list[Profile], names: Names) -> set[tuple[int, int]]:
+    """Pairs of profiles sharing a name block, in the same or a blank region."""
+    spellings = names.options
+    frequency = names.frequency
+    blocks: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+    blank: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    regions: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for index, p in enumerate(profiles):
+        keys: set[tuple[str, ...]] = set()
+        readings = [p.name]
+        if any(frequency[t] < 3 for t in p.name):
+            readings += respellings(p.name, names)
+        if len(p.name) >= 3:  # meets the same name without its second given name
+            readings += [p.name[:i] + p.name[i + 1 :] for i in range(len(p.name))]
+        for reading in readings:
+            options = [spellings.get(t, (t,)) for t in reading]
+            if all(len(o) == 1 for o in options):  # readings are sorted already
+                keys.add(reading)
+                continue
+            for n, combo in enumerate(product(*options)):
+                if n == _MAX_BLOCK_KEYS:
+                    break
+                keys.add(tuple(sorted(combo)))
+        for key in keys:
+            if p.region:
+                blocks[(p.region, key)].append(index)
+                regions[key].add(p.region)
+            else:
+                blank[key].append(index)
+    # Two workplaces of different kinds never match (see context): within a block, only
+    # profiles sharing a kind, or without one, are paired.
+    kinds = [p.institution.kinds if p.institution is not None else frozenset() for p in profiles]
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if len(members) > 1:
+            pairs_within(members, kinds, pairs)
+    for key, members in blank.items():
+        pairs_within(members, kinds, pairs)
+        for region in regions.get(key, ()):
+            pairs_across(members, blocks[(region, key)], kinds, pairs)
+    return pairs
+
+
+def _deletions(word: str) -> set[str]:
+    """The word with up to two letters deleted (one below five letters): two words within the
+    typo cap of ``_name_level`` share one of them."""
+    found = _DELETIONS.get(word)
+    if found is None:
+        found = frontier = {word}
+        for _ in range(2 if len(word) >= 5 else 1):
+            frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+            found = found | frontier
+        _DELETIONS[word] = found
+    return found
+
+
+_DELETIONS: dict[str, set[str]] = {}
+
+
+def _near_words(x: str, y: str, known: frozenset[str]) -> bool:
+    """Two words of otherwise equal names that ``_name_level`` may take for one name."""
+    if x in known and y in known or min(len(x), len(y)) < 3:
+        return False
+    cap = 1 if max(len(x), len(y)) < 7 else 2
+    return OSA.distance(x, y, score_cutoff=cap) <= cap
+
+
+def _word_pairs(words: list[str], known: frozenset[str]) -> list[tuple[str, str]]:
+    if len(words) <= 8:
+        return [(x, y) for x, y in combinations(words, 2) if _near_words(x, y, known)]
+    index: dict[str, list[str]] = defaultdict(list)
+    for word in words:
+        for d in _deletions(word):
+            index[d].append(word)
+    near: set[tuple[str, str]] = set()
+    for group in index.values():
+        if len(group) > 1:
+            near.update((x, y) if x < y else (y, x) for x, y in combinations(group, 2))
+    return [(x, y) for x, y in near if _near_words(x, y, known)]
+
+
+def evidence_pairs(
+    evidence: list[Evidence], known: frozenset[str] = frozenset()
+) -> set[tuple[int, int]]:
+    """Pairs of groups that may score: the same whole name in a region, or, at a shared locality
+    word, names that ``_name_level`` does not reject (all words equal but one, that one left out
+    or a typo apart), or a title and family name and a name holding that word.
+
+    Names are keyed at each locality word by their words less one, and within a key only names
+    whose remaining word is the same, a typo apart or absent are paired: a common family name at
+    a big town stays cheap however many people bear it.
+    """
+    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    # (locality word, name less one word) -> that word (or "" for none) -> groups.
+    rests: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
+    # (token, locality word) -> the groups with that word alone as a name, and those holding it.
+    shorts: dict[tuple[str, str], list[int]] = defaultdict(list)
+    longs: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, e in enumerate(evidence):
+        keys: set[tuple[str, ...]] = set()
+        short: set[tuple[str, str]] = set()
+        long_: set[tuple[str, str]] = set()
+        words = {word for place in e.places for word in place}
+        for name in e.names:
+            for region in e.regions or {""}:
+                keys.add(("=", region, *name))
+            if not words:
+                continue
+            if len(name) == 1:
+                short.update((name[0], w) for w in words)
+                continue
+            long_.update((t, w) for t in name for w in words)
+            unique = tuple(sorted(set(name)))  # "Usman Usman" is compared as a set of words
+            for w in words:
+                rests[(w, *unique)].append(("", index))
+                for i in range(len(unique)):
+                    rests[(w, *unique[:i], *unique[i + 1 :])].append((unique[i], index))
+        for key in keys:
+            blocks[key].append(index)
+        for key in short:
+            shorts[key].append(index)
+        for key in long_:
+            longs[key].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if 1 < len(members) <= _MAX_BLOCK:
+            pairs.update(combinations(members, 2))
+    for entries in rests.values():
+        if len(entries) < 2:
+            continue
+        buckets: dict[str, set[int]] = defaultdict(set)
+        for word, index in entries:
+            buckets[word].add(index)
+        for group in buckets.values():
+            pairs.update(combinations(sorted(group), 2))
+        if len(buckets) == 1:
+            continue
+        wild = buckets.get("", ())
+        others = [w for w in buckets if w]
+        for i in wild:
+            for w in others:
+                pairs.update((i, j) if i < j else (j, i) for j in buckets[w] if j != i)
+        for x, y in _word_pairs(others, known):
+            pairs.update(
+                (i, j) if i < j else (j, i) for i in buckets[x] for j in buckets[y] if i != j
+            )
+    for key, few in shorts.items():
+        many = longs.get(key, ())
+        if len(few) + len(many) > _MAX_BLOCK:
+            continue
+        pairs.update(combinations(few, 2))
+        pairs.update((i, j) if i < j else (j, i) for i in few for j in many if i != j)
+    return pairs
