@@ -153,16 +153,31 @@ class Grouper:
         return found
 
     def edges(self) -> list[tuple[int, int, int, int]]:
-        """(wildcards, name distance, i, j) for every pair that may be one person."""
+        """(wildcards, name distance, i, j) for every pair that may be one person.
+
+        The context verdict depends only on region, institution and post, which many profiles
+        share (one person's misspellings): it is decided once per pair of distinct contexts.
+        """
+        profiles = self.profiles
+        ids: dict[tuple[object, ...], int] = {}
+        context_of = [
+            ids.setdefault((p.region, p.institution, p.position), len(ids)) for p in profiles
+        ]
+        verdicts: dict[tuple[int, int], int | None] = {}
+        distance = self.names.distance
         found = []
-        for i, j in candidate_pairs(self.profiles, self.names):
-            p, q = self.profiles[i], self.profiles[j]
-            vague = self.context(p, q)
+        for i, j in candidate_pairs(profiles, self.names):
+            a, b = context_of[i], context_of[j]
+            key = (a, b) if a < b else (b, a)
+            if key in verdicts:
+                vague = verdicts[key]
+            else:
+                vague = verdicts[key] = self.context(profiles[i], profiles[j])
             if vague is None:
                 continue
-            distance = self.names.distance(p.name, q.name)
-            if distance <= EDGE_BUDGET or (distance == DROPPED_NAME and vague == 0):
-                found.append((vague, distance, i, j))
+            d = distance(profiles[i].name, profiles[j].name)
+            if d <= EDGE_BUDGET or (d == DROPPED_NAME and vague == 0):
+                found.append((vague, d, i, j))
         return found
 
     def clusters(self) -> list[list[int]]:
