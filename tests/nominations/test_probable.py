@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
+import pytest
+
+from bench.evalset_free import generate_free, generate_ng
+from nominations.blocking import evidence_pairs
 from nominations.dedup import group_nominations, probable_matches
+from nominations.lexicon import lexicon
+from nominations.normalise import institution_key, name_tokens, position_key, region_key
+from nominations.probable import PROBABLE, Evidence, pair_score
 
 
 def row(row_id, name, position, institution, region):
@@ -86,3 +95,41 @@ def test_distinct_pair_is_neither_merged_nor_queued_even_through_a_third():
         {a[0], b[0]} != {1, 2}
         for a, b, _ in probable_matches(rows, country="ML", distinct=[(1, 2)])
     )
+
+
+@pytest.mark.parametrize(("make", "country"), [(generate_ng, "NG"), (generate_free, "ML")])
+def test_blocking_of_the_second_pass_keeps_every_pair_that_scores(make, country):
+    lex = lexicon(country)
+    rows, _ = make(120, 2)
+    evidence = []
+    for r in rows:
+        e = Evidence()
+        e.add(
+            name_tokens(r["nominee_name"], lex),
+            region_key(r["region"], lex),
+            institution_key(r["institution"], lex),
+            position_key(r["position"], lex),
+            frozenset(),
+            lex,
+            1,
+        )
+        evidence.append(e)
+    known = lex.distinct_keys
+
+    def met(a, b):  # a locality word in common, or the whole name in one region
+        words = {w for place in a.places for w in place}
+        return any(words & place for place in b.places) or (
+            a.names.keys() & b.names.keys() and (a.regions or {""}) & (b.regions or {""})
+        )
+
+    scoring = {
+        (i, j)
+        for i, j in combinations(range(len(evidence)), 2)
+        if met(evidence[i], evidence[j]) and pair_score(evidence[i], evidence[j], known) >= PROBABLE
+    }
+
+    compared = evidence_pairs(evidence, known)
+
+    assert len(scoring) > 50
+    assert scoring - compared == set()
+    assert len(compared) < len(evidence) * 10
