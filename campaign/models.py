@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Float, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from campaign.db import UTCDateTime, utcnow
@@ -96,14 +96,13 @@ class AuditEvent(SQLModel, table=True):
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class SmsRateSlot(SQLModel, table=True):
-    """Messages handed to a gateway in one second, by every process (sms_queue.RateGate): the
-    gateway's rate holds however many servers send."""
+class SmsRate(SQLModel, table=True):
+    """When a gateway may take its next message, shared by every process that sends
+    (sms_queue.RateGate): the gateway's rate holds however many servers send."""
 
-    __tablename__ = "sms_rate_slot"
+    __tablename__ = "sms_rate"
     gateway: str = Field(primary_key=True, max_length=20)
-    second: int = Field(sa_column=Column(BigInteger, primary_key=True))  # Unix time
-    used: int = 0
+    next_at: float = Field(sa_column=Column(Float, nullable=False))  # Unix time, in seconds
 
 
 class SmsMessage(SQLModel, table=True):

@@ -20,16 +20,15 @@ def upgrade() -> None:
             sa.Column("sms_number", sa.String(length=20), nullable=False, server_default="")
         )
     op.create_table(
-        "sms_rate_slot",
+        "sms_rate",
         sa.Column("gateway", sa.String(length=20), nullable=False),
-        sa.Column("second", sa.BigInteger(), nullable=False),
-        sa.Column("used", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("gateway", "second"),
+        sa.Column("next_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("gateway"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("sms_rate_slot")
+    op.drop_table("sms_rate")
     with op.batch_alter_table("campaign") as batch:
         batch.drop_column("sms_number")
         batch.drop_column("sms_keywords")
