@@ -54,7 +54,10 @@ def test_two_processes_share_the_gateways_rate(database_url, engine, tmp_path):
     children = [
         subprocess.Popen(
             [sys.executable, "-c", CHILD, database_url, str(start_at), str(tmp_path), str(RATE)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
         )  # fmt: skip
         for _ in range(2)
     ]
