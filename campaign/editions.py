@@ -207,6 +207,8 @@ def start_next(
             regions=list(old.regions),
             languages=copy.deepcopy(old.languages),
             eligibility=copy.deepcopy(old.eligibility),
+            sms_keywords=dict(old.sms_keywords),
+            sms_number=old.sms_number,
             **{n: _shift(getattr(old, n), year - old.year) for n in campaigns.PHASE_FIELDS},
         )
         _add(s, new)

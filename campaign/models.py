@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Float, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from campaign.db import UTCDateTime, utcnow
@@ -49,6 +49,11 @@ class Campaign(SQLModel, table=True):
     voting_start: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     voting_end: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     results_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # The edition's own SMS words ({"vote": "ICON", "nominate": "NOM", "track": "SUIVI",
+    # "help": "AIDE"}, campaign/sms_commands.py) and the short code the public texts ("" falls
+    # back to ICON_SMS_NUMBER).
+    sms_keywords: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    sms_number: str = Field(default="", max_length=20)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
@@ -89,6 +94,15 @@ class AuditEvent(SQLModel, table=True):
     target_type: str = Field(default="", max_length=40)
     target_id: str = Field(default="", max_length=64)
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SmsRate(SQLModel, table=True):
+    """When a gateway may take its next message, shared by every process that sends
+    (sms_queue.RateGate): the gateway's rate holds however many servers send."""
+
+    __tablename__ = "sms_rate"
+    gateway: str = Field(primary_key=True, max_length=20)
+    next_at: float = Field(sa_column=Column(Float, nullable=False))  # Unix time, in seconds
 
 
 class SmsMessage(SQLModel, table=True):

@@ -37,6 +37,8 @@ class Settings:
     # The gateways that may call in (the first one also sends): see campaign/gateways/.
     sms_gateways: tuple[str, ...] = ("signed",)
     sms_username: str = ""  # Kannel user, Africa's Talking username, Twilio account SID...
+    # Twilio's WhatsApp sender (+14155238886): set, Twilio's sends go out by WhatsApp.
+    sms_whatsapp_number: str = ""
     sms_allow_from: tuple[str, ...] = ()  # addresses or networks a gateway calls from
     sms_rate: float = 10.0  # outgoing messages per second the gateway accepts
     base_url: str = "http://127.0.0.1:8000"
@@ -148,6 +150,7 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         sms_api_key=env.get("ICON_SMS_API_KEY", ""),
         sms_gateways=sms_gateways,
         sms_username=env.get("ICON_SMS_USERNAME", ""),
+        sms_whatsapp_number="".join(env.get("ICON_SMS_WHATSAPP_NUMBER", "").split())[:20],
         sms_allow_from=allow_from,
         sms_rate=sms_rate,
         sms_number=" ".join(env.get("ICON_SMS_NUMBER", "").split())[:20],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,8 +29,8 @@ NOT_STARTED = N_("The campaign has not started yet.")
 UNREADABLE = N_("We could not read your phone number.")
 TOO_MANY = N_("Too many messages. Try again later.")
 HOW_TO = N_(
-    "To nominate, send NOM then the name, post and town of the civil servant. "
-    "To vote, send ICON then the candidate's number."
+    "To nominate, send %(nominate_word)s then the name, post and town of the civil servant. "
+    "To vote, send %(vote_word)s then the candidate's number."
 )
 # Every text this module sends by SMS (tests/campaign/test_gsm.py checks them in each language).
 SMS_TEXTS = (NOT_STARTED, UNREADABLE, TOO_MANY, HOW_TO)
@@ -40,18 +39,6 @@ GATEWAY_ID_KEPT = 100  # shown to an operator only: replies are found by ``reply
 # A handler gets the open session, the campaign, the sender in E.164 and the text; it returns
 # the reply as a msgid and its parameters.
 Handler = Callable[[Session, Campaign, str, str], tuple[str, dict]]
-
-
-def ascii_digits(text: str) -> str:
-    """Digits of any script as ASCII: ``ICON ٣`` (Arabic-Indic), ``ICON ३`` (Devanagari) and
-    ``ICON ３`` (full-width) vote for 3 like ``ICON 3``."""
-    if text.isascii():
-        return text
-    return "".join(
-        str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None
-        else c
-        for c in text
-    )  # fmt: skip
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:

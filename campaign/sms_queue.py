@@ -23,11 +23,11 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 
 from campaign import db, metrics, phones
 from campaign.gateways import Adapter, Outgoing, Report, SendFailed, Sent
-from campaign.models import SmsMessage
+from campaign.models import SmsMessage, SmsRate
 
 log = logging.getLogger("icon.sms")
 
@@ -142,6 +142,34 @@ def apply_report(engine: Engine, report: Report, secret_key: str = "") -> bool:
     return True
 
 
+class RateGate:
+    """``ICON_SMS_RATE`` across processes: one row per gateway holds when it may take its next
+    message, and a sender reserves its batch's sends with one atomic upsert (next = max(next,
+    now) + n / rate). Two ``icon serve`` processes get windows one after the other, so together
+    they send at the gateway's rate, not twice it. Wall-clock time: the servers share a clock."""
+
+    def __init__(self, engine: Engine, gateway: str, rate: float) -> None:
+        self.engine, self.gateway, self.rate = engine, gateway, rate
+
+    def reserve(self, n: int) -> list[float]:
+        """When (Unix time) each of ``n`` sends may go, ``1 / rate`` apart."""
+        step = 1.0 / self.rate
+        now = time.time()
+        with db.session(self.engine) as s, s.begin():
+            postgres = s.get_bind().dialect.name == "postgresql"
+            insert = pg_insert if postgres else sqlite_insert
+            later = func.greatest if postgres else func.max
+            statement = insert(SmsRate).values(gateway=self.gateway, next_at=now + n * step)
+            end = s.exec(
+                statement.on_conflict_do_update(
+                    index_elements=["gateway"],
+                    set_={"next_at": later(SmsRate.next_at, now) + n * step},
+                ).returning(SmsRate.next_at)
+            ).scalar_one()
+        start = end - n * step
+        return [start + i * step for i in range(n)]
+
+
 @dataclass(frozen=True)
 class _Claimed:
     id: int
@@ -149,6 +177,7 @@ class _Claimed:
     body: str
     created_at: datetime
     attempts: int
+    not_before: float = 0.0  # Unix time: the gateway's rate (RateGate)
 
 
 class Sender:
@@ -159,11 +188,10 @@ class Sender:
     ) -> None:
         self.engine, self.adapter, self.rate = engine, adapter, rate
         self.client = client or httpx.Client(timeout=10.0)
+        self.gate = RateGate(engine, adapter.name, rate)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._next_send = 0.0
-        self._pace_lock = threading.Lock()
         self.sent = 0
 
     def wake(self) -> None:
@@ -192,7 +220,8 @@ class Sender:
 
     def run_once(self, now: datetime | None = None) -> int:
         """Sends what is due (up to a batch); returns how many rows it tried. The batch is
-        claimed in one statement, sent over ``PARALLEL`` connections at ``rate``, and its
+        claimed in one statement, its sends reserved at ``rate`` (RateGate, shared by every
+        process), sent over ``PARALLEL`` connections, and its
         outcomes recorded in one transaction: two commits a batch, not two a message."""
         now = now or db.utcnow()
         self._mark_interrupted(now)
@@ -206,17 +235,14 @@ class Sender:
         if not due or self._stop.is_set():
             return 0
         claimed = self._claim(list(due))
+        if not claimed:
+            return 0
+        times = self.gate.reserve(len(claimed))
+        claimed = [replace(c, not_before=t) for c, t in zip(claimed, times, strict=True)]
         with ThreadPoolExecutor(PARALLEL, thread_name_prefix="sms-send") as pool:
             outcomes = list(pool.map(self._deliver, claimed))
         self._record(claimed, outcomes)
         return len(claimed)
-
-    def _pace(self) -> None:
-        with self._pace_lock:
-            delay = self._next_send - time.monotonic()
-            self._next_send = max(self._next_send, time.monotonic()) + 1.0 / self.rate
-        if delay > 0:
-            time.sleep(delay)
 
     def _claim(self, ids: list[int]) -> list[_Claimed]:
         with db.session(self.engine) as s, s.begin():
@@ -231,7 +257,9 @@ class Sender:
         return sorted((_Claimed(*row) for row in rows), key=lambda c: c.id)
 
     def _deliver(self, message: _Claimed) -> Sent | SendFailed:
-        self._pace()
+        delay = message.not_before - time.time()
+        if delay > 0:
+            time.sleep(delay)
         try:
             return self.adapter.send(self.client, Outgoing(message.id, message.to, message.body))
         except SendFailed as exc:

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from campaign import db, phases, phones, ratelimit
+from campaign import db, phases, phones, ratelimit, sms_commands
 from campaign.i18n import N_
 from campaign.models import Campaign
 from nominations import intake, tracking
 from nominations.models import Channel, Nomination, Status
 
-KEYWORD = re.compile(r"^\s*NOM\b[\s:.,-]*", re.IGNORECASE)
-TRACK_KEYWORD = re.compile(r"^\s*(?:SUIVI|TRACK)\b[\s:.,#-]*", re.IGNORECASE)
-HELP_KEYWORD = re.compile(r"^\s*(?:AIDE|HELP|\?)\s*[.!?]*\s*$", re.IGNORECASE)
 # An operator's redelivery carries a new message id: the same text from the same phone within
 # this window is the same nomination (measured through Kannel: four copies of one SMS).
 REDELIVERY_WINDOW = timedelta(minutes=10)
@@ -25,10 +21,12 @@ THANKS = N_(
     "Follow it at %(url)s"
 )
 HELP = N_(
-    "Commands: NOM name, post, town to nominate; ICON number to vote; "
-    "TRACK code for a nomination's status; HELP for this list."
+    "Commands: %(nominate_word)s name, post, town to nominate; %(vote_word)s number to vote; "
+    "%(track_word)s code for a nomination's status; %(help_word)s for this list."
 )
-TRACK_HOW = N_("Send TRACK followed by your nomination code, for example TRACK AB12-CD34.")
+TRACK_HOW = N_(
+    "Send %(track_word)s followed by your nomination code, for example %(track_word)s AB12-CD34."
+)
 TRACK_UNKNOWN = N_("No nomination has the code %(code)s. Check it and send it again.")
 TRACK_LIMITED = N_("Too many wrong codes. Try again in 15 minutes.")
 TRACK_STATUS = {
@@ -39,23 +37,17 @@ TRACK_STATUS = {
 
 
 CLOSED = N_("Nominations are closed.")
-HOW = N_("Send NOM followed by the name, post and town of the civil servant.")
+HOW = N_("Send %(nominate_word)s followed by the name, post and town of the civil servant.")
 TOO_MANY = N_("Too many nominations from this number today. Try again tomorrow.")
 # Every text this module sends by SMS (tests/campaign/test_gsm.py checks them in each language).
 SMS_TEXTS = (THANKS, HELP, TRACK_HOW, TRACK_UNKNOWN, TRACK_LIMITED, *TRACK_STATUS.values(),
              CLOSED, HOW, TOO_MANY)  # fmt: skip
 
 
-def matches(text: str) -> bool:
-    return bool(KEYWORD.match(text or ""))
-
-
-def track_matches(text: str) -> bool:
-    return bool(TRACK_KEYWORD.match(text or ""))
-
-
-def help_matches(text: str) -> bool:
-    return bool(HELP_KEYWORD.match(text or ""))
+def _argument(campaign: Campaign, text: str, kind: str) -> str | None:
+    """What follows the command's keyword, in the edition's words; None for another command."""
+    command = sms_commands.parse(text, sms_commands.Keywords.of(campaign.sms_keywords))
+    return command.argument if command is not None and command.kind == kind else None
 
 
 def help_reply(s: Session, campaign: Campaign, sender: str, text: str, secret_key: str):
@@ -64,7 +56,7 @@ def help_reply(s: Session, campaign: Campaign, sender: str, text: str, secret_ke
 
 def track(s: Session, campaign: Campaign, sender: str, text: str, secret_key: str):
     """``SUIVI AB12-CD34``: the status ``/track`` shows; wrong codes limited per phone."""
-    raw = TRACK_KEYWORD.sub("", text, count=1).strip()
+    raw = _argument(campaign, text, "track") or ""
     code = intake.clean_code(raw)
     if not code:
         return TRACK_HOW, {}
@@ -86,7 +78,7 @@ def record(s: Session, campaign: Campaign, sender: str, text: str, secret_key: s
     now = db.utcnow()
     if not phases.is_open(campaign, phases.Phase.nominations, now):
         return CLOSED, {}
-    body = " ".join(KEYWORD.sub("", text, count=1).split())
+    body = " ".join((_argument(campaign, text, "nominate") or "").split())
     if len(body) < 5:
         return HOW, {}
     again = s.exec(

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from campaign import campaigns, db, phones, ratelimit
+from campaign import campaigns, db, phones, ratelimit, sms_commands
 from campaign.errors import DomainError, Invalid, NotFound, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign
@@ -41,16 +41,15 @@ SMS_CODE = N_("Integrity Icon: your voting code is %(code)s. It expires in 10 mi
 CODE_GONE = N_("This code has expired or was already used. Ask for a new code.")
 SMS_CLOSED = N_("No vote is open right now.")
 SMS_NO_SMS = N_("Voting by SMS is not open in this round.")
-SMS_HELP = N_("Send ICON followed by the candidate's number, for example ICON %(example)d.")
+SMS_HELP = N_(
+    "Send %(vote_word)s followed by the candidate's number, for example %(vote_word)s %(example)d."
+)
 SMS_FOREIGN = N_("Only phone numbers from the campaign's country can vote.")
 SMS_NO_SUCH = N_("There is no candidate number %(number)d. Valid numbers: %(first)d to %(last)d.")
 SMS_ALREADY = N_("You have already voted in this round. Your first vote stands.")
 SMS_THANKS = N_(
     "Thank you! Your vote for number %(number)d, %(name)s, is counted. Receipt: %(receipt)s."
 )
-SMS_VOTE = re.compile(r"^\s*(?:(?:ICON|VOTE)(?![A-Z])[\s:.,#-]*)?([0-9]{1,6})\s*[.!]?\s*$", re.I)
-SMS_KEYWORD = re.compile(r"^\s*(?:ICON|VOTE)(?![A-Z])", re.I)
-SMS_LONE_NUMBER = re.compile(r"^\s*[0-9]+\s*$")
 
 
 class AlreadyVoted(DomainError):
@@ -427,14 +426,13 @@ def check_receipt(engine: Engine, raw: str, address: str = "") -> ReceiptCheck:
     return ReceiptCheck(found=True, round_title=title, at=at, void=void)
 
 
-def parse_sms(text: str) -> int | None:
-    found = SMS_VOTE.match(text or "")
-    return int(found.group(1)) if found else None
+def parse_sms(text: str, keywords: sms_commands.Keywords = sms_commands.DEFAULT) -> int | None:
+    return sms_commands.vote_number(text, keywords)
 
 
-def sms_matches(text: str) -> bool:
-    text = text or ""
-    return bool(SMS_KEYWORD.match(text) or SMS_LONE_NUMBER.match(text))
+def sms_matches(text: str, keywords: sms_commands.Keywords = sms_commands.DEFAULT) -> bool:
+    command = sms_commands.parse(text, keywords)
+    return command is not None and command.kind == "vote"
 
 
 def cast_sms(
@@ -449,7 +447,7 @@ def cast_sms(
     numbers = s.exec(
         select(Candidate.number).where(Candidate.round_id == r.id).order_by(Candidate.number)
     ).all()
-    number = parse_sms(text)
+    number = parse_sms(text, sms_commands.Keywords.of(campaign.sms_keywords))
     if number is None:
         return SMS_HELP, {"example": numbers[0] if numbers else 1}
     try:

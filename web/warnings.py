@@ -42,9 +42,9 @@ def _date(value: datetime, tz: str, format_date) -> str:
 def for_managers(request: Request, format_date) -> list[tuple[str, dict]]:
     engine = request.app.state.engine
     found: list[tuple[str, dict]] = []
-    if not request.app.state.settings.sms_number:
-        found.append((NO_SMS_NUMBER, {}))
     campaign = campaigns.current(engine)
+    if not campaigns.sms_number(campaign, request.app.state.settings.sms_number):
+        found.append((NO_SMS_NUMBER, {}))
     if campaign is None:
         return found
     now = db.utcnow()

@@ -14,8 +14,13 @@ auth (Account SID, Auth Token) and form fields ``To``, ``From``, ``Body``, ``Sta
 status callback posts ``MessageSid``, ``MessageStatus`` (queued, sending, sent, delivered,
 undelivered, failed) and ``ErrorCode``, signed like a webhook.
 
+WhatsApp, from Twilio's "Send WhatsApp messages" page: the same API with both addresses prefixed,
+``From=whatsapp:+14155238886`` and ``To=whatsapp:+22376123456`` (what ``twilio.rest.Client``
+sends for ``messages.create(from_="whatsapp:...", to="whatsapp:...")``; the tests compare).
+
 Settings: ICON_SMS_USERNAME the Account SID, ICON_SMS_API_KEY the Auth Token, ICON_SMS_NUMBER the
-sending number, ICON_SMS_GATEWAY_URL (default https://api.twilio.com).
+sending number, ICON_SMS_WHATSAPP_NUMBER the WhatsApp sender (set, every send goes by WhatsApp),
+ICON_SMS_GATEWAY_URL (default https://api.twilio.com).
 """
 
 from __future__ import annotations
@@ -93,14 +98,16 @@ class Twilio(Base):
     def send(self, client: httpx.Client, message: Outgoing) -> Sent:
         sid = self.settings.sms_username
         base = self.settings.sms_gateway_url or API
+        sender = self.settings.sms_whatsapp_number or self.settings.sms_number.replace(" ", "")
+        channel = "whatsapp:" if self.settings.sms_whatsapp_number else ""
         response = post_or_fail(
             client,
             "POST",
             f"{base.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json",
             auth=(sid, self.settings.sms_api_key),
             data={
-                "To": message.to,
-                "From": self.settings.sms_number.replace(" ", ""),
+                "To": f"{channel}{message.to}",
+                "From": f"{channel}{sender}",
                 "Body": message.text,
                 "StatusCallback": self.callback_url(f"/dlr?ref={message.id}"),
             },

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from babel.core import get_global
 
-from campaign import gsm, sms_inbound
+from campaign import gsm, sms_commands, sms_inbound
 from nominations import callbacks
 from nominations import sms as nominations_sms
 from voting import sms as voting_sms
@@ -26,7 +26,9 @@ CATALOGUE = Catalogue()
 # Long but real values: a name with only GSM letters (others are folded or sent as UCS-2).
 PARAMS = {"code": "K7QM-4XPA", "receipt": "ACDEF-34679", "number": 12, "name": "Aminata Coulibaly",
           "example": 1, "first": 1, "last": 12,
-          "url": "https://integrity-icon.ml/track"}  # fmt: skip
+          "url": "https://integrity-icon.ml/track",
+          # The edition's SMS words: the usual ones, of the longest (SUIVI, AIDE, ICON, NOM).
+          **sms_commands.DEFAULT.params()}  # fmt: skip
 
 
 def test_the_sms_texts_are_all_collected():

@@ -3,8 +3,11 @@ REST API call and status callbacks."""
 
 from __future__ import annotations
 
+import json
+import threading
 from base64 import b64encode
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode
 
 import httpx
@@ -12,11 +15,13 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 from twilio.request_validator import RequestValidator
+from twilio.rest import Client as TwilioClient
 
 from campaign import db
 from campaign.gateways import Outgoing, SendFailed
 from campaign.gateways.twilio import Twilio
 from campaign.models import InboundSms, SmsMessage
+from campaign.settings import load_settings
 from tests.voting.test_ballot_box import ballots, count, make_round
 from web.app import create_app
 
@@ -153,3 +158,75 @@ def test_twilio_status_callback_marks_delivered_and_failed(twilio_client, engine
         rows = [(m.status, m.error) for m in s.exec(select(SmsMessage).order_by(SmsMessage.id))]
     assert [r.status_code for r in (ok, failed, unknown, unsigned)] == [200, 200, 404, 403]
     assert rows == [("delivered", ""), ("failed", "Twilio error 30003")]
+
+
+@pytest.fixture
+def fake_twilio_api():
+    """A local server answering Twilio's Messages endpoint as Twilio documents it, noting each
+    request's path, basic auth and form."""
+    seen: list[tuple[str, str, dict]] = []
+
+    class Api(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            seen.append((self.path, self.headers["Authorization"], form))
+            body = json.dumps({"sid": f"SM{len(seen):032d}", "status": "queued",
+                               "account_sid": SID, "to": form["To"][0]}).encode()  # fmt: skip
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+
+
+def test_whatsapp_sends_as_twilios_own_client_does(twilio_settings, fake_twilio_api):
+    base, seen = fake_twilio_api
+    official = TwilioClient(SID, TOKEN)
+    official.api.base_url = base
+    official.messages.create(
+        to="whatsapp:+22376123456", from_="whatsapp:+14155238886", body="Bonjour"
+    )
+    ours = replace(twilio_settings, sms_gateway_url=base, sms_whatsapp_number="+14155238886")
+    sent = Twilio(ours).send(httpx.Client(), Outgoing(7, "+22376123456", "Bonjour"))
+    (their_path, their_auth, theirs), (our_path, our_auth, our_form) = seen
+    assert sent.provider_id == f"SM{2:032d}"
+    assert (our_path, our_auth) == (their_path, their_auth)
+    assert our_path == f"/2010-04-01/Accounts/{SID}/Messages.json"
+    assert theirs == {"To": ["whatsapp:+22376123456"], "From": ["whatsapp:+14155238886"],
+                      "Body": ["Bonjour"]}  # fmt: skip
+    assert our_form == theirs | {
+        "StatusCallback": ["http://testserver/sms/twilio/sms-test-secret/dlr?ref=7"]
+    }
+
+
+def test_without_a_whatsapp_number_twilio_sends_sms(twilio_settings, fake_twilio_api):
+    base, seen = fake_twilio_api
+    ours = replace(twilio_settings, sms_gateway_url=base)
+    Twilio(ours).send(httpx.Client(), Outgoing(8, "+22376123456", "Bonjour"))
+    [(_, _, form)] = seen
+    assert (form["To"], form["From"]) == (["+22376123456"], ["+15005550006"])
+
+
+def test_whatsapp_number_setting(tmp_path):
+    env = {"ICON_ENV": "development", "ICON_SMS_WHATSAPP_NUMBER": " +1 415 523 8886 "}
+    settings = load_settings(env, dev_key_file=tmp_path / "key")
+    assert settings.sms_whatsapp_number == "+14155238886"
+
+
+def test_a_whatsapp_message_signed_by_twilio_is_answered_in_twiml(twilio_client, engine, campaign):
+    make_round(engine, campaign)
+    response = twilio_post(twilio_client, message("ICON 2", sender="whatsapp:+22376123457"))
+    [ballot] = ballots(engine)
+    assert response.status_code == 200 and ballot.candidate_id == 2
+    assert response.text.startswith(
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Merci ! Votre vote pour le '
+        "numéro 2, "
+    )

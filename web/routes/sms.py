@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from campaign import sms_inbound
+from campaign import campaigns, sms_commands, sms_inbound
 from campaign.text import clean_form
 from nominations import sms as nominations_sms
 from voting import sms as voting_sms
@@ -22,24 +22,28 @@ from web.i18n import DEFAULT
 MAX_BODY = 8 * 1024
 
 
-def _router(secret_key: str):
+def _router(secret_key: str, keywords: sms_commands.Keywords):
     nominate = sms_inbound.Route("NOM", partial(nominations_sms.record, secret_key=secret_key))
     vote = sms_inbound.Route("VOTE", partial(voting_sms.record, secret_key=secret_key))
     track = sms_inbound.Route("TRACK", partial(nominations_sms.track, secret_key=secret_key))
     help_ = sms_inbound.Route("HELP", partial(nominations_sms.help_reply, secret_key=secret_key))
+    by_kind = {"nominate": nominate, "vote": vote, "track": track, "help": help_}
 
     def route(text: str) -> sms_inbound.Route | None:
-        if nominations_sms.matches(text):
-            return nominate
-        if nominations_sms.track_matches(text):
-            return track
-        if nominations_sms.help_matches(text):
-            return help_
-        if voting_sms.matches(text):
-            return vote
-        return None
+        command = sms_commands.parse(text, keywords)
+        return by_kind[command.kind] if command is not None else None
 
     return route
+
+
+def keywords(app) -> sms_commands.Keywords:
+    """The current edition's SMS words, cached for a few seconds (sms_commands.KeywordCache)."""
+    cache = getattr(app.state, "sms_keywords", None)
+    if cache is None:
+        cache = app.state.sms_keywords = sms_commands.KeywordCache(
+            partial(campaigns.sms_keywords, app.state.engine)
+        )
+    return cache.get()
 
 
 async def inbound(request: Request) -> Response:
@@ -60,13 +64,22 @@ async def inbound(request: Request) -> Response:
 async def reply(app, gateway_id: str | None, sender: str, text: str) -> str:
     """The reply to one inbound SMS, whichever gateway brought it (web/routes/gateways.py)."""
     settings = app.state.settings
-    text = sms_inbound.ascii_digits(text[: sms_inbound.MAX_TEXT])
-    if voting_sms.matches(text):
-        answer = await app.state.votes.sms(gateway_id, sender, text)
+    text = text[: sms_inbound.MAX_TEXT]
+    cache = getattr(app.state, "sms_keywords", None)
+    words = (
+        cache.get()
+        if cache is not None and cache.fresh()
+        else await run_in_threadpool(keywords, app)
+    )
+    command = sms_commands.parse(text, words)
+    if command is not None and command.kind == "vote" and command.number is not None:
+        # The batched vote path reads the built-in form: the edition's word is already read.
+        answer = await app.state.votes.sms(gateway_id, sender, f"ICON {command.number}")
         if answer is not None:
             return answer
     catalogue = app.state.renderer.catalogue
     track = f"{settings.base_url}/track"
+    params = words.params() | {"url": track}
     return await run_in_threadpool(
         sms_inbound.handle,
         app.state.engine,
@@ -74,9 +87,9 @@ async def reply(app, gateway_id: str | None, sender: str, text: str) -> str:
         gateway_id,
         sender,
         text,
-        _router(settings.secret_key),
-        # Every reply may point to the tracking page, with the site's own address.
-        lambda msgid, params: catalogue.gettext(DEFAULT, msgid) % (params | {"url": track}),
+        _router(settings.secret_key, words),
+        # Every reply may name the edition's words and point to the tracking page.
+        lambda msgid, given: catalogue.gettext(DEFAULT, msgid) % (params | given),
     )
 
 

@@ -1,15 +1,17 @@
-"""``/manage/sms``: the outgoing SMS queue (what waits, what failed and why) and broadcasts."""
+"""``/manage/sms``: the outgoing SMS queue (what waits, what failed and why), broadcasts, and
+the edition's SMS keywords and short code."""
 
 from __future__ import annotations
 
 import secrets
+from functools import partial
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign import gsm, sms_broadcast
+from campaign import campaigns, gsm, sms_broadcast, sms_commands
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import Role
@@ -17,10 +19,28 @@ from web import htmx
 from web.auth import require_role
 
 
-def _context(request: Request, form: dict | None = None, errors: dict | None = None) -> dict:
+def _words_form(request: Request) -> dict:
+    campaign = campaigns.current(request.app.state.engine)
+    words = sms_commands.Keywords.of(campaign.sms_keywords if campaign else None)
+    form = {f"kw_{c}": getattr(words, c) for c in sms_commands.COMMANDS}
+    return form | {"sms_number": campaign.sms_number if campaign else ""}
+
+
+def _context(
+    request: Request,
+    form: dict | None = None,
+    errors: dict | None = None,
+    words: dict | None = None,
+    word_errors: dict | None = None,
+) -> dict:
     form = form or {"key": secrets.token_hex(16)}
     text = form.get("text", "")
     return {
+        "words": words or _words_form(request),
+        "word_errors": word_errors or {},
+        "commands": sms_commands.COMMANDS,
+        "number_fallback": request.app.state.settings.sms_number,
+        "saved": request.query_params.get("saved", ""),
         "queue": sms_broadcast.summary(request.app.state.engine),
         "form": form,
         "errors": errors or {},
@@ -58,6 +78,24 @@ async def broadcast(request: Request) -> Response:
     return htmx.redirect(request, f"/manage/sms?sent={added}")
 
 
+async def keywords(request: Request) -> Response:
+    user = await run_in_threadpool(require_role, request, Role.manager)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    engine = request.app.state.engine
+    try:
+        campaign = await run_in_threadpool(campaigns.require_current, engine)
+        await run_in_threadpool(campaigns.update_sms, engine, user.id, campaign.id, form)
+    except Invalid as exc:
+        context = await run_in_threadpool(
+            partial(_context, request, words=form, word_errors=exc.errors)
+        )
+        return request.app.state.renderer.render(request, "manage/sms.html", context, status=422)
+    cache = getattr(request.app.state, "sms_keywords", None)
+    if cache is not None:
+        cache.forget()
+    return htmx.redirect(request, "/manage/sms?saved=1")
+
+
 async def send_again(request: Request) -> Response:
     user = await run_in_threadpool(require_role, request, Role.manager)
     message_id = request.path_params["message_id"]
@@ -74,6 +112,7 @@ async def send_again(request: Request) -> Response:
 routes = [
     Route("/manage/sms", sms_page, name="manage_sms"),
     Route("/manage/sms/broadcast", broadcast, methods=["POST"], name="manage_sms_broadcast"),
+    Route("/manage/sms/keywords", keywords, methods=["POST"], name="manage_sms_keywords"),
     Route(
         "/manage/sms/{message_id:int}/again", send_again, methods=["POST"], name="manage_sms_again"
     ),
