@@ -44,6 +44,7 @@ class Settings:
     verification_retention_days: int = 30
     sqlite_synchronous: str = "full"  # campaign.db: "normal" trades power-cut safety for speed
     session_hours: int = 12  # a staff session ends this long after sign-in, whatever it does
+    metrics_token: str = ""  # /metrics wants it as a bearer token; without it, loopback only
 
     @property
     def https(self) -> bool:
@@ -144,6 +145,12 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
             "ICON_SESSION_HOURS must be a whole number of hours from 1 to 720 (how long a "
             f"staff sign-in lasts), not {session_hours!r}."
         )
+    metrics_token = env.get("ICON_METRICS_TOKEN", "").strip()
+    if metrics_token and not (16 <= len(metrics_token) <= 200 and metrics_token.isprintable()):
+        raise SettingsError(
+            "ICON_METRICS_TOKEN must be 16 to 200 printable characters (the bearer token the "
+            "metrics scraper sends), or unset to serve /metrics to this machine only."
+        )
     return Settings(
         secret_key=secret_key,
         environment=environment,
@@ -162,4 +169,5 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         verification_retention_days=int(retention),
         sqlite_synchronous=synchronous,
         session_hours=int(session_hours),
+        metrics_token=metrics_token,
     )
