@@ -68,6 +68,8 @@ class User(SQLModel, table=True):
     active: bool = True
     # Set when an invitation is issued, cleared when it is used: each link works once.
     invite_nonce: str = Field(default="", max_length=64)
+    # Bumped on logout, password change and deactivation: every older session cookie stops working.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -135,6 +136,7 @@ def accept_invitation(
         user = _user_for_invitation(s, secret_key, token, db.utcnow())
         user.password_hash = hash_password(password)
         user.invite_nonce = ""  # the link is now spent
+        user.session_version += 1  # a copied cookie of the old password stops working
         audit.record(s, user.id, "user.set_password", "user", user.id)
     return user
 
@@ -209,6 +211,8 @@ def set_active(engine: Engine, actor_id: int, user_id: int, active: bool) -> Use
         if user is None:
             raise NotFound(N_("No such person."))
         user.active = active
+        if not active:  # and reactivation does not revive the old cookies
+            user.session_version += 1
         action = "user.activate" if active else "user.deactivate"
         audit.record(s, actor_id, action, "user", user.id, email=user.email)
     return user
@@ -216,4 +220,7 @@ def set_active(engine: Engine, actor_id: int, user_id: int, active: bool) -> Use
 
 def record_logout(engine: Engine, user_id: int) -> None:
     with db.session(engine) as s, s.begin():
+        s.execute(
+            update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+        )
         audit.record(s, user_id, "user.logout", "user", user_id)

@@ -45,6 +45,8 @@ class Settings:
     # Vote codes and their messages are purged this long after their round closed.
     verification_retention_days: int = 30
     sqlite_synchronous: str = "full"  # campaign.db: "normal" trades power-cut safety for speed
+    session_hours: int = 12  # a staff session ends this long after sign-in, whatever it does
+    metrics_token: str = ""  # /metrics wants it as a bearer token; without it, loopback only
 
     @property
     def https(self) -> bool:
@@ -139,6 +141,18 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
             f"ICON_SQLITE_SYNCHRONOUS must be full (no acknowledged vote lost in a power cut) "
             f"or normal (quicker), not {synchronous!r}."
         )
+    session_hours = env.get("ICON_SESSION_HOURS", "12").strip()
+    if not (session_hours.isascii() and session_hours.isdigit() and 1 <= int(session_hours) <= 720):
+        raise SettingsError(
+            "ICON_SESSION_HOURS must be a whole number of hours from 1 to 720 (how long a "
+            f"staff sign-in lasts), not {session_hours!r}."
+        )
+    metrics_token = env.get("ICON_METRICS_TOKEN", "").strip()
+    if metrics_token and not (16 <= len(metrics_token) <= 200 and metrics_token.isprintable()):
+        raise SettingsError(
+            "ICON_METRICS_TOKEN must be 16 to 200 printable characters (the bearer token the "
+            "metrics scraper sends), or unset to serve /metrics to this machine only."
+        )
     return Settings(
         secret_key=secret_key,
         environment=environment,
@@ -157,4 +171,6 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         base_url=base_url or "http://127.0.0.1:8000",
         verification_retention_days=int(retention),
         sqlite_synchronous=synchronous,
+        session_hours=int(session_hours),
+        metrics_token=metrics_token,
     )

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from campaign import audit, db
-from campaign.errors import Invalid, NotFound, PermissionDenied, PhaseClosed
+from campaign.errors import Invalid, NotFound, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign, Role, User
 from campaign.text import whole
@@ -233,7 +233,8 @@ def _own_reading(s: Session, juror_id: int, assignment_id: int) -> Assignment:
     if reading is None:
         raise NotFound(NO_READING)
     if reading.juror_id != juror_id:
-        raise PermissionDenied(N_("This reading is assigned to another juror."))
+        # As in scoring: someone else's reading answers exactly like a missing one.
+        raise NotFound(NO_READING)
     return reading
 
 

@@ -78,7 +78,6 @@ BODY_CAPS = (
     (re.compile(r"^/(manage|jury)/"), 1 * MB),
 )
 PUBLIC_FORM_CAP = 64 * KB  # a nomination with its story, in UTF-8, with room to spare
-SESSION_MAX_AGE = 12 * 3600  # a juror's evening; then sign in again
 PURGE_EVERY = 600  # seconds between purges of expired verification records
 
 
@@ -212,7 +211,7 @@ def create_app(settings: Settings, engine=None) -> Starlette:
             SessionMiddleware,
             secret_key=settings.secret_key,
             session_cookie="icon_session",
-            max_age=SESSION_MAX_AGE,
+            max_age=settings.session_hours * 3600,
             same_site="lax",
             https_only=settings.https,
         ),

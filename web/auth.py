@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -12,6 +14,9 @@ from campaign.i18n import N_
 from campaign.models import User
 
 SESSION_KEY = "uid"
+VERSION_KEY = "sv"  # the account's session_version at sign-in
+SIGNED_IN_AT = "iat"  # seconds since the epoch: the absolute lifetime counts from here
+CSRF_KEY = "csrf"  # this session's own CSRF token (web.middleware.CSRFProtect checks it)
 
 
 class LoginRequired(Exception):
@@ -23,6 +28,9 @@ class LoginRequired(Exception):
 def sign_in(request: Request, user: User) -> None:
     request.session.clear()
     request.session[SESSION_KEY] = user.id
+    request.session[VERSION_KEY] = user.session_version
+    request.session[SIGNED_IN_AT] = int(time.time())
+    request.session[CSRF_KEY] = secrets.token_urlsafe(32)
 
 
 def sign_out(request: Request) -> None:
@@ -32,8 +40,17 @@ def sign_out(request: Request) -> None:
 def current_user(request: Request) -> User | None:
     if "user" in request.state._state:
         return request.state.user
-    uid = request.session.get(SESSION_KEY)
-    user = people.active_user(request.app.state.engine, uid) if isinstance(uid, int) else None
+    session = request.session
+    uid, version, since = (session.get(k) for k in (SESSION_KEY, VERSION_KEY, SIGNED_IN_AT))
+    lifetime = request.app.state.settings.session_hours * 3600
+    fresh = isinstance(since, int) and 0 <= time.time() - since < lifetime
+    user = None
+    if isinstance(uid, int) and isinstance(version, int) and fresh:
+        user = people.active_user(request.app.state.engine, uid)
+        if user is not None and user.session_version != version:
+            user = None  # signed out, password changed or deactivated since this cookie
+    if user is None and uid is not None:
+        session.clear()
     request.state.user = user
     return user
 

@@ -28,6 +28,7 @@ MAX_SERIES = 2000
 MAX_FIELDS = 1000  # as Starlette's form parser allows
 URLENCODED = "application/x-www-form-urlencoded"
 CSRF_HEADER = "x-csrf-token"
+SESSION_CSRF = "csrf"  # the signed-in session's token (web.auth.CSRF_KEY)
 
 
 class SecurityHeaders:
@@ -55,7 +56,8 @@ class SecurityHeaders:
 
 
 class CSRFProtect:
-    """Double-submit token: a random cookie, echoed in a form field or the X-CSRF-Token header.
+    """Double-submit token: a random cookie, echoed in a form field or the X-CSRF-Token header;
+    once signed in, the token kept in the signed session instead.
 
     Every POST/PUT/PATCH/DELETE needs it, except paths that authenticate otherwise (the SMS
     gateway signs its body). The body is buffered (up to ``max_body``) to read the field, then
@@ -81,8 +83,13 @@ class CSRFProtect:
             return
         cookie = _cookie(scope, CSRF_COOKIE)
         token = cookie if cookie and len(cookie) == 43 else secrets.token_urlsafe(32)
-        scope.setdefault("state", {})["csrf_token"] = token
         send = self._setting_cookie(send, token) if token != cookie else send
+        own = scope.get("session", {}).get(SESSION_CSRF)
+        if isinstance(own, str) and own:
+            # Signed in: the token is the session's own, so one taken from another session
+            # (even of the same account, even with its cookie copied) is refused.
+            token = cookie = own
+        scope.setdefault("state", {})["csrf_token"] = token
         if scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return

@@ -1,4 +1,11 @@
+import dataclasses
+
+import pytest
 from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from campaign.settings import SettingsError, load_settings
+from web.app import create_app
 
 
 def test_healthz_reports_the_database(client):
@@ -37,15 +44,53 @@ def test_metrics_count_requests_by_route_template(client, campaign):
     assert latency >= 2
 
 
-def test_metrics_label_unknown_paths_without_the_path(client):
+def _local(app) -> TestClient:
+    """A client on this machine (the test client's default address is "testclient")."""
+    return TestClient(app, base_url="http://testserver", client=("127.0.0.1", 50000))
+
+
+def test_metrics_label_unknown_paths_without_the_path(app, client):
     client.get("/wp-admin/setup.php")
-    body = client.get("/metrics").text
+    body = _local(app).get("/metrics").text
     assert 'route="unmatched",status="404"' in body
     assert "wp-admin" not in body
 
 
-def test_metrics_exposition_is_prometheus_text(client):
-    response = client.get("/metrics")
+def test_metrics_exposition_is_prometheus_text(app):
+    response = _local(app).get("/metrics")
     assert response.headers["content-type"].startswith("text/plain; version=")
     assert "# TYPE icon_http_requests_total counter" in response.text
     assert "# TYPE icon_sms_sent_total counter" in response.text
+
+
+def test_metrics_without_a_token_refuse_other_machines(client, app):
+    refused = client.get("/metrics")
+    remote = TestClient(app, base_url="http://testserver", client=("203.0.113.9", 40000))
+    assert (refused.status_code, remote.get("/metrics").status_code) == (403, 403)
+    assert "icon_http_requests_total" not in refused.text
+    ipv6 = TestClient(app, base_url="http://testserver", client=("::1", 40000))
+    assert ipv6.get("/metrics").status_code == 200
+
+
+TOKEN = "scraper-token-0123456789"
+
+
+def test_metrics_with_a_token_want_it_from_everyone(settings, engine):
+    app = create_app(dataclasses.replace(settings, metrics_token=TOKEN), engine)
+    local = _local(app)
+    remote = TestClient(app, base_url="http://testserver", client=("203.0.113.9", 40000))
+    wrong = remote.get("/metrics", headers={"Authorization": "Bearer " + TOKEN[:-1] + "x"})
+    missing = local.get("/metrics")
+    right = remote.get("/metrics", headers={"Authorization": "Bearer " + TOKEN})
+    assert (wrong.status_code, missing.status_code, right.status_code) == (401, 401, 200)
+    assert missing.headers["www-authenticate"] == "Bearer"
+    assert "# TYPE icon_http_requests_total counter" in right.text
+
+
+@pytest.mark.parametrize("value", ["short-token", "sixteen chars\x01!!"])
+def test_metrics_token_too_short_or_odd_is_refused(value, tmp_path):
+    env = {"ICON_ENV": "development", "ICON_METRICS_TOKEN": value}
+    with pytest.raises(SettingsError, match="ICON_METRICS_TOKEN must be 16 to 200 printable"):
+        load_settings(env, dev_key_file=tmp_path / "key")
+    env["ICON_METRICS_TOKEN"] = TOKEN
+    assert load_settings(env, dev_key_file=tmp_path / "key").metrics_token == TOKEN

@@ -269,13 +269,15 @@ def test_recuse_with_htmx_answers_with_a_redirect_header(client, engine, campaig
     assert (response.status_code, response.headers["HX-Redirect"]) == (204, "/jury")
 
 
-def test_recuse_someone_elses_reading_is_forbidden(client, engine, campaign):
+def test_recuse_someone_elses_reading_answers_as_a_missing_one(client, engine, campaign):
     mine, rows = _reader_with_reading(client, engine, campaign)
     other = next(r for r in rows if r[0] != mine[0])
     response = post(client, f"/jury/assignments/{other[0]}/recuse", {"reason": "x"}, headers=EN)
     form = client.get(f"/jury/assignments/{other[0]}/recuse", headers=EN)
-    assert (response.status_code, form.status_code) == (403, 403)
-    assert "This reading is assigned to another juror." in text_of(response.text)
+    missing = post(client, "/jury/assignments/999999/recuse", {"reason": "x"}, headers=EN)
+    assert (response.status_code, form.status_code, missing.status_code) == (404, 404, 404)
+    assert "No such reading." in text_of(response.text)
+    assert text_of(response.text) == text_of(missing.text)
     assert readings(engine) == rows
 
 

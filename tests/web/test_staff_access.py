@@ -130,7 +130,9 @@ def test_logout_clears_session_and_is_audited(client, engine, campaign):
     assert _actions(engine) == ["user.login", "user.logout"]
 
 
-def test_session_cookie_is_httponly_lax_and_holds_only_the_id(client, engine, campaign):
+def test_session_cookie_is_httponly_lax_and_holds_only_the_id_and_its_checks(
+    client, engine, campaign
+):
     make_user(engine, "manager", "boss@example.org")
     response = login(client, "boss@example.org", PASSWORD)
     cookie = next(v for v in response.headers.get_list("set-cookie") if "icon_session" in v)
@@ -141,7 +143,8 @@ def test_session_cookie_is_httponly_lax_and_holds_only_the_id(client, engine, ca
 
     payload = client.cookies["icon_session"].split(".")[0]
     data = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
-    assert data == {"uid": 1}
+    assert sorted(data) == ["csrf", "iat", "sv", "uid"]
+    assert (data["uid"], data["sv"], len(data["csrf"])) == (1, 0, 43)
 
 
 def test_session_cookie_is_secure_when_base_url_is_https(settings, engine):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
+
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -97,8 +100,26 @@ def healthz(request: Request) -> Response:
 
 
 def metrics_endpoint(request: Request) -> Response:
+    # For the scraper, not for people: the bearer token of ICON_METRICS_TOKEN, or without it
+    # a client on this machine only (uvicorn has already applied the proxy's headers).
+    token = request.app.state.settings.metrics_token
+    if token:
+        sent = request.headers.get("authorization", "")
+        if not secrets.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+            return PlainTextResponse(
+                "A bearer token is required.\n", 401, headers={"WWW-Authenticate": "Bearer"}
+            )
+    elif not _loopback(request.client.host if request.client else ""):
+        return PlainTextResponse("Only from this machine, or set ICON_METRICS_TOKEN.\n", 403)
     body, content_type = metrics.exposition()
     return PlainTextResponse(body, media_type=content_type)
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 routes = [
