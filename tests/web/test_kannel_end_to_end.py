@@ -86,6 +86,9 @@ def test_kannel_votes_replies_tracking_and_a_broadcast(rig, engine):
         token = manager.cookies["icon_csrf"]
         manager.post("/login", data={"csrf_token": token, "email": "boss@example.org",
                                      "password": PASSWORD})  # fmt: skip
+        # Signed in, the session holds its own CSRF token: the form carries it.
+        page = manager.get("/manage/sms").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         queued = manager.post("/manage/sms/broadcast", data={
             "csrf_token": token, "key": "e2ebroadcast01", "numbers": "76000001\n76000002",
             "text": "Ce soir a 20h, les resultats a la radio.",
