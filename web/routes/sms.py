@@ -59,12 +59,17 @@ async def inbound(request: Request) -> Response:
 
 async def reply(app, gateway_id: str | None, sender: str, text: str) -> str:
     """The reply to one inbound SMS, whichever gateway brought it (web/routes/gateways.py)."""
-    settings = app.state.settings
     text = sms_inbound.ascii_digits(text[: sms_inbound.MAX_TEXT])
     if voting_sms.matches(text):
         answer = await app.state.votes.sms(gateway_id, sender, text)
         if answer is not None:
             return answer
+    return await one_at_a_time(app, gateway_id, sender, text)
+
+
+async def one_at_a_time(app, gateway_id: str | None, sender: str, text: str) -> str:
+    """The path with every reply and refusal, one message per transaction."""
+    settings = app.state.settings
     catalogue = app.state.renderer.catalogue
     track = f"{settings.base_url}/track"
     return await run_in_threadpool(
