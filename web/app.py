@@ -31,6 +31,7 @@ from web import htmx
 from web.auth import LoginRequired, login_url
 from web.body_limit import KB, MB, BodyLimit
 from web.i18n import DEFAULT, Catalogue, OfferedLanguages
+from web.lean import LeanWebhook
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
 from web.routes import (
     audio,
@@ -202,6 +203,8 @@ def create_app(settings: Settings, engine=None) -> Starlette:
 
     middleware = [
         Middleware(Metrics, routes=routes),
+        # The signed SMS webhook is answered here, before what it has no use for (web/lean.py).
+        Middleware(LeanWebhook, https=settings.https),
         Middleware(OfferedLanguages, load=partial(campaigns.interface_languages, engine)),
         Middleware(SecurityHeaders, https=settings.https),
         Middleware(BodyLimit, reject=reject, caps=BODY_CAPS, default=PUBLIC_FORM_CAP),

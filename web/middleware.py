@@ -31,6 +31,18 @@ CSRF_HEADER = "x-csrf-token"
 SESSION_CSRF = "csrf"  # the signed-in session's token (web.auth.CSRF_KEY)
 
 
+def security_headers(https: bool) -> list[tuple[str, str]]:
+    """Every response's security headers (web/lean.py sends them too)."""
+    found = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    return found + [("Strict-Transport-Security", "max-age=31536000")] if https else found
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, https: bool = False) -> None:
         self.app, self.https = app, https
@@ -43,13 +55,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CSP)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                if self.https:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                for name, value in security_headers(self.https):
+                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

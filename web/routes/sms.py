@@ -63,7 +63,6 @@ async def inbound(request: Request) -> Response:
 
 async def reply(app, gateway_id: str | None, sender: str, text: str) -> str:
     """The reply to one inbound SMS, whichever gateway brought it (web/routes/gateways.py)."""
-    settings = app.state.settings
     text = text[: sms_inbound.MAX_TEXT]
     cache = getattr(app.state, "sms_keywords", None)
     words = (
@@ -77,6 +76,16 @@ async def reply(app, gateway_id: str | None, sender: str, text: str) -> str:
         answer = await app.state.votes.sms(gateway_id, sender, f"ICON {command.number}")
         if answer is not None:
             return answer
+    return await one_at_a_time(app, gateway_id, sender, text, words)
+
+
+async def one_at_a_time(
+    app, gateway_id: str | None, sender: str, text: str, words: sms_commands.Keywords | None = None
+) -> str:
+    """The path with every reply and refusal, one message per transaction."""
+    if words is None:
+        words = await run_in_threadpool(keywords, app)
+    settings = app.state.settings
     catalogue = app.state.renderer.catalogue
     track = f"{settings.base_url}/track"
     params = words.params() | {"url": track}
