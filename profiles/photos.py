@@ -1,11 +1,12 @@
 """Profile photos: decode an upload safely, clean it, and store its light renditions.
 
 An upload is trusted for nothing: its name is never used and its kind is decided by decoding it.
-Pillow opens only JPEG, PNG and WebP; an image declaring more than MAX_PIXELS is refused before
-its pixels are decoded (Pillow's own decompression-bomb error and warning count as refusals too);
-a damaged or truncated file is refused. The cleaned image keeps pixels only: EXIF (GPS position,
-camera serial), comments and colour profiles are dropped once the EXIF orientation is applied and
-the colours converted to sRGB. Renditions are files named after the content hash of the cleaned
+Pillow opens only JPEG, PNG and WebP; an image declaring more than MAX_PIXELS (a PNG or WebP,
+MAX_PIXELS_LOSSLESS) is refused before its pixels are decoded (Pillow's own decompression-bomb
+error and warning count as refusals too), and a JPEG decodes at a reduced scale; a damaged or
+truncated file is refused. The cleaned image keeps pixels only: EXIF (GPS position, camera
+serial), comments and colour profiles are dropped once the EXIF orientation is applied and the
+colours converted to sRGB. Renditions are files named after the content hash of the cleaned
 pixels, so the same photo uploaded twice is stored once and a URL's content never changes.
 """
 
@@ -27,6 +28,10 @@ from campaign.i18n import N_
 
 MAX_BYTES = 10 * 1024 * 1024  # a phone's full-size photo is 2-6 MB
 MAX_PIXELS = 40_000_000  # any phone camera; more is a scan, a panorama or a bomb
+# PNG and WebP decode whole (a 6300x6300 PNG took ~600 MB resident): a lower cap, read from the
+# header. A JPEG decodes straight at a reduced scale (draft) no smaller than DRAFT_SIZE.
+MAX_PIXELS_LOSSLESS = 16_000_000
+DRAFT_SIZE = (1200, 1200)  # covers the largest rendition (1200x630) whatever the crop
 MIN_SIDE = 300  # the Open Graph card is 1200 px wide: smaller would be a blur
 FORMATS = ("JPEG", "PNG", "WEBP")
 FIELD = "photo"
@@ -57,6 +62,10 @@ def _open(fileobj: IO[bytes]) -> Image.Image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise refuse(N_("This image is too large: at most 40 million pixels."))
+            if image.format != "JPEG" and width * height > MAX_PIXELS_LOSSLESS:
+                raise refuse(N_("This PNG or WebP image is too large: at most 16 million pixels."))
+            if image.format == "JPEG":
+                image.draft(image.mode, DRAFT_SIZE)
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise refuse(N_("This image is too large: at most 40 million pixels.")) from None

@@ -18,6 +18,7 @@ from tests.profiles.helpers import (
 )
 
 TOO_LARGE = "This image is too large: at most 40 million pixels."
+LOSSLESS_TOO_LARGE = "This PNG or WebP image is too large: at most 16 million pixels."
 NOT_AN_IMAGE = "This file is not a JPEG, PNG or WebP photo."
 DAMAGED = "This photo is damaged or incomplete: export it again."
 
@@ -95,6 +96,8 @@ def test_transparent_png_is_flattened_on_white(tmp_path):
         (png_declaring(50_000, 50_000), TOO_LARGE),  # Pillow's own bomb error
         (png_declaring(10_000, 9_000), TOO_LARGE),  # Pillow's bomb warning, refused too
         (png_declaring(8_000, 6_000), TOO_LARGE),  # our limit, under Pillow's
+        (png_declaring(6_300, 6_300), LOSSLESS_TOO_LARGE),  # ~600 MB to decode whole
+        (png_declaring(4_001, 4_000), LOSSLESS_TOO_LARGE),
         (b"Ceci n'est pas une photo.\n" * 20, NOT_AN_IMAGE),  # text renamed .jpg
         (b"GIF89a" + b"\x00" * 200, NOT_AN_IMAGE),
         (photo_bytes(fmt="GIF"), NOT_AN_IMAGE),  # a real image, of a kind not allowed
@@ -103,8 +106,8 @@ def test_transparent_png_is_flattened_on_white(tmp_path):
         (b"", "This file is empty."),
         (photo_bytes(size=(299, 800)), "This photo is too small: at least 300 by 300 pixels."),
     ],
-    ids=["bomb", "bomb-warning", "over-limit", "text", "gif-header", "gif", "cut-jpeg",
-         "cut-png", "empty", "tiny"],
+    ids=["bomb", "bomb-warning", "over-limit", "png-6300", "png-16mpx", "text", "gif-header", "gif",
+         "cut-jpeg", "cut-png", "empty", "tiny"],
 )  # fmt: skip
 def test_bad_upload_is_refused_and_nothing_is_written(tmp_path, data, message):
     with pytest.raises(Invalid) as caught:
@@ -131,3 +134,15 @@ def test_upload_over_10_mb_is_refused_before_decoding(tmp_path):
 def test_path_accepts_only_a_stored_hash_and_a_rendition_name(tmp_path, photo, name):
     with pytest.raises(ValueError):
         photos.path(tmp_path, photo, name)
+
+
+def test_a_large_jpeg_decodes_reduced_and_still_makes_its_renditions(tmp_path):
+    # 5000x6000 = 30 Mpx: over the PNG cap, within the JPEG one; decoded at a quarter scale.
+    data = photo_bytes(size=(5000, 6000), quality=90)
+    assert len(data) <= photos.MAX_BYTES
+    cleaned = photos.clean(io.BytesIO(data))
+    photo = photos.store(io.BytesIO(data), tmp_path)
+
+    assert cleaned.size == (1250, 1500)
+    sizes = {name: _opened(tmp_path, photo, name).size for name in photos.RENDITIONS}
+    assert sizes == {"thumb": (160, 160), "page": (480, 600), "og": (1200, 630)}
