@@ -7,7 +7,7 @@ DEV := ICON_ENV=development
 PYTEST := PYTHONASYNCIODEBUG=1 $(BIN)/pytest
 
 .PHONY: install demo serve migrate test test-sqlite test-postgres lint format messages bench chromium \
-	media-tools kannel axe
+	media-tools kannel axe reliability
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,14 @@ messages: install
 		--project "Integrity Icon" -o web/locale/messages.pot .
 	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale \
 		--ignore-obsolete --no-fuzzy-matching -w 100
+
+# Faults (SIGKILL mid-burst, one phone 100 times at once, gateway retries) against real servers;
+# skipped by make test. .ci/run calls it after make test, on SQLite then on ICON_TEST_DATABASE_URL.
+reliability: install
+	env -u ICON_TEST_DATABASE_URL ICON_RELIABILITY=1 $(BIN)/pytest tests/reliability -q -s -p no:randomly
+	@if [ -n "$$ICON_TEST_DATABASE_URL" ]; then \
+		echo "== reliability on PostgreSQL"; \
+		ICON_RELIABILITY=1 $(BIN)/pytest tests/reliability -q -s -p no:randomly; fi
 
 bench: install kannel
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
