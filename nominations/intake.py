@@ -205,6 +205,9 @@ def submit_web(
         campaign = _open_campaign(s)
         key = submission_key[:64] if submission_key else None
         if key:
+            # Two identical posts at once (a double tap, two workers): the second waits for the
+            # first's commit and then finds its nomination, instead of failing on the unique key.
+            ratelimit.lock(s, f"nominate-form:{key}")
             done = s.exec(select(Nomination).where(Nomination.submission_key == key)).first()
             if done is not None:
                 return Receipt(done.tracking_code, done.nominator_phone, created=False)

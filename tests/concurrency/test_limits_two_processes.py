@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from campaign import db
 from tests.conftest import PG_URL, SECRET
-from tests.factories import make_campaign, make_user
+from tests.factories import make_campaign, make_user, nomination_form
 from tests.voting.test_ballot_box import E164, PHONE, add_code, make_round
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two app processes share PostgreSQL only")
@@ -150,3 +150,17 @@ def test_the_sms_sender_limit_lets_exactly_twenty_through(servers, engine):
     with db.session(engine) as s:
         counted = s.exec(text("SELECT count(*) FROM ballot")).one()[0]
     assert counted == 1
+
+
+def test_the_same_nomination_posted_at_once_is_stored_once_and_every_post_gets_its_code(
+    servers, engine
+):
+    make_campaign(engine)
+    form = nomination_form(form_id="double-tap-0001")
+    answers = _all_at_once(servers, [("/nominate", form)] * N)
+    codes = {r.headers.get("location") for r in answers}
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT tracking_code FROM nomination")).scalars().all()
+    assert [r.status_code for r in answers] == [303] * N  # no 500 for the losers
+    assert len(stored) == 1
+    assert codes == {f"/nominate/done?code={stored[0]}"}
