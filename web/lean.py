@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qs
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from campaign import sms_inbound
 from campaign.text import clean_form
-from web.middleware import security_headers
+from web.middleware import replay, security_headers
 from web.routes import sms as sms_routes
 
 log = logging.getLogger("icon")
@@ -52,7 +52,7 @@ class LeanWebhook:
             )
         sender = form.get("from", "")
         if not sender:  # a refusal: the full stack's, word for word
-            await self.app(scope, _replay(body), send)
+            await self.app(scope, replay(body), send)
             return
         scope["endpoint"] = sms_routes.inbound  # the metrics' route label, as the router sets it
         gateway_id = (form.get("id") or "").strip() or None
@@ -90,16 +90,3 @@ async def _body(receive: Receive) -> bytes | None:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive

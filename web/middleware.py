@@ -109,7 +109,7 @@ class CSRFProtect:
         if too_large:
             await self.reject(scope, receive, send, "too_large")
             return
-        replay = _replay(body)
+        replayed = replay(body)
         request = Request(scope)
         submitted = request.headers.get(CSRF_HEADER) or request.query_params.get(CSRF_FIELD)
         plain = request.headers.get("content-type", "").startswith(URLENCODED)
@@ -121,16 +121,16 @@ class CSRFProtect:
                 fields = {}
             submitted = fields.get(CSRF_FIELD, [None])[0]
         elif submitted is None and body:
-            form = await Request(scope, _replay(body)).form()
+            form = await Request(scope, replay(body)).form()
             submitted = form.get(CSRF_FIELD)
             await form.close()
         if not cookie or not isinstance(submitted, str):
-            await self.reject(scope, replay, send, "csrf")
+            await self.reject(scope, replayed, send, "csrf")
             return
         if not secrets.compare_digest(submitted.encode(), cookie.encode()):
-            await self.reject(scope, replay, send, "csrf")
+            await self.reject(scope, replayed, send, "csrf")
             return
-        await self.app(scope, replay, send)
+        await self.app(scope, replayed, send)
 
     async def _check_unbuffered(self, scope: Scope, receive: Receive, send: Send, cookie) -> None:
         request = Request(scope)
@@ -237,7 +237,8 @@ async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
     return b"".join(chunks), False
 
 
-def _replay(body: bytes) -> Receive:
+def replay(body: bytes) -> Receive:
+    """A receive channel that hands an already read body on once (web/lean.py uses it too)."""
     sent = False
 
     async def receive() -> Message:
