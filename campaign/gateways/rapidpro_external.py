@@ -5,7 +5,7 @@ With an External channel the site is, for RapidPro, the channel: the phone netwo
 RapidPro's side (the short code), and the site only sees what RapidPro sends on that channel.
 So a message RapidPro sends on the External channel is an SMS to the site from the contact it
 is addressed to, and the site's answer goes back into RapidPro as a message from that contact
-on the same channel, for RapidPro to pass on to the phone (README, "RapidPro / TextIt").
+on the same channel, for RapidPro to pass on to the phone (README, "Connect your SMS gateway").
 
 The contract, from courier's own code (nyaruka/courier, handlers/external/handler.go, and the
 channel type in RapidPro, temba/channels/types/external):
@@ -23,8 +23,8 @@ message id, ``to`` the contact's URN path (``+22376123456``, national with ``use
 length (160 by default) is split into several calls that carry the same ``id``: the channel
 must allow 1600 here, or a long nomination would arrive cut. Any 2xx answer is taken ("wired";
 if ``mt_response_check`` is set the body must contain it: the site answers ``Accepted``), a
-5xx or no answer is retried later, any other status fails the message. The answer's body
-never reaches the phone, so the site cannot reply in it.
+5xx or no answer errors the message (RapidPro tries it again), any other status fails it. The
+answer's body never reaches the phone, so the site cannot reply in it.
 
 Out (courier's ``receiveMessage``): ``POST <ICON_SMS_GATEWAY_URL>``, the channel's receive URL
 ``https://<rapidpro>/c/ex/<channel uuid>/receive``, form fields ``from`` (or ``sender``), the
