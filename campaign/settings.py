@@ -15,7 +15,9 @@ from pathlib import Path
 
 ENVIRONMENTS = ("development", "production")
 SMS_BACKENDS = ("outbox", "http")
-SMS_GATEWAYS = ("signed", "kannel", "africastalking", "twilio", "rapidpro", "android", "orange")
+SMS_GATEWAYS = (
+    "signed", "kannel", "africastalking", "twilio", "rapidpro", "rapidpro-ex", "android", "orange",
+)  # fmt: skip
 DEV_KEY_FILE = Path(".icon-secret-key")
 
 

@@ -15,7 +15,8 @@ from shortlist import assignment
 from voting import rounds
 
 NO_SMS_NUMBER = N_(
-    "ICON_SMS_NUMBER is not set: the public pages hide every SMS instruction until it is."
+    "No SMS number is set: the public pages hide every SMS instruction until one is. Enter it "
+    'as "Short code or number to text" on the SMS page, or set ICON_SMS_NUMBER on the server.'
 )
 NO_ROUND_OPEN = N_(
     "The voting phase is open but no round is: the home page and /vote tell the public that "

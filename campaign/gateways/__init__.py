@@ -182,6 +182,7 @@ ADAPTERS = {
     "africastalking": "africastalking.AfricasTalking",
     "twilio": "twilio.Twilio",
     "rapidpro": "rapidpro.RapidPro",
+    "rapidpro-ex": "rapidpro_external.RapidProExternal",
     "android": "android.Android",
     "orange": "orange.Orange",
 }

@@ -30,9 +30,25 @@ def test_queue_page_shows_counts_and_failures_with_their_reason(client, engine, 
                          error="after 9 tries: HTTP 503: Service Unavailable"))  # fmt: skip
         s.add(SmsMessage(to="+22376000002", body="Salut", backend="kannel", status="queued"))
     as_manager(client, engine)
-    page = text_of(client.get("/manage/sms").text)
-    assert "failed 1" in page and "queued 1" in page and "delivered 0" in page
-    assert "+22376000001 Bonjour failed after 9 tries: HTTP 503: Service Unavailable" in page
+    page = text_of(client.get("/manage/sms", headers={"Accept-Language": "en"}).text)
+    assert "Failed 1" in page and "Queued 1" in page and "Delivered 0" in page
+    assert "+22376000001 Bonjour Failed after 9 tries: HTTP 503: Service Unavailable" in page
+
+
+def test_queue_states_are_shown_in_the_managers_language(client, engine, campaign):
+    with db.session(engine) as s, s.begin():
+        s.add(SmsMessage(to="+22376000001", body="Bonjour", backend="kannel", status="unknown",
+                         error="interrupted while sending"))  # fmt: skip
+        s.add(SmsMessage(to="+22376000002", body="Salut", backend="kannel", status="delivered"))
+    as_manager(client, engine)
+    page = client.get("/manage/sms", headers={"Accept-Language": "fr"}).text
+    start = page.index('<section id="queue"')
+    queue = text_of(page[start : page.index("</section>", start)])
+    assert queue.startswith(
+        "File d'attente État Messages En attente 0 En cours d'envoi 0 Envoyé 0 Remis 1 Échec 0 "
+        "Incertain 1 Conservé, non envoyé 0 "
+    )
+    assert "+22376000001 Bonjour Incertain interrupted while sending" in queue
 
 
 def test_broadcast_queues_each_number_once_even_when_posted_twice(client, engine, campaign):

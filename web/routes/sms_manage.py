@@ -18,6 +18,17 @@ from campaign.models import Role
 from web import htmx
 from web.auth import require_role
 
+# The queue's states (sms_queue.py) as the manager reads them, in the order a message goes.
+STATUSES = (
+    ("queued", N_("Queued")),
+    ("sending", N_("Sending")),
+    ("sent", N_("Sent")),
+    ("delivered", N_("Delivered")),
+    ("failed", N_("Failed")),
+    ("unknown", N_("Uncertain")),
+    ("stored", N_("Stored, not sent")),
+)
+
 
 def _words_form(request: Request) -> dict:
     campaign = campaigns.current(request.app.state.engine)
@@ -42,6 +53,8 @@ def _context(
         "number_fallback": request.app.state.settings.sms_number,
         "saved": request.query_params.get("saved", ""),
         "queue": sms_broadcast.summary(request.app.state.engine),
+        "statuses": STATUSES,
+        "status_labels": dict(STATUSES),
         "form": form,
         "errors": errors or {},
         "segments": gsm.segments(text) if text else 0,
