@@ -85,7 +85,7 @@ def _wipe(engine: Engine) -> None:
             s.exec(delete(table))
 
 
-DEMO_ORDER = ("nominations", "shortlist", "voting", "publishing")
+DEMO_ORDER = ("nominations", "shortlist", "voting", "publishing", "spots")
 
 
 def _demo_order(entry) -> tuple[int, str]:

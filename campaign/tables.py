@@ -1,51 +1,17 @@
-"""Imports every table so SQLModel.metadata (and Alembic) knows them all.
+"""Every table in one metadata, for Alembic, the tests and the demo reset.
 
-The one module of campaign/ that imports the domain packages: Alembic, the tests and the demo
-reset need the whole schema, and only this module assembles it.
+campaign imports no domain package (DESIGN.md: ``campaign`` <- domain packages <- ``web``), so
+each domain package names its tables module in pyproject.toml's ``icon.tables`` entry point
+group, as it names its commands and its demo; loading them fills ``SQLModel.metadata``.
 """
+
+from importlib.metadata import entry_points
 
 from sqlmodel import SQLModel
 
-from audio_spots.models import AudioSpot
-from campaign.models import (
-    AuditEvent,
-    Campaign,
-    InboundSms,
-    RateEvent,
-    SmsMessage,
-    StaffRole,
-    User,
-)
-from nominations.models import CallBack, DistinctPair, Nomination, Nominee
-from profiles.models import Profile
-from shortlist.models import Assignment, Criterion, Decision, ReviewConfig, Score
-from voting.models import Ballot, Candidate, Round, VoteAttempt, VoteCode
+import campaign.models  # noqa: F401 - the core's own tables
+
+for _entry in sorted(entry_points(group="icon.tables"), key=lambda e: e.name):
+    _entry.load()
 
 metadata = SQLModel.metadata
-
-__all__ = [
-    "AudioSpot",
-    "CallBack",
-    "Profile",
-    "Ballot",
-    "Candidate",
-    "Round",
-    "VoteAttempt",
-    "VoteCode",
-    "Assignment",
-    "Criterion",
-    "Decision",
-    "ReviewConfig",
-    "Score",
-    "AuditEvent",
-    "Campaign",
-    "DistinctPair",
-    "InboundSms",
-    "Nomination",
-    "Nominee",
-    "RateEvent",
-    "SmsMessage",
-    "StaffRole",
-    "User",
-    "metadata",
-]

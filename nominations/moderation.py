@@ -1,8 +1,8 @@
-"""Moderation: the managers' list of nominations, statuses with reasons, the nominee page.
+"""Moderation: the managers' list of nominations and their statuses with reasons (the nominee
+page and the nominee search are in nominations.nominees).
 
 Every function returns finished dataclasses built from a fixed number of queries, however many
 rows there are: the list must stay fast at 4,000 nominations and templates never query.
-Contact details are in ``NomineeDetail`` only; it is for managers' pages and nothing else.
 """
 
 from __future__ import annotations
@@ -15,17 +15,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, or_
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from campaign import audit, db
-from campaign.audit import AuditRow
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
-from campaign.models import AuditEvent, Campaign, User
+from campaign.models import Campaign, User
 from campaign.text import whole
 from nominations.intake import clean_code
-from nominations.jury_view import NomineeSummary
 from nominations.models import Channel, Nomination, Nominee, Status
 from nominations.normalise import fold, name_tokens
 
@@ -33,7 +30,6 @@ MODERATION_STATUSES = (Status.eligible, Status.ineligible, Status.spam)
 NEEDS_REASON = (Status.ineligible, Status.spam)
 REASON_MAX = 500
 SEARCH_MAX = 100
-NOMINEES_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ def parse_ids(values: Iterable[object], missing: str = N_("No such nomination.")
     return list(dict.fromkeys(ids))
 
 
-def _copy(cls, obj, **extra):
+def copy_fields(cls, obj, **extra):
     """A ``cls`` dataclass from the same-named attributes of a row, plus ``extra``."""
     names = [f.name for f in fields(cls) if f.name not in extra]
     return cls(**{name: getattr(obj, name) for name in names}, **extra)
@@ -201,7 +197,7 @@ def list_nominations(
         ).all()
     return Page(
         rows=[
-            _copy(NominationRow, n, volunteer=email or "", nominee_count=count or 0)
+            copy_fields(NominationRow, n, volunteer=email or "", nominee_count=count or 0)
             for n, email, count in result
         ],
         total=total,
@@ -244,165 +240,3 @@ def set_status(
             n.status, n.status_reason = status, reason
             changed += 1
     return changed
-
-
-# The same facts managers and jurors see of a nominee: one shape for both.
-NomineeRow = NomineeSummary
-
-
-def _nominee_row(n: Nominee) -> NomineeRow:
-    return _copy(NomineeRow, n)
-
-
-@dataclass(frozen=True)
-class NominationDetail:
-    id: int
-    tracking_code: str
-    created_at: datetime
-    channel: str
-    status: str
-    status_reason: str
-    pinned: bool
-    nominee_name: str
-    nominee_gender: str
-    nominee_position: str
-    nominee_institution: str
-    nominee_region: str
-    nominee_town: str
-    nominee_phone: str
-    story: str
-    referees: list[dict]
-    nominator_name: str
-    nominator_phone: str
-    nominator_email: str
-    nominator_relation: str
-    eligibility: dict
-    paper_serial: str | None
-    volunteer: str
-
-
-@dataclass(frozen=True)
-class NomineeDetail:
-    nominee: NomineeRow
-    nominations: list[NominationDetail]
-    history: list[AuditRow]
-    duplicates: list[NomineeRow]  # same name words, same region, yet another nominee
-    found: list[NomineeRow]  # other nominees matching ``find`` (not already in duplicates)
-
-
-def nominee_detail(engine: Engine, nominee_id: int, find: str = "") -> NomineeDetail:
-    """Everything about one nominee, contacts included: for managers only."""
-    with db.session(engine) as s:
-        nominee = s.get(Nominee, nominee_id)
-        if nominee is None:
-            raise NotFound(N_("No such nominee."))
-        rows = s.exec(
-            select(Nomination, User.email)
-            .join(User, User.id == Nomination.volunteer_id, isouter=True)
-            .where(Nomination.nominee_id == nominee_id)
-            .order_by(Nomination.created_at, Nomination.id)
-        ).all()
-        nominations = [_copy(NominationDetail, n, volunteer=e or "") for n, e in rows]
-        history = _history(s, nominee_id, [n.id for n in nominations])
-        mine, other = aliased(Nomination), aliased(Nomination)
-        duplicates = s.exec(
-            select(Nominee)
-            .join(other, other.nominee_id == Nominee.id)
-            .join(
-                mine,
-                and_(
-                    mine.nominee_id == nominee_id,
-                    mine.name_words == other.name_words,
-                    mine.region_key == other.region_key,
-                ),
-            )
-            .where(Nominee.id != nominee_id)
-            .distinct()
-            .order_by(Nominee.id)
-        ).all()
-        found = []
-        if find.strip():
-            found = _search_nominees(s, nominee.campaign_id, find, exclude=nominee_id)
-    shown = {d.id for d in duplicates}
-    return NomineeDetail(
-        nominee=_nominee_row(nominee),
-        nominations=nominations,
-        history=history,
-        duplicates=[_nominee_row(d) for d in duplicates],
-        found=[f for f in found if f.id not in shown],  # one checkbox per nominee
-    )
-
-
-def _history(s, nominee_id: int, nomination_ids: list[int]) -> list[AuditRow]:
-    """Merges and splits of this nominee and status changes of its nominations, newest first."""
-    events = s.exec(
-        select(AuditEvent, User.email)
-        .join(User, User.id == AuditEvent.actor_id, isouter=True)
-        .where(
-            or_(
-                and_(AuditEvent.target_type == "nominee", AuditEvent.target_id == str(nominee_id)),
-                and_(
-                    AuditEvent.target_type == "nomination",
-                    col(AuditEvent.target_id).in_([str(i) for i in nomination_ids]),
-                ),
-            )
-        )
-        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-        .limit(200)
-    ).all()
-    return [
-        AuditRow(e.at, email or "", e.action, f"{e.target_type} {e.target_id}", e.details)
-        for e, email in events
-    ]
-
-
-def _search_nominees(s, campaign_id: int, q: str, exclude: int | None = None) -> list[NomineeRow]:
-    matching = select(Nomination.nominee_id).where(
-        Nomination.campaign_id == campaign_id, name_search(q)
-    )
-    conditions = [Nominee.campaign_id == campaign_id, col(Nominee.id).in_(matching)]
-    if exclude is not None:
-        conditions.append(Nominee.id != exclude)
-    nominees = s.exec(
-        select(Nominee).where(*conditions).order_by(Nominee.name, Nominee.id).limit(NOMINEES_SHOWN)
-    ).all()
-    return [_nominee_row(n) for n in nominees]
-
-
-@dataclass(frozen=True)
-class NomineeList:
-    found: list[NomineeRow]  # for the search; at most NOMINEES_SHOWN
-    duplicates: list[list[NomineeRow]]  # groups sharing name words and region
-
-
-def list_nominees(engine: Engine, campaign_id: int, q: str = "") -> NomineeList:
-    """Nominees matching ``q``, and the possible duplicates: nominees whose nominations spell the
-    same name words in the same region but that grouping kept apart (another post or workplace,
-    or a manager's split). Cheap to check by eye, and the likeliest wrong splits."""
-    with db.session(engine) as s:
-        found = _search_nominees(s, campaign_id, q) if q.strip() else []
-        keys = (
-            select(Nomination.region_key, Nomination.name_words)
-            .where(Nomination.campaign_id == campaign_id, col(Nomination.nominee_id).is_not(None))
-            .group_by(Nomination.region_key, Nomination.name_words)
-            .having(func.count(func.distinct(Nomination.nominee_id)) > 1)
-            .subquery()
-        )
-        rows = s.exec(
-            select(keys.c.region_key, keys.c.name_words, Nominee)
-            .join(
-                Nomination,
-                and_(
-                    Nomination.region_key == keys.c.region_key,
-                    Nomination.name_words == keys.c.name_words,
-                    Nomination.campaign_id == campaign_id,
-                ),
-            )
-            .join(Nominee, Nominee.id == Nomination.nominee_id)
-            .distinct()
-            .order_by(keys.c.region_key, keys.c.name_words, Nominee.id)
-        ).all()
-    groups: dict[tuple[str, str], list[NomineeRow]] = {}
-    for region, words, nominee in rows:
-        groups.setdefault((region, words), []).append(_nominee_row(nominee))
-    return NomineeList(found=found, duplicates=list(groups.values()))

@@ -1,21 +1,18 @@
 """Demo profiles: in every phase the hall of fame of the campaign's known past Icons; in the
 voting phase the finalists on the ballot, in the results phase the same with the winner, each
-published with a photo, a bio, a story and two audio spots (French and Bambara).
+published with a photo, a bio and a story (their audio spots come after, from audio_spots.demo,
+which reads ``finalists`` here: spots belong to profiles, so profiles never imports audio_spots).
 
-Everything goes through the services a manager's pages call (profiles.editing, audio_spots.spots),
-so the photo renditions and the light audio renditions are really made under ICON_MEDIA_DIR.
+Everything goes through the services a manager's pages call (profiles.editing), so the photo
+renditions are really made under ICON_MEDIA_DIR.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import random
-import shutil
-import subprocess
 import unicodedata
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +21,6 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from audio_spots import spots, storage
 from campaign import db
 from campaign.models import Campaign, Role, User
 from campaign.phases import Phase
@@ -121,13 +117,6 @@ SECTORS = {
         "{name} sert chaque usager dans l'ordre, sans « motivation ».",
     ),
 }
-SPOT_FR = "{line}\nIntegrity Icon Mali."
-# Bambara: "Greetings! ... is an honest worker. S/he takes money from no one." espeak-ng has no
-# Bambara voice: its French voice reads the text respelled the French way (the transcript keeps
-# the Bambara spelling).
-SPOT_BM = "Aw ni ce! {name} ye baarakɛla tilennen ye.\nA tɛ wari minɛ mɔgɔ si fɛ."
-SPOKEN_BM = "Aw ni tché! {name} yé baarakèla tilennen yé. A tè wari minè mogo si fè."
-
 # The campaign's known past Icons, and nothing invented about them: a manager adds posts,
 # places and stories from the campaign's archives on /manage/profiles.
 HALL_OF_FAME = [
@@ -209,14 +198,14 @@ def _sector(person: Person) -> tuple:
     return next(v for v in SECTORS.values() if not v[0] or any(w in words for w in v[0]))
 
 
-def _lower(post: str) -> str:
+def in_sentence(post: str) -> str:
     """A post inside a sentence: "Sage-femme" -> "sage-femme", but "SG de la mairie" stays."""
     return post[:1].lower() + post[1:] if post[1:2].islower() else post
 
 
 def _texts(person: Person) -> tuple[str, str, str]:
     _, bio, story, line = _sector(person)
-    pos = _lower(person.position)
+    pos = in_sentence(person.position)
     bamako = person.region == "District de Bamako"
     where = "à Bamako" if bamako else f"dans la région de {person.region}"
     words = {"name": person.name, "pos": pos, "where": where, "Il": "Elle" if person.female
@@ -243,51 +232,6 @@ def portrait(name: str, rng: random.Random) -> bytes:
     return out.getvalue()
 
 
-def _spoken(text: str, target: Path, fmt: str, tools: dict[str, str | None]) -> None:
-    """``text`` as speech, encoded the way a studio would send it: MP3 or M4A (AAC)."""
-    source = target.with_suffix(".wav")
-    if tools["espeak"]:
-        voice = [tools["espeak"], "-v", "fr", "-s", "170", "-w", str(source), text]
-        subprocess.run(voice, check=True, capture_output=True)  # noqa: S603 - the demo's text
-        audio = ["-i", str(source)]
-    else:  # no voice: a 4-second tone stands for the speech
-        audio = ["-f", "lavfi", "-i", "sine=frequency=330:duration=4"]
-    codec = ["-c:a", "libmp3lame", "-b:a", "96k", "-f", "mp3"] if fmt == "mp3" else [
-        "-c:a", "aac", "-b:a", "64k", "-f", "ipod"]  # fmt: skip
-    encode = [tools["ffmpeg"], "-nostdin", "-loglevel", "error", "-y", *audio, "-af",
-              "apad=pad_dur=0.4", "-ac", "1", "-ar", "22050", *codec, str(target)]  # fmt: skip
-    subprocess.run(encode, check=True, capture_output=True)  # noqa: S603 - fixed arguments
-    source.unlink(missing_ok=True)
-
-
-def _spots(engine: Engine, media_dir: Path, actor: int, campaign: Campaign, made: list) -> None:
-    tools = {"ffmpeg": shutil.which("ffmpeg"), "espeak": shutil.which("espeak-ng")}
-    if not tools["ffmpeg"]:
-        print("Demo: ffmpeg is not installed, so the finalists have no audio spots.")
-        return
-    jobs = []  # (profile id, language, title, transcript, spoken text, format)
-    for profile_id, person, line in made:
-        fr = SPOT_FR.format(line=line, name=person.name)
-        bm = SPOT_BM.format(name=person.name)
-        title = f"{person.name}, {_lower(person.position)}"
-        jobs.append((profile_id, "fr", title, fr, fr, "mp3"))
-        jobs.append((profile_id, "bm", f"{person.name} : baarakɛla tilennen", bm,
-                     SPOKEN_BM.format(name=person.name), "m4a"))  # fmt: skip
-
-    def upload(job: tuple) -> None:
-        profile_id, language, title, transcript, spoken, fmt = job
-        path = storage.temp_path(media_dir, f".{fmt}")
-        _spoken(spoken, path, fmt, tools)
-        form = spots.SpotIn(str(profile_id), language, title, transcript)
-        spot = spots.create_spot(engine, media_dir, actor, campaign.id, form,
-                                 storage.hashed(path), f"{language}.{fmt}")  # fmt: skip
-        spots.set_published(engine, actor, spot.id, True)
-
-    # Each spot is a few short ffmpeg runs: side by side they take a second, not several.
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        list(pool.map(upload, jobs))
-
-
 def _publish(engine: Engine, media_dir: Path, actor: int, profile, fields: dict, rng) -> None:
     values = {k: getattr(profile, k) for k in ProfileIn.__dataclass_fields__} | fields
     editing.update(engine, actor, profile.id, ProfileIn(**values))
@@ -307,13 +251,28 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
         _publish(engine, media_dir, manager, profile, {"bio": bio}, rng)
     if phase not in (Phase.voting, Phase.results):
         return
-    made = []
     for candidate in editing.candidates(engine, campaign.id):
         person = _person(engine, candidate)
-        bio, story, line = _texts(person)
+        bio, story, _line = _texts(person)
         profile = editing.create_from_nominee(engine, manager, campaign.id, candidate.nominee_id)
         fields = {"name": person.name, "position": person.position, "bio": bio, "story": story,
                   "institution": person.institution}  # fmt: skip
         _publish(engine, media_dir, manager, profile, fields, rng)
-        made.append((profile.id, person, line))
-    _spots(engine, media_dir, manager, campaign, made)
+
+
+@dataclass(frozen=True)
+class Finalist:
+    profile_id: int
+    person: Person
+    line: str  # what the French spot says of them
+
+
+def finalists(engine: Engine, campaign_id: int) -> list[Finalist]:
+    """The finalists' profiles as ``seed`` made them, and the line of their spot: the same
+    person read again from the same nominations, so it is the one ``seed`` published."""
+    made = []
+    for candidate in editing.candidates(engine, campaign_id):
+        if candidate.profile_id is not None:
+            person = _person(engine, candidate)
+            made.append(Finalist(candidate.profile_id, person, _texts(person)[2]))
+    return made

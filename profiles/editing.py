@@ -26,7 +26,7 @@ from profiles import photos, slugs
 from profiles.forms import PastIn, ProfileIn
 from profiles.models import Distinction, Profile, Status
 from shortlist import decisions
-from voting import rounds
+from voting import counting, round_changes, rounds
 
 NO_PROFILE = N_("No such profile.")
 
@@ -69,7 +69,7 @@ def _distinctions(engine, campaign_id: int) -> dict[int, str]:
     for line in reversed(rounds.rounds(engine, campaign_id)):  # oldest round first
         if line.state != "closed":
             continue
-        result = rounds.results(engine, line.round.id, manager=True)
+        result = counting.results(engine, line.round.id, manager=True)
         seats = [row.nominee_id for row in result.rows if row.outcome == "seat"]
         found |= {i: "finalist" for i in seats if i not in found}
         if line.round.seats == 1 and len(seats) == 1:
@@ -192,7 +192,7 @@ def update(engine, actor_id: int, profile_id: int, form: ProfileIn) -> Profile:
                 moved = {"slug": profile.slug}
             if "name" in changed and profile.nominee_id is not None:
                 # The ballot prints the name as corrected here, not the nominators' spelling.
-                rounds.correct_names(s, {profile.nominee_id: profile.name})
+                round_changes.correct_names(s, {profile.nominee_id: profile.name})
             profile.updated_at = db.utcnow()
             audit.record(s, actor_id, "profile.update", "profile", profile.id,
                          fields=sorted(changed), **moved)  # fmt: skip

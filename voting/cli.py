@@ -8,13 +8,13 @@ import json
 from campaign import db
 from campaign.cli import CommandError
 from campaign.errors import NotFound
-from voting import rounds
+from voting import exports
 
 
 def cmd_tally(settings, args) -> int:
     engine = db.make_engine(settings.database_url, settings.sqlite_synchronous)
     try:
-        data = rounds.tally_json(engine, args.round_id)
+        data = exports.tally_json(engine, args.round_id)
     except NotFound as exc:
         which = f"round {args.round_id}" if args.round_id is not None else "any round"
         raise CommandError(f"no such round: {which} not found.") from exc

@@ -14,7 +14,7 @@ from campaign import campaigns, db, phones
 from campaign.models import Campaign, Role, User
 from campaign.phases import Phase
 from nominations.intake import CODE_ALPHABET
-from voting import rounds
+from voting import round_changes, round_form
 from voting.models import Ballot, Candidate, VoteAttempt
 
 VOTES = 3000
@@ -27,7 +27,7 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
     with db.session(engine) as s:
         manager = s.exec(select(User.id).where(User.role == Role.manager)).first()
     tz = campaign.timezone
-    form = rounds.RoundIn(
+    form = round_form.RoundIn(
         title="Vote du public : l'Integrity Icon de l'année",
         opens_at=campaigns.local_input(campaign.voting_start, tz),
         closes_at=campaigns.local_input(campaign.voting_end, tz),
@@ -35,7 +35,7 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
         alternates="0",
         source="finalists",
     )
-    r = rounds.create_round(engine, manager, campaign.id, form)
+    r = round_changes.create_round(engine, manager, campaign.id, form)
     with db.session(engine) as s:
         numbers = [c.id for c in s.exec(select(Candidate).where(Candidate.round_id == r.id))]
     now = db.utcnow()
@@ -69,4 +69,4 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
         s.execute(insert(VoteAttempt), attempts)
     db.reset_sequences(engine, "ballot")  # its ids were given: the next vote must not collide
     if phase == Phase.results:
-        rounds.close_round(engine, manager, r.id)
+        round_changes.close_round(engine, manager, r.id)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from campaign import campaigns, db, phases
 from campaign.i18n import N_
 from campaign.phases import Phase
-from shortlist import assignment
+from shortlist import workload
 from voting import rounds
 
 NO_SMS_NUMBER = N_(
@@ -59,6 +59,6 @@ def for_managers(request: Request, format_date) -> list[tuple[str, dict]]:
             found.append((NO_ROUND_OPEN, {}))
     elif phase == Phase.results and not vote.published:
         found.append((NO_RESULTS, {}))
-    elif phase == Phase.review and not assignment.open_readings(engine, campaign.id):
+    elif phase == Phase.review and not workload.open_readings(engine, campaign.id):
         found.append((NO_READINGS, {}))
     return found

@@ -6,7 +6,7 @@ from sqlmodel import select
 from campaign import db
 from campaign.errors import Invalid, NotFound
 from campaign.models import AuditEvent
-from nominations import grouping, intake, moderation
+from nominations import grouping, intake, moderation, nominees
 from nominations.models import Nomination
 from nominations.moderation import Filters
 from tests.factories import make_campaign, make_nomination, make_user, nomination_form
@@ -215,7 +215,7 @@ def test_nominee_detail_has_every_nomination_with_contacts_and_history(engine, c
     a = make_nomination(engine, volunteer.id, nominee_phone="76 00 00 01")
     b = make_nomination(engine, volunteer.id, nominee_name="Goïta Aminata")
     moderation.set_status(engine, manager.id, [b.id], "eligible", "Checked by phone")
-    detail = moderation.nominee_detail(engine, a.nominee_id)
+    detail = nominees.nominee_detail(engine, a.nominee_id)
     first, second = detail.nominations
     assert (detail.nominee.name, detail.nominee.nomination_count) == ("Aminata Goïta", 2)
     assert [first.id, second.id] == [a.id, b.id]
@@ -239,7 +239,7 @@ def test_nominee_detail_has_every_nomination_with_contacts_and_history(engine, c
 
 def test_nominee_detail_unknown_is_not_found(engine, campaign):
     with pytest.raises(NotFound):
-        moderation.nominee_detail(engine, 404)
+        nominees.nominee_detail(engine, 404)
 
 
 def test_possible_duplicates_share_name_words_and_region_only(engine, campaign):
@@ -250,8 +250,8 @@ def test_possible_duplicates_share_name_words_and_region_only(engine, campaign):
     elsewhere = make_nomination(engine, volunteer.id, **KAYES)
     other = make_nomination(engine, volunteer.id, **KEITA)
     new = grouping.split(engine, manager.id, a.nominee_id, [b.id], "Two midwives")
-    detail = moderation.nominee_detail(engine, a.nominee_id, find="aminata")
-    listed = moderation.list_nominees(engine, campaign.id, q="keita")
+    detail = nominees.nominee_detail(engine, a.nominee_id, find="aminata")
+    listed = nominees.list_nominees(engine, campaign.id, q="keita")
     assert [d.id for d in detail.duplicates] == [new.id]
     assert [f.id for f in detail.found] == [elsewhere.nominee_id]
     assert [[n.id for n in group] for group in listed.duplicates] == [[a.nominee_id, new.id]]

@@ -21,7 +21,7 @@ from profiles.forms import PastIn, ProfileIn
 from profiles.models import Profile
 from tests.shortlist.test_board import add_decision
 from tests.voting.test_rounds import add_ballots, form
-from voting import rounds
+from voting import round_changes
 
 _CODES = itertools.count(1)
 STORY = "Elle a refusé tout cadeau pour passer un patient avant les autres."
@@ -48,10 +48,10 @@ def add_finalist(engine, campaign_id: int, name: str, region: str = "Kayes") -> 
 def closed_final(engine, manager_id: int, campaign_id: int, votes: dict[int, int]) -> None:
     """A closed round of one seat among the jury's finalists; ``votes``: ballot number -> web
     votes."""
-    r = rounds.create_round(engine, manager_id, campaign_id,
+    r = round_changes.create_round(engine, manager_id, campaign_id,
                             form(source="finalists", seats="1", alternates="0"))  # fmt: skip
     add_ballots(engine, r.id, [(n, "web", False) for n, k in votes.items() for _ in range(k)])
-    rounds.close_round(engine, manager_id, r.id)
+    round_changes.close_round(engine, manager_id, r.id)
 
 
 def past(engine, manager_id, campaign_id, name, year, distinction="winner", **kw) -> Profile:

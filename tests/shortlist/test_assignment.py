@@ -14,7 +14,7 @@ from campaign import db
 from campaign.errors import Invalid, NotFound, PhaseClosed
 from campaign.models import AuditEvent
 from nominations.models import Nomination, Nominee, Status
-from shortlist import assignment, criteria
+from shortlist import assignment, criteria, workload
 from shortlist.models import Assignment, ReviewConfig
 from tests.factories import make_campaign, make_user
 
@@ -340,7 +340,7 @@ def test_workload_counts_each_jurors_readings(engine, campaign):
     set_status(engine, rows[0][0], "submitted")
     assignment.recuse(engine, rows[1][2], rows[1][0], "Neighbour")
     loads = {
-        j.id: (j.assigned, j.submitted, j.recused) for j in assignment.workload(engine, campaign.id)
+        j.id: (j.assigned, j.submitted, j.recused) for j in workload.workload(engine, campaign.id)
     }
     expected = {j: [0, 0, 0] for j in jurors}
     for reading_id, _n, juror, *_ in rows:
@@ -352,8 +352,8 @@ def test_workload_counts_each_jurors_readings(engine, campaign):
 def test_readings_filter_by_juror_and_status_and_offer_free_jurors(engine, campaign):
     jurors, rows = _assigned(engine, campaign, jurors=4, nominees=2)
     first = rows[0]
-    page = assignment.readings(engine, campaign.id, assignment.Filters(juror=first[2]), 1, 50)
-    recused = assignment.readings(engine, campaign.id, assignment.Filters(status="recused"))
+    page = workload.readings(engine, campaign.id, workload.Filters(juror=first[2]), 1, 50)
+    recused = workload.readings(engine, campaign.id, workload.Filters(status="recused"))
     on_nominee = {r[2] for r in rows if r[1] == first[1]}
     row = next(r for r in page.rows if r.id == first[0])
     assert [r.id for r in page.rows] == [r[0] for r in rows if r[2] == first[2]]

@@ -10,7 +10,7 @@ import pytest
 from campaign.cli import CommandError
 from tests.factories import make_campaign, make_user
 from tests.voting.test_rounds import VOTES, add_ballots, form, shortlist
-from voting import cli, rounds
+from voting import cli, round_changes
 
 
 def run(settings, capsys, *argv):
@@ -26,8 +26,8 @@ def made(engine):
     campaign = make_campaign(engine, "voting")
     manager = make_user(engine, "manager")
     shortlist(engine, campaign.id, ["Awa Diallo", "Bakary Koné", "Coumba Sow"])
-    first = rounds.create_round(engine, manager.id, campaign.id, form(title="Premier tour"))
-    latest = rounds.create_round(engine, manager.id, campaign.id, form(title="Second tour"))
+    first = round_changes.create_round(engine, manager.id, campaign.id, form(title="Premier tour"))
+    latest = round_changes.create_round(engine, manager.id, campaign.id, form(title="Second tour"))
     add_ballots(engine, first.id, [*VOTES, (3, "sms", True)])
     return first, latest
 

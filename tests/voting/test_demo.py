@@ -2,7 +2,7 @@ from sqlmodel import select
 
 from campaign import cli, db
 from tests.conftest import SECRET
-from voting import rounds
+from voting import fraud_review, rounds
 from voting.models import Ballot, Candidate
 
 
@@ -19,6 +19,6 @@ def test_demo_voting_phase_seeds_an_open_round_with_votes_and_a_cluster(tmp_path
         ballots = len(s.exec(select(Ballot.id)).all())
         candidates = len(s.exec(select(Candidate.id)).all())
     detail = rounds.detail(engine, 1)
-    clusters = [(c.kind, c.key, len(c.vote_ids)) for c in rounds.clusters(engine, 1)]
+    clusters = [(c.kind, c.key, len(c.vote_ids)) for c in fraud_review.clusters(engine, 1)]
     assert (detail.state, ballots, candidates) == ("open", 3000, 5)
     assert clusters == [("shared_address", "41.73.96.12", 25)]

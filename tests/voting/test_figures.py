@@ -10,7 +10,7 @@ from sqlalchemy import event
 from campaign.campaigns import local_input
 from tests.factories import make_campaign
 from tests.voting.test_rounds import NOW, TZ, add_ballots, form, shortlist
-from voting import figures, rounds
+from voting import figures, round_changes
 from voting.figures import RoundFigures, VoteFigures
 
 
@@ -26,7 +26,7 @@ def three(engine, voting):
 
 @pytest.fixture
 def open_round(engine, voting, manager, three):
-    return rounds.create_round(engine, manager.id, voting.id, form())
+    return round_changes.create_round(engine, manager.id, voting.id, form())
 
 
 # (ballot number, channel, void): web 2, SMS 3 counted; one void vote of each channel.
@@ -48,7 +48,7 @@ def test_public_votes_count_a_closed_round_per_channel_without_void(
     engine, voting, manager, open_round
 ):
     add_ballots(engine, open_round.id, VOTES)
-    rounds.close_round(engine, manager.id, open_round.id)
+    round_changes.close_round(engine, manager.id, open_round.id)
 
     found = figures.public_votes(engine, voting.id)
 
@@ -58,7 +58,7 @@ def test_public_votes_count_a_closed_round_per_channel_without_void(
 
 
 def test_public_votes_show_a_live_round_while_it_is_open(engine, voting, manager, three):
-    r = rounds.create_round(engine, manager.id, voting.id, form(results_live=True))
+    r = round_changes.create_round(engine, manager.id, voting.id, form(results_live=True))
     add_ballots(engine, r.id, VOTES)
 
     found = figures.public_votes(engine, voting.id)
@@ -68,13 +68,13 @@ def test_public_votes_show_a_live_round_while_it_is_open(engine, voting, manager
 
 
 def test_public_votes_add_shown_rounds_and_leave_out_those_not_open(engine, voting, manager, three):
-    first = rounds.create_round(engine, manager.id, voting.id, form(title="Premier tour"))
+    first = round_changes.create_round(engine, manager.id, voting.id, form(title="Premier tour"))
     add_ballots(engine, first.id, VOTES)
-    rounds.close_round(engine, manager.id, first.id)
-    second = rounds.create_round(engine, manager.id, voting.id, form(title="Finale"))
+    round_changes.close_round(engine, manager.id, first.id)
+    second = round_changes.create_round(engine, manager.id, voting.id, form(title="Finale"))
     add_ballots(engine, second.id, [(1, "web", False)] * 3)
     later = local_input(NOW + timedelta(days=2), TZ)
-    rounds.create_round(engine, manager.id, voting.id,
+    round_changes.create_round(engine, manager.id, voting.id,
                         form(title="Plus tard", opens_at=later,
                              closes_at=local_input(NOW + timedelta(days=3), TZ)))  # fmt: skip
 
@@ -94,9 +94,9 @@ def test_public_votes_without_rounds_are_zeros(engine, voting):
 def test_public_votes_read_in_two_queries_whatever_the_rounds(engine, voting, manager, three):
     statements = []
     for title in ("Tour un", "Tour deux", "Tour trois"):
-        r = rounds.create_round(engine, manager.id, voting.id, form(title=title))
+        r = round_changes.create_round(engine, manager.id, voting.id, form(title=title))
         add_ballots(engine, r.id, VOTES)
-        rounds.close_round(engine, manager.id, r.id)
+        round_changes.close_round(engine, manager.id, r.id)
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
 
     found = figures.public_votes(engine, voting.id)

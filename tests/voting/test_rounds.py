@@ -17,7 +17,7 @@ from campaign.errors import Invalid, PhaseClosed
 from campaign.models import AuditEvent
 from tests.factories import make_campaign
 from tests.shortlist.test_board import add_decision, add_nominee, build_hand_board
-from voting import rounds
+from voting import counting, exports, fraud_review, round_changes, round_form, rounds
 from voting.models import Ballot, Candidate, Round, VoteAttempt
 
 TZ = "Africa/Bamako"
@@ -40,7 +40,7 @@ def shortlist(engine, campaign_id, names) -> list[int]:
     return ids
 
 
-def form(**overrides) -> rounds.RoundIn:
+def form(**overrides) -> round_form.RoundIn:
     values = dict(
         title="Vote du public",
         opens_at=local_input(NOW - timedelta(hours=1), TZ),
@@ -52,7 +52,7 @@ def form(**overrides) -> rounds.RoundIn:
         weight_web="50",
         weight_sms="50",
     )
-    return rounds.RoundIn(**(values | overrides))
+    return round_form.RoundIn(**(values | overrides))
 
 
 def add_ballots(engine, round_id, votes, at=None) -> list[int]:
@@ -97,14 +97,14 @@ def three(engine, voting):
 
 @pytest.fixture
 def open_round(engine, voting, manager, three):
-    return rounds.create_round(engine, manager.id, voting.id, form())
+    return round_changes.create_round(engine, manager.id, voting.id, form())
 
 
 # --- making rounds ----------------------------------------------------------------------------
 
 
 def test_create_round_numbers_the_shortlist_in_stage_order(engine, voting, manager, three):
-    r = rounds.create_round(engine, manager.id, voting.id, form())
+    r = round_changes.create_round(engine, manager.id, voting.id, form())
 
     detail = rounds.detail(engine, r.id)
     assert [(c.number, c.nominee_id, c.name, c.jury_score) for c in detail.candidates] == [
@@ -122,7 +122,7 @@ def test_create_round_numbers_the_shortlist_in_stage_order(engine, voting, manag
 
 
 def test_create_round_reads_times_in_the_campaign_timezone(engine, voting, manager, three):
-    r = rounds.create_round(
+    r = round_changes.create_round(
         engine, manager.id, voting.id,
         form(opens_at="2031-03-01T08:00", closes_at="2031-03-02T20:30"),
     )  # fmt: skip
@@ -140,7 +140,7 @@ def test_create_round_takes_the_finalists_not_the_alternates(engine, voting, man
     add_decision(engine, voting.id, d, "alternate", position=1)
     add_decision(engine, voting.id, a, "shortlist")
 
-    r = rounds.create_round(engine, manager.id, voting.id, form(source="finalists"))
+    r = round_changes.create_round(engine, manager.id, voting.id, form(source="finalists"))
 
     assert [(x.number, x.nominee_id) for x in rounds.detail(engine, r.id).candidates] == [(1, b)]
 
@@ -150,7 +150,7 @@ def test_create_round_with_jury_weight_keeps_normalised_scores(engine, voting, m
     for i in (a, b, c):
         add_decision(engine, voting.id, i, "shortlist")
 
-    r = rounds.create_round(engine, manager.id, voting.id, form(weight_jury="50"))
+    r = round_changes.create_round(engine, manager.id, voting.id, form(weight_jury="50"))
 
     scores = [(x.nominee_id, x.jury_score) for x in rounds.detail(engine, r.id).candidates]
     assert scores[0] == (a, 5 + 5 * (2 / 3) / 3)
@@ -163,7 +163,7 @@ def test_create_round_refuses_jury_weight_without_scores(engine, voting, manager
     before = snapshot(engine)
 
     with pytest.raises(Invalid) as caught:
-        rounds.create_round(engine, manager.id, voting.id, form(weight_jury="50"))
+        round_changes.create_round(engine, manager.id, voting.id, form(weight_jury="50"))
 
     assert caught.value.errors == {
         "weight_jury": "Some candidates have no jury score: set the jury weight to 0."
@@ -193,7 +193,7 @@ def test_create_round_refuses_a_bad_form(engine, voting, manager, three, overrid
     before = snapshot(engine)
 
     with pytest.raises(Invalid) as caught:
-        rounds.create_round(engine, manager.id, voting.id, form(**overrides))
+        round_changes.create_round(engine, manager.id, voting.id, form(**overrides))
 
     assert caught.value.errors == errors
     assert snapshot(engine) == before
@@ -203,7 +203,7 @@ def test_create_round_refuses_without_candidates(engine, voting, manager):
     before = snapshot(engine)
 
     with pytest.raises(Invalid) as caught:
-        rounds.create_round(engine, manager.id, voting.id, form())
+        round_changes.create_round(engine, manager.id, voting.id, form())
 
     assert caught.value.errors == {"source": "There are no candidates at this stage yet."}
     assert snapshot(engine) == before
@@ -212,11 +212,11 @@ def test_create_round_refuses_without_candidates(engine, voting, manager):
 def test_create_round_from_a_previous_round_takes_its_seats_by_place(
     engine, voting, manager, three, open_round
 ):
-    rounds.update_round(engine, manager.id, open_round.id, form(seats="2", alternates="0"))
+    round_changes.update_round(engine, manager.id, open_round.id, form(seats="2", alternates="0"))
     add_ballots(engine, open_round.id, [(3, "web", False)] * 3 + [(1, "web", False)] * 2)
-    rounds.close_round(engine, manager.id, open_round.id)
+    round_changes.close_round(engine, manager.id, open_round.id)
 
-    r = rounds.create_round(
+    r = round_changes.create_round(
         engine, manager.id, voting.id,
         form(title="La finale", source="round", previous_round_id=str(open_round.id)),
     )  # fmt: skip
@@ -231,7 +231,7 @@ def test_create_round_refuses_a_previous_round_still_open(engine, voting, manage
     before = snapshot(engine)
 
     with pytest.raises(Invalid) as caught:
-        rounds.create_round(
+        round_changes.create_round(
             engine, manager.id, voting.id,
             form(source="round", previous_round_id=str(open_round.id)),
         )  # fmt: skip
@@ -241,7 +241,7 @@ def test_create_round_refuses_a_previous_round_still_open(engine, voting, manage
 
 
 def test_update_round_changes_settings_and_audits(engine, manager, open_round):
-    rounds.update_round(
+    round_changes.update_round(
         engine, manager.id, open_round.id,
         form(title="Vote du public 2", results_live=True, channels=("sms",),
              closes_at=local_input(NOW + timedelta(days=2), TZ)),
@@ -261,18 +261,18 @@ def test_update_round_keeps_the_opening_of_an_open_round(engine, manager, open_r
     before = snapshot(engine)
 
     with pytest.raises(Invalid) as caught:
-        rounds.update_round(engine, manager.id, open_round.id, form(opens_at=later))
+        round_changes.update_round(engine, manager.id, open_round.id, form(opens_at=later))
 
     assert caught.value.errors == {"opens_at": "The round has opened: its opening time stays."}
     assert snapshot(engine) == before
 
 
 def test_update_round_refuses_a_closed_round(engine, manager, open_round):
-    rounds.close_round(engine, manager.id, open_round.id)
+    round_changes.close_round(engine, manager.id, open_round.id)
     before = snapshot(engine)
 
     with pytest.raises(PhaseClosed):
-        rounds.update_round(engine, manager.id, open_round.id, form(title="Autre titre"))
+        round_changes.update_round(engine, manager.id, open_round.id, form(title="Autre titre"))
 
     assert snapshot(engine) == before
 
@@ -285,15 +285,15 @@ VOTES = [(1, "web", False)] * 3 + [(1, "sms", False), (2, "web", False)] + [(2, 
 def test_results_are_hidden_from_the_public_until_the_close(engine, open_round):
     add_ballots(engine, open_round.id, VOTES)
 
-    assert rounds.results(engine, open_round.id) is None
-    assert rounds.results(engine, open_round.id, manager=True).total == 7
+    assert counting.results(engine, open_round.id) is None
+    assert counting.results(engine, open_round.id, manager=True).total == 7
 
 
 def test_results_are_shown_live_when_the_round_allows(engine, manager, open_round):
     add_ballots(engine, open_round.id, VOTES)
-    rounds.update_round(engine, manager.id, open_round.id, form(results_live=True))
+    round_changes.update_round(engine, manager.id, open_round.id, form(results_live=True))
 
-    result = rounds.results(engine, open_round.id)
+    result = counting.results(engine, open_round.id)
 
     assert (result.web, result.sms, result.total, result.void) == (4, 3, 7, 0)
 
@@ -301,8 +301,8 @@ def test_results_are_shown_live_when_the_round_allows(engine, manager, open_roun
 def test_close_round_gives_seats_and_alternates(engine, manager, open_round, three):
     add_ballots(engine, open_round.id, [*VOTES, (3, "sms", True)])
 
-    closed = rounds.close_round(engine, manager.id, open_round.id)
-    result = rounds.results(engine, open_round.id)
+    closed = round_changes.close_round(engine, manager.id, open_round.id)
+    result = counting.results(engine, open_round.id)
 
     assert [(r.place, r.number, r.web, r.sms, r.total, r.void, r.outcome) for r in result.rows] == [
         (1, 1, 3, 1, 4, 0, "seat"),
@@ -315,9 +315,9 @@ def test_close_round_gives_seats_and_alternates(engine, manager, open_round, thr
 
 
 def test_close_round_twice_changes_nothing_the_second_time(engine, manager, open_round):
-    first = rounds.close_round(engine, manager.id, open_round.id).closed_at
+    first = round_changes.close_round(engine, manager.id, open_round.id).closed_at
 
-    second = rounds.close_round(engine, manager.id, open_round.id).closed_at
+    second = round_changes.close_round(engine, manager.id, open_round.id).closed_at
 
     assert second == first
     assert audits(engine, "round.close") == [{}]
@@ -325,17 +325,17 @@ def test_close_round_twice_changes_nothing_the_second_time(engine, manager, open
 
 def test_public_results_show_the_latest_round_allowed(engine, voting, manager, open_round):
     add_ballots(engine, open_round.id, VOTES)
-    hidden = rounds.public_results(engine, voting.id)
-    rounds.close_round(engine, manager.id, open_round.id)
+    hidden = counting.public_results(engine, voting.id)
+    round_changes.close_round(engine, manager.id, open_round.id)
 
-    shown = rounds.public_results(engine, voting.id)
+    shown = counting.public_results(engine, voting.id)
 
     assert (hidden.round.id, hidden.result, hidden.final) == (open_round.id, None, False)
     assert (shown.round.id, shown.result.total, shown.final) == (open_round.id, 7, True)
 
 
 def test_public_results_without_rounds_are_none(engine, voting):
-    assert rounds.public_results(engine, voting.id) is None
+    assert counting.public_results(engine, voting.id) is None
 
 
 # --- live count -------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def test_public_results_without_rounds_are_none(engine, voting):
 def test_live_count_counts_per_candidate_and_minute(engine, open_round):
     add_ballots(engine, open_round.id, [*VOTES, (3, "web", True)])
 
-    live = rounds.live_count(engine, open_round.id)
+    live = counting.live_count(engine, open_round.id)
 
     assert [(r.number, r.web, r.sms, r.total, r.void) for r in live.rows] == [
         (1, 3, 1, 4, 0), (2, 1, 2, 3, 0), (3, 0, 0, 0, 1),
@@ -364,7 +364,7 @@ def test_live_count_runs_four_queries_however_many_ballots(engine, open_round, b
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        live = rounds.live_count(engine, open_round.id)
+        live = counting.live_count(engine, open_round.id)
     finally:
         event.remove(engine, "before_cursor_execute", count)
 
@@ -384,7 +384,7 @@ def test_clusters_find_consecutive_numbers_from_the_attempts_log(engine, open_ro
                               kind="vote", candidate=2, phone_hash=f"p{k}", phone_seq=123450 + k,
                               ballot_id=ballot_id))  # fmt: skip
 
-    found = rounds.clusters(engine, open_round.id)
+    found = fraud_review.clusters(engine, open_round.id)
 
     assert [(c.kind, c.key, c.vote_ids) for c in found] == [
         ("consecutive_numbers", "123450-123454", tuple(ids))
@@ -394,7 +394,7 @@ def test_clusters_find_consecutive_numbers_from_the_attempts_log(engine, open_ro
 def test_void_cluster_marks_ballots_void_and_never_deletes(engine, manager, open_round):
     ids = add_ballots(engine, open_round.id, [(1, "web", False)] * 4 + [(2, "sms", False)])
 
-    voided = rounds.void_cluster(
+    voided = fraud_review.void_cluster(
         engine, manager.id, open_round.id, ids[:3], "  Même bloc de SIM ",
         kind="consecutive_numbers", key="123450-123454",
     )  # fmt: skip
@@ -407,7 +407,7 @@ def test_void_cluster_marks_ballots_void_and_never_deletes(engine, manager, open
         (ids[3], False, ""),
         (ids[4], False, ""),
     ]
-    live = rounds.live_count(engine, open_round.id)
+    live = counting.live_count(engine, open_round.id)
     assert [(r.number, r.total, r.void) for r in live.rows][:2] == [(1, 1, 3), (2, 1, 0)]
     assert audits(engine, "round.void") == [{
         "kind": "consecutive_numbers", "key": "123450-123454", "reason": "Même bloc de SIM",
@@ -420,21 +420,21 @@ def test_void_cluster_refuses_without_reason(engine, manager, open_round):
     before = snapshot(engine)
 
     with pytest.raises(Invalid) as caught:
-        rounds.void_cluster(engine, manager.id, open_round.id, ids, "   ")
+        fraud_review.void_cluster(engine, manager.id, open_round.id, ids, "   ")
 
     assert caught.value.errors == {"reason": "Say why."}
     assert snapshot(engine) == before
 
 
 def test_void_cluster_refuses_ids_of_another_round(engine, voting, manager, open_round):
-    other = rounds.create_round(engine, manager.id, voting.id, form(title="Autre tour"))
+    other = round_changes.create_round(engine, manager.id, voting.id, form(title="Autre tour"))
     mine = add_ballots(engine, open_round.id, [(1, "web", False)])
     theirs = add_ballots(engine, other.id, [(1, "web", False)])
     before = snapshot(engine)
 
     for ids in ([*mine, *theirs], [*mine, 99999]):
         with pytest.raises(Invalid) as caught:
-            rounds.void_cluster(engine, manager.id, open_round.id, ids, "Fraude")
+            fraud_review.void_cluster(engine, manager.id, open_round.id, ids, "Fraude")
         assert caught.value.errors == {"vote_ids": "Some of these votes are not in this round."}
     assert snapshot(engine) == before
 
@@ -444,9 +444,9 @@ def test_void_cluster_refuses_no_ids_or_only_void_ones(engine, manager, open_rou
     before = snapshot(engine)
 
     with pytest.raises(Invalid) as empty:
-        rounds.void_cluster(engine, manager.id, open_round.id, [], "Fraude")
+        fraud_review.void_cluster(engine, manager.id, open_round.id, [], "Fraude")
     with pytest.raises(Invalid) as done:
-        rounds.void_cluster(engine, manager.id, open_round.id, ids, "Fraude")
+        fraud_review.void_cluster(engine, manager.id, open_round.id, ids, "Fraude")
 
     assert empty.value.errors == {"vote_ids": "No votes to void."}
     assert done.value.errors == {"vote_ids": "These votes are already void."}
@@ -460,7 +460,7 @@ def test_tally_json_has_round_and_candidates(engine, voting, manager, open_round
     add_ballots(engine, open_round.id, [*VOTES, (3, "sms", True)])
     r = rounds.detail(engine, open_round.id).round
 
-    data = rounds.tally_json(engine)
+    data = exports.tally_json(engine)
 
     assert json.loads(json.dumps(data)) == {
         "round": {
@@ -478,7 +478,7 @@ def test_tally_json_has_round_and_candidates(engine, voting, manager, open_round
 def test_tally_csv_has_a_bom_and_no_voter_data(engine, manager, open_round):
     add_ballots(engine, open_round.id, VOTES)
 
-    text = "".join(rounds.tally_csv(engine, open_round.id, actor_id=manager.id))
+    text = "".join(exports.tally_csv(engine, open_round.id, actor_id=manager.id))
 
     assert text.startswith("\ufeffplace;number;name;web;sms;total;void;")
     assert text.splitlines()[1:] == [

@@ -15,7 +15,7 @@ from tests.conftest import login, post, text_of
 from tests.factories import PASSWORD, make_campaign, make_user
 from tests.voting.test_rounds import form, shortlist
 from tests.web.test_rounds import new_round_form
-from voting import rounds
+from voting import round_changes
 from voting.models import Candidate, Round
 
 EN = {"Accept-Language": "en"}
@@ -75,9 +75,9 @@ def test_new_round_takes_the_profile_name_over_the_nominations_spelling(
 def test_profile_name_corrected_during_the_round_reaches_the_ballot_not_a_closed_one(
     client, engine, manager, voting, raw
 ):
-    closed = rounds.create_round(engine, manager.id, voting.id, form(title="Premier tour"))
-    rounds.close_round(engine, manager.id, closed.id)
-    rounds.create_round(engine, manager.id, voting.id, form())
+    closed = round_changes.create_round(engine, manager.id, voting.id, form(title="Premier tour"))
+    round_changes.close_round(engine, manager.id, closed.id)
+    round_changes.create_round(engine, manager.id, voting.id, form())
     profile_id = _profile(engine, voting, raw[1], "AICHA SIDIBE")
 
     editing.update(engine, manager.id, profile_id, ProfileIn(name="Aïcha Sidibé"))
@@ -96,7 +96,7 @@ def test_profile_name_corrected_during_the_round_reaches_the_ballot_not_a_closed
 def test_manager_corrects_a_name_on_the_round_page_before_it_opens(
     client, engine, manager, voting, raw
 ):
-    r = rounds.create_round(engine, manager.id, voting.id, form())
+    r = round_changes.create_round(engine, manager.id, voting.id, form())
     page = client.get(f"/manage/rounds/{r.id}", headers=EN).text
     assert "Names on the ballot" in text_of(page)
     assert 'value="Boubacac Diarraa"' in page
@@ -121,7 +121,7 @@ def test_manager_corrects_a_name_on_the_round_page_before_it_opens(
 def test_rename_candidate_bad_name_is_refused_and_changes_nothing(
     client, engine, manager, voting, raw, name
 ):
-    r = rounds.create_round(engine, manager.id, voting.id, form())
+    r = round_changes.create_round(engine, manager.id, voting.id, form())
     before = snapshot(engine)
 
     response = post(client, f"/manage/rounds/{r.id}/candidates/1", {"name": name}, headers=EN)
@@ -134,9 +134,9 @@ def test_rename_candidate_bad_name_is_refused_and_changes_nothing(
 def test_rename_candidate_of_a_closed_round_or_unknown_number_changes_nothing(
     client, engine, manager, voting, raw
 ):
-    r = rounds.create_round(engine, manager.id, voting.id, form())
+    r = round_changes.create_round(engine, manager.id, voting.id, form())
     missing = post(client, f"/manage/rounds/{r.id}/candidates/9", {"name": "Awa Diallo"})
-    rounds.close_round(engine, manager.id, r.id)
+    round_changes.close_round(engine, manager.id, r.id)
     before = snapshot(engine)
 
     closed = post(client, f"/manage/rounds/{r.id}/candidates/1", {"name": "Awa Diallo"})
@@ -147,8 +147,10 @@ def test_rename_candidate_of_a_closed_round_or_unknown_number_changes_nothing(
 
 
 def test_round_weights_are_shown_as_shares_with_their_unit(client, engine, manager, voting, raw):
-    r = rounds.create_round(engine, manager.id, voting.id, form(weight_web="30", weight_sms="10"))
-    rounds.close_round(engine, manager.id, r.id)
+    r = round_changes.create_round(
+        engine, manager.id, voting.id, form(weight_web="30", weight_sms="10")
+    )
+    round_changes.close_round(engine, manager.id, r.id)
 
     results = text_of(client.get("/results", headers=EN).text)
     fr = text_of(client.get("/results").text)

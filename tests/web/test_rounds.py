@@ -11,7 +11,7 @@ from profiles.models import Profile
 from tests.conftest import login, post, text_of
 from tests.factories import PASSWORD, make_campaign, make_user
 from tests.voting.test_rounds import VOTES, add_ballots, form, shortlist, snapshot
-from voting import rounds
+from voting import round_changes
 from voting.models import Ballot, Round
 
 EN = {"Accept-Language": "en"}
@@ -37,7 +37,7 @@ def three(engine, voting):
 
 @pytest.fixture
 def open_round(engine, voting, manager, three):
-    return rounds.create_round(engine, manager.id, voting.id, form())
+    return round_changes.create_round(engine, manager.id, voting.id, form())
 
 
 def new_round_form(**overrides) -> dict:
@@ -194,7 +194,7 @@ def test_round_pages_send_anonymous_visitors_to_login(client, voting):
 
 def test_close_by_a_juror_changes_nothing(client, engine, voting, three):
     manager = make_user(engine, "manager")
-    r = rounds.create_round(engine, manager.id, voting.id, form())
+    r = round_changes.create_round(engine, manager.id, voting.id, form())
     juror = make_user(engine, "juror", "juror@example.org")
     login(client, juror.email, PASSWORD)
     before = snapshot(engine)

@@ -13,7 +13,7 @@ from nominations import intake, sms
 from tests.conftest import text_of
 from tests.factories import make_campaign, make_nomination, make_user, nomination_form
 from tests.voting.test_rounds import add_ballots, form, shortlist
-from voting import rounds
+from voting import round_changes
 
 EN = {"Accept-Language": "en"}
 FR = {"Accept-Language": "fr"}
@@ -121,7 +121,7 @@ def voting(engine):
 @pytest.fixture
 def hidden_round(engine, voting, manager):
     shortlist(engine, voting.id, ["Awa Diallo", "Bakary Koné", "Coumba Sow"])
-    r = rounds.create_round(engine, manager.id, voting.id, form(title="Grande finale"))
+    r = round_changes.create_round(engine, manager.id, voting.id, form(title="Grande finale"))
     add_ballots(engine, r.id, [(1, "sms", False)] * 1234 + [(2, "web", False)] * 7)
     add_ballots(engine, r.id, [(3, "web", True)] * 5)
     return r
@@ -140,7 +140,7 @@ def test_stats_hide_the_counts_of_a_round_until_it_closes(client, engine, hidden
 
 
 def test_stats_show_the_counts_once_the_round_closes(client, engine, manager, hidden_round):
-    rounds.close_round(engine, manager.id, hidden_round.id)
+    round_changes.close_round(engine, manager.id, hidden_round.id)
 
     page = text_of(client.get("/stats", headers=EN).text)
 
@@ -149,7 +149,7 @@ def test_stats_show_the_counts_once_the_round_closes(client, engine, manager, hi
 
 
 def test_stats_numbers_in_french_use_a_narrow_no_break_space(client, engine, manager, hidden_round):
-    rounds.close_round(engine, manager.id, hidden_round.id)
+    round_changes.close_round(engine, manager.id, hidden_round.id)
 
     html = client.get("/stats", headers=FR).text
 

@@ -10,7 +10,7 @@ from campaign.models import SmsMessage
 from tests.conftest import login, post, text_of
 from tests.factories import PASSWORD
 from tests.voting.test_ballot_box import count, make_round
-from voting import ballot_box, rounds
+from voting import ballot_box, fraud_review, round_form
 from voting.models import Round, VoteAttempt
 
 EN = {"Accept-Language": "en"}
@@ -51,7 +51,7 @@ def test_code_floods_are_a_fraud_signal(engine, campaign):
     for n in range(12):
         ballot_box.request_code(engine, "k" * 40, lambda to, body: sent.append(to), r.id,
                                 f"76 00 02 {n:02d}", "41.73.96.12", "")  # fmt: skip
-    [flood] = [c for c in rounds.clusters(engine, r.id) if c.kind == "code_flood"]
+    [flood] = [c for c in fraud_review.clusters(engine, r.id) if c.kind == "code_flood"]
     assert (flood.key, flood.evidence["requests"], flood.evidence["phones"]) == (
         "address 41.73.96.12", 12, 12,
     )  # fmt: skip
@@ -66,7 +66,7 @@ def test_manager_sees_and_raises_the_code_budget(client, engine, campaign, manag
     login(client, manager.email, PASSWORD)
     page = client.get(f"/manage/rounds/{r.id}", headers=EN)
     assert 'name="code_budget"' in page.text and 'value="60"' in page.text
-    form = rounds.form_values(r, campaign.timezone) | {"code_budget": "500"}
+    form = round_form.form_values(r, campaign.timezone) | {"code_budget": "500"}
     saved = post(client, f"/manage/rounds/{r.id}", form, headers=EN, follow_redirects=False)
     assert saved.status_code in (302, 303)
     with db.session(engine) as s:

@@ -15,7 +15,7 @@ from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
 from campaign.text import whole
-from nominations import export, grouping, moderation, stats
+from nominations import export, grouping, moderation, nominees, stats
 from nominations.models import Channel, Status
 from web import htmx
 from web.auth import require_role
@@ -90,7 +90,7 @@ def nominees_page(request: Request) -> Response:
     engine = request.app.state.engine
     campaign = campaigns.require_current(engine)
     q = " ".join(request.query_params.get("q", "").split())[: moderation.SEARCH_MAX]
-    result = moderation.list_nominees(engine, campaign.id, q)
+    result = nominees.list_nominees(engine, campaign.id, q)
     context = {"campaign": campaign, "result": result, "q": q}
     return request.app.state.renderer.render(
         request, "moderation/nominees.html", context, block="results"
@@ -100,7 +100,7 @@ def nominees_page(request: Request) -> Response:
 def _nominee_response(request, nominee_id: int, *, errors=None, form=None, status=200):
     engine = request.app.state.engine
     find = " ".join(request.query_params.get("find", "").split())[: moderation.SEARCH_MAX]
-    detail = moderation.nominee_detail(engine, nominee_id, find)
+    detail = nominees.nominee_detail(engine, nominee_id, find)
     q = request.query_params
     context = {
         "campaign": campaigns.require_current(engine),

@@ -15,7 +15,7 @@ from campaign import campaigns, db
 from campaign.errors import Invalid
 from campaign.models import Role
 from campaign.text import whole
-from shortlist import assignment, criteria
+from shortlist import assignment, criteria, workload
 from shortlist.models import AssignmentStatus
 from web import htmx
 from web.auth import require_role
@@ -95,7 +95,7 @@ async def assign(request: Request) -> Response:
 def _assignments_page(request, filters, page, *, error=None, status=200) -> Response:
     engine = request.app.state.engine
     campaign = campaigns.require_current(engine)
-    result = assignment.readings(engine, campaign.id, filters, page, PER_PAGE)
+    result = workload.readings(engine, campaign.id, filters, page, PER_PAGE)
     q = request.query_params
     context = {
         "campaign": campaign,
@@ -115,7 +115,7 @@ def _assignments_page(request, filters, page, *, error=None, status=200) -> Resp
 
 def assignments_page(request: Request) -> Response:
     require_role(request, Role.manager)
-    filters = assignment.Filters.parse(request.query_params)
+    filters = workload.Filters.parse(request.query_params)
     return _assignments_page(request, filters, _number(request.query_params.get("page", "")) or 1)
 
 
@@ -125,7 +125,7 @@ async def reassign(request: Request) -> Response:
     reading_id = request.path_params["assignment_id"]
     # The list the manager was looking at: rebuilt from parsed values, never echoed as given.
     back = dict(parse_qsl(str(form.get("back", ""))))
-    filters, page = assignment.Filters.parse(back), _number(back.get("page", "")) or 1
+    filters, page = workload.Filters.parse(back), _number(back.get("page", "")) or 1
     juror_id = _number(str(form.get("juror", ""))) or 0
     try:
         await run_in_threadpool(

@@ -16,7 +16,7 @@ from campaign.i18n import N_
 from campaign.models import Role
 from campaign.text import whole
 from profiles import directory
-from voting import retention, rounds
+from voting import counting, exports, fraud_review, retention, round_changes, round_form, rounds
 from web import htmx
 from web.auth import current_user, require_role
 
@@ -24,10 +24,10 @@ TEXT_FIELDS = ("title", "opens_at", "closes_at", "seats", "alternates", "weight_
                "weight_web", "weight_sms", "code_budget", "previous_round_id")  # fmt: skip
 
 
-def _round_in(form) -> rounds.RoundIn:
+def _round_in(form) -> round_form.RoundIn:
     text = {k: str(form.get(k, "")) for k in TEXT_FIELDS}
-    text["code_budget"] = str(form.get("code_budget", rounds.RoundIn.code_budget))
-    return rounds.RoundIn(
+    text["code_budget"] = str(form.get("code_budget", round_form.RoundIn.code_budget))
+    return round_form.RoundIn(
         **text,
         channels=tuple(str(c) for c in form.getlist("channels")),
         results_live=form.get("results_live") == "on",
@@ -35,7 +35,7 @@ def _round_in(form) -> rounds.RoundIn:
     )
 
 
-def _typed(form: rounds.RoundIn) -> dict:
+def _typed(form: round_form.RoundIn) -> dict:
     values = dict(form.__dict__)
     values["channels"] = list(form.channels)
     return values
@@ -76,7 +76,7 @@ async def create(request: Request) -> Response:
     try:
         names = await run_in_threadpool(directory.names_by_nominee, engine, campaign.id)
         made = await run_in_threadpool(
-            rounds.create_round, engine, user.id, campaign.id, form, names
+            round_changes.create_round, engine, user.id, campaign.id, form, names
         )
     except Invalid as exc:
         return await run_in_threadpool(
@@ -91,8 +91,8 @@ def _round_response(request, *, errors=None, form=None, status=200) -> Response:
     detail = rounds.detail(engine, round_id)
     context = {
         "detail": detail,
-        "live": rounds.live_count(engine, round_id),
-        "result": rounds.results(engine, round_id, manager=True),
+        "live": counting.live_count(engine, round_id),
+        "result": counting.results(engine, round_id, manager=True),
         "errors": errors or {},
         "form": form or detail.form,
         "closed": "closed" in request.query_params,
@@ -114,7 +114,7 @@ async def update(request: Request) -> Response:
     round_id = request.path_params["round_id"]
     try:
         await run_in_threadpool(
-            rounds.update_round, request.app.state.engine, user.id, round_id, form
+            round_changes.update_round, request.app.state.engine, user.id, round_id, form
         )
     except Invalid as exc:
         return await run_in_threadpool(
@@ -130,7 +130,12 @@ async def rename(request: Request) -> Response:
     name = str(form.get("name", ""))[:1000]
     try:
         await run_in_threadpool(
-            rounds.rename_candidate, request.app.state.engine, user.id, round_id, number, name
+            round_changes.rename_candidate,
+            request.app.state.engine,
+            user.id,
+            round_id,
+            number,
+            name,
         )
     except Invalid as exc:
         return await run_in_threadpool(
@@ -143,7 +148,7 @@ async def close(request: Request) -> Response:
     user = await run_in_threadpool(require_role, request, Role.manager)
     round_id = request.path_params["round_id"]
     engine, settings = request.app.state.engine, request.app.state.settings
-    await run_in_threadpool(rounds.close_round, engine, user.id, round_id)
+    await run_in_threadpool(round_changes.close_round, engine, user.id, round_id)
     days = timedelta(days=settings.verification_retention_days)
     await run_in_threadpool(retention.purge, engine, days)
     return htmx.redirect(request, f"/manage/rounds/{round_id}?closed=1")
@@ -154,7 +159,7 @@ def _fraud_response(request, *, errors=None, form=None, status=200) -> Response:
     round_id = request.path_params["round_id"]
     context = {
         "detail": rounds.detail(engine, round_id),
-        "clusters": rounds.clusters(engine, round_id),
+        "clusters": fraud_review.clusters(engine, round_id),
         "voided": request.query_params.get("voided", ""),
         "errors": errors or {},
         "form": form or {},
@@ -179,7 +184,7 @@ async def void(request: Request) -> Response:
         if not all(whole(p, 1, 10**11) is not None for p in parts):
             raise Invalid({"vote_ids": N_("Some of these votes are not in this round.")})
         voided = await run_in_threadpool(
-            rounds.void_cluster, request.app.state.engine, user.id, round_id,
+            fraud_review.void_cluster, request.app.state.engine, user.id, round_id,
             [int(p) for p in parts], reason, kind, key,
         )  # fmt: skip
     except Invalid as exc:
@@ -192,7 +197,7 @@ async def void(request: Request) -> Response:
 def tally_csv(request: Request) -> Response:
     user = require_role(request, Role.manager)
     round_id = request.path_params["round_id"]
-    chunks = rounds.tally_csv(request.app.state.engine, round_id, actor_id=user.id)
+    chunks = exports.tally_csv(request.app.state.engine, round_id, actor_id=user.id)
     return StreamingResponse(
         chunks,
         media_type="text/csv; charset=utf-8",
@@ -209,7 +214,7 @@ def results_page(request: Request) -> Response:
     campaign, years = campaigns.showing(engine, request.query_params.get("year"))
     if campaign is None:
         raise NotFound(N_("No campaign has been set up yet."))
-    shown = rounds.public_results(engine, campaign.id)
+    shown = counting.public_results(engine, campaign.id)
     ids = [row.nominee_id for row in shown.result.rows] if shown and shown.result else []
     profiles = directory.published_by_nominee(engine, campaign.id, ids)
     # Past the announced results date a hidden result needs saying why, not "after the close".
