@@ -14,19 +14,14 @@ from campaign import campaigns
 from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
-from campaign.text import whole
 from nominations import export, grouping, moderation, stats
 from nominations.models import Channel, Status
 from web import htmx
-from web.auth import require_role
+from web.auth import require_role, staff
+from web.forms import number
 
 PER_PAGE = 50
 NO_NOMINEE = N_("No such nominee.")
-
-
-def _number(params, name: str) -> int | None:
-    value = params.get(name, "")
-    return whole(value, 0, 10**9)
 
 
 def _list_url(filters: moderation.Filters, page: int, **notice: int) -> str:
@@ -49,8 +44,8 @@ def _list_response(request, filters, page, *, errors=None, form=None, status=200
         "statuses": list(Status),
         "channels": list(Channel),
         "moderation_statuses": moderation.MODERATION_STATUSES,
-        "updated": _number(q, "updated"),
-        "regrouped": {k: _number(q, k) for k in ("nominations", "nominees", "moved")},
+        "updated": number(q.get("updated")),
+        "regrouped": {k: number(q.get(k)) for k in ("nominations", "nominees", "moved")},
         "errors": errors or {},
         "form": form or {},
     }
@@ -62,15 +57,15 @@ def _list_response(request, filters, page, *, errors=None, form=None, status=200
 def nominations_page(request: Request) -> Response:
     require_role(request, Role.manager)
     filters = moderation.Filters.parse(request.query_params)
-    return _list_response(request, filters, _number(request.query_params, "page") or 1)
+    return _list_response(request, filters, number(request.query_params.get("page")) or 1)
 
 
 async def change_status(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     # The list the manager was looking at: rebuilt from parsed values, never echoed as given.
     back = dict(parse_qsl(str(form.get("back", ""))))
-    filters, page = moderation.Filters.parse(back), _number(back, "page") or 1
+    filters, page = moderation.Filters.parse(back), number(back.get("page")) or 1
     status, reason = str(form.get("status", "")), str(form.get("reason", ""))
     ids = moderation.parse_ids(form.getlist("nomination"))
     try:
@@ -106,8 +101,8 @@ def _nominee_response(request, nominee_id: int, *, errors=None, form=None, statu
         "campaign": campaigns.require_current(engine),
         "detail": detail,
         "find": find,
-        "merged": _number(q, "merged"),
-        "split": _number(q, "split"),
+        "merged": number(q.get("merged")),
+        "split": number(q.get("split")),
         "errors": errors or {},
         "form": form or {},
     }
@@ -122,7 +117,7 @@ def nominee_page(request: Request) -> Response:
 
 
 async def merge(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     target_id, reason = request.path_params["nominee_id"], str(form.get("reason", ""))
     others = moderation.parse_ids(form.getlist("other"), NO_NOMINEE)
@@ -139,7 +134,7 @@ async def merge(request: Request) -> Response:
 
 
 async def split(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     nominee_id, reason = request.path_params["nominee_id"], str(form.get("reason", ""))
     moving = moderation.parse_ids(form.getlist("nomination"))
@@ -156,7 +151,7 @@ async def split(request: Request) -> Response:
 
 
 async def regroup(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     counts = await run_in_threadpool(grouping.regroup, engine, campaign.id, user.id)

@@ -19,7 +19,7 @@ from campaign.text import whole
 from profiles import editing, photos, public
 from profiles.forms import PastIn, ProfileIn
 from web import htmx
-from web.auth import require_role
+from web.auth import require_role, staff
 from web.routes.finalists import profile_context
 
 # The multipart envelope around the file: boundaries, headers, the CSRF field.
@@ -49,7 +49,7 @@ def list_page(request: Request) -> Response:
 
 
 async def create(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     raw = str((await request.form()).get("nominee_id", ""))
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
@@ -65,7 +65,7 @@ async def create(request: Request) -> Response:
 
 
 async def add_past(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in PAST_FIELDS}
     engine = request.app.state.engine
@@ -101,7 +101,7 @@ def edit_page(request: Request) -> Response:
 
 
 async def update(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in EDIT_FIELDS}
     profile_id = request.path_params["profile_id"]
@@ -133,7 +133,7 @@ def _capped(receive: Receive, limit: int) -> Receive:
 
 
 async def photo(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     settings, engine = request.app.state.settings, request.app.state.engine
     profile_id = request.path_params["profile_id"]
     limit = photos.MAX_BYTES + UPLOAD_OVERHEAD
@@ -157,7 +157,7 @@ async def photo(request: Request) -> Response:
 
 def _status(status: str):
     async def handler(request: Request) -> Response:
-        user = await run_in_threadpool(require_role, request, Role.manager)
+        user = await staff(request, Role.manager)
         profile_id = request.path_params["profile_id"]
         await run_in_threadpool(
             editing.set_status, request.app.state.engine, user.id, profile_id, status

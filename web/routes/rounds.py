@@ -18,7 +18,7 @@ from campaign.text import whole
 from profiles import directory
 from voting import retention, rounds
 from web import htmx
-from web.auth import current_user, require_role
+from web.auth import current_user, require_role, staff
 
 TEXT_FIELDS = ("title", "opens_at", "closes_at", "seats", "alternates", "weight_jury",
                "weight_web", "weight_sms", "code_budget", "previous_round_id")  # fmt: skip
@@ -50,15 +50,7 @@ def _list_response(request, *, errors=None, form=None, status=200) -> Response:
         "lines": lines,
         "previous": [line.round for line in lines if line.state == "closed"],
         "errors": errors or {},
-        "form": form
-        or {
-            "channels": ["web", "sms"],
-            "seats": "5",
-            "alternates": "0",
-            "weight_jury": "50",
-            "weight_web": "25",
-            "weight_sms": "25",
-        },  # fmt: skip
+        "form": form or _typed(rounds.RoundIn()),  # the domain's own defaults
     }
     return request.app.state.renderer.render(request, "rounds/list.html", context, status=status)
 
@@ -69,7 +61,7 @@ def list_page(request: Request) -> Response:
 
 
 async def create(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = _round_in(await request.form())
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
@@ -109,7 +101,7 @@ def round_page(request: Request) -> Response:
 
 
 async def update(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = _round_in(await request.form())
     round_id = request.path_params["round_id"]
     try:
@@ -124,7 +116,7 @@ async def update(request: Request) -> Response:
 
 
 async def rename(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     round_id, number = request.path_params["round_id"], request.path_params["number"]
     name = str(form.get("name", ""))[:1000]
@@ -140,7 +132,7 @@ async def rename(request: Request) -> Response:
 
 
 async def close(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     round_id = request.path_params["round_id"]
     engine, settings = request.app.state.engine, request.app.state.settings
     await run_in_threadpool(rounds.close_round, engine, user.id, round_id)
@@ -168,7 +160,7 @@ def fraud_page(request: Request) -> Response:
 
 
 async def void(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     raw = str(form.get("vote_ids", ""))
     reason, kind, key = (str(form.get(k, "")) for k in ("reason", "kind", "key"))

@@ -15,19 +15,14 @@ from campaign import campaigns
 from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
-from campaign.text import whole
 from nominations.moderation import parse_ids
 from shortlist import board, decisions, export
 from shortlist.models import Stage
 from web import htmx
-from web.auth import require_role
+from web.auth import require_role, staff
+from web.forms import number
 
 NO_NOMINEE = N_("No such nominee.")
-
-
-def _number(params, name: str) -> int | None:
-    value = params.get(name, "")
-    return whole(value, 0, 10**9)
 
 
 def _board_response(request, filters, *, errors=None, form=None, status=200) -> Response:
@@ -41,7 +36,7 @@ def _board_response(request, filters, *, errors=None, form=None, status=200) -> 
         "board": result,
         "filters": filters.values(),
         "back": filters.query(),
-        "decided": _number(q, "decided"),
+        "decided": number(q.get("decided")),
         "placed": placed if placed in set(Stage) else "",
         "errors": errors or {},
         "form": form or {},
@@ -55,7 +50,7 @@ def board_page(request: Request) -> Response:
 
 
 async def decide(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     # The board the manager was looking at: rebuilt from parsed values, never echoed as given.
     filters = board.BoardFilters.parse(dict(parse_qsl(str(form.get("back", "")))))
@@ -84,7 +79,7 @@ def _stages_response(request, *, errors=None, form=None, status=200) -> Response
     context = {
         "campaign": campaign,
         "stages": decisions.overview(engine, campaign.id),
-        "removed": _number(q, "removed"),
+        "removed": number(q.get("removed")),
         "promoted": "promoted" in q,
         "errors": errors or {},
         "form": form or {},
@@ -100,7 +95,7 @@ def stages_page(request: Request) -> Response:
 
 
 async def remove(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     decision_id, reason = request.path_params["decision_id"], str(form.get("reason", ""))
     try:
@@ -116,7 +111,7 @@ async def remove(request: Request) -> Response:
 
 
 async def withdraw(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     nominee_id, reason = request.path_params["nominee_id"], str(form.get("reason", ""))
     try:
