@@ -16,9 +16,8 @@ from campaign.errors import Invalid
 from campaign.models import Role
 from shortlist import assignment, criteria
 from shortlist.models import AssignmentStatus
-from web import htmx
+from web import forms, htmx
 from web.auth import require_role, staff
-from web.forms import number
 
 PER_PAGE = 50
 CONFIG_FIELDS = (*assignment.CONFIG_FIELDS, "jury_picks_finalists")
@@ -65,7 +64,7 @@ async def save_settings(request: Request) -> Response:
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     form = await request.form()
     if form.get("section") == "criteria":
-        ids = [number(v) or 0 for v in form.getlist("criterion")]
+        ids = [forms.number(v) or 0 for v in form.getlist("criterion")]
         rows = [{"id": i, **{f: str(form.get(f"{f}_{i}", "")) for f in TEXT_FIELDS}} for i in ids]
         service, data, values = criteria.update, rows, {"rows": rows, "block": "criteria"}
     else:
@@ -99,7 +98,7 @@ def _assignments_page(request, filters, page, *, error=None, status=200) -> Resp
         "filters": filters,
         "statuses": list(AssignmentStatus),
         "back": "&".join(p for p in (filters.query(), f"page={result.page}") if p),
-        "counts": {k: number(q.get(k)) for k in ("created", "blind", "short", "nominees")},
+        "counts": {k: forms.number(q.get(k)) for k in ("created", "blind", "short", "nominees")},
         "moved": "moved" in q,
         "error": error,  # (assignment id, msgid) of a refused move
         "assign_open": db.utcnow() < campaign.review_end,
@@ -112,7 +111,7 @@ def _assignments_page(request, filters, page, *, error=None, status=200) -> Resp
 def assignments_page(request: Request) -> Response:
     require_role(request, Role.manager)
     filters = assignment.Filters.parse(request.query_params)
-    return _assignments_page(request, filters, number(request.query_params.get("page")) or 1)
+    return _assignments_page(request, filters, forms.number(request.query_params.get("page")) or 1)
 
 
 async def reassign(request: Request) -> Response:
@@ -121,8 +120,8 @@ async def reassign(request: Request) -> Response:
     reading_id = request.path_params["assignment_id"]
     # The list the manager was looking at: rebuilt from parsed values, never echoed as given.
     back = dict(parse_qsl(str(form.get("back", ""))))
-    filters, page = assignment.Filters.parse(back), number(back.get("page")) or 1
-    juror_id = number(form.get("juror")) or 0
+    filters, page = assignment.Filters.parse(back), forms.number(back.get("page")) or 1
+    juror_id = forms.number(form.get("juror")) or 0
     try:
         await run_in_threadpool(
             assignment.reassign, request.app.state.engine, user.id, reading_id, juror_id

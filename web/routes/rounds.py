@@ -4,6 +4,7 @@ public results page. Every manager handler checks the role itself."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -17,7 +18,7 @@ from campaign.models import Role
 from campaign.text import whole
 from profiles import directory
 from voting import retention, rounds
-from web import htmx
+from web import forms, htmx
 from web.auth import current_user, require_role, staff
 
 TEXT_FIELDS = ("title", "opens_at", "closes_at", "seats", "alternates", "weight_jury",
@@ -104,15 +105,12 @@ async def update(request: Request) -> Response:
     user = await staff(request, Role.manager)
     form = _round_in(await request.form())
     round_id = request.path_params["round_id"]
-    try:
-        await run_in_threadpool(
-            rounds.update_round, request.app.state.engine, user.id, round_id, form
-        )
-    except Invalid as exc:
-        return await run_in_threadpool(
-            _round_response, request, errors=exc.errors, form=_typed(form), status=422
-        )
-    return htmx.redirect(request, f"/manage/rounds/{round_id}?saved=1")
+    return await forms.post(
+        request,
+        partial(rounds.update_round, request.app.state.engine, user.id, round_id, form),
+        f"/manage/rounds/{round_id}?saved=1",
+        partial(_round_response, request, form=_typed(form)),
+    )
 
 
 async def rename(request: Request) -> Response:
@@ -120,15 +118,13 @@ async def rename(request: Request) -> Response:
     form = await request.form()
     round_id, number = request.path_params["round_id"], request.path_params["number"]
     name = str(form.get("name", ""))[:1000]
-    try:
-        await run_in_threadpool(
-            rounds.rename_candidate, request.app.state.engine, user.id, round_id, number, name
-        )
-    except Invalid as exc:
-        return await run_in_threadpool(
-            _round_response, request, errors=exc.errors, form=None, status=422
-        )
-    return htmx.redirect(request, f"/manage/rounds/{round_id}?saved=1#ballot")
+    engine = request.app.state.engine
+    return await forms.post(
+        request,
+        partial(rounds.rename_candidate, engine, user.id, round_id, number, name),
+        f"/manage/rounds/{round_id}?saved=1#ballot",
+        partial(_round_response, request),
+    )
 
 
 async def close(request: Request) -> Response:

@@ -17,9 +17,8 @@ from campaign.errors import Invalid, PhaseClosed
 from voting import ballot_box, rounds
 from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
 from voting.web_batch import WebVote
-from web import htmx
+from web import forms, htmx
 from web.auth import client_address
-from web.forms import number
 
 FIELDS_KEPT = 16
 RECEIPT_KEY = "vote_receipt"
@@ -74,7 +73,7 @@ async def send_code(request: Request) -> Response:
             engine,
             settings.secret_key,
             request.app.state.sms.send,
-            number(form.get("round_id")) or -1,
+            forms.number(form.get("round_id")) or -1,
             form.get("phone", ""),
             address,
             browser,
@@ -101,7 +100,7 @@ async def cast(request: Request) -> Response:
     form = await _form(request)
     address, browser = _visitor(request)
     vote = WebVote(
-        number(form.get("round_id")) or -1,
+        forms.number(form.get("round_id")) or -1,
         form.get("phone", ""),
         form.get("code", ""),
         form.get("candidate", ""),
