@@ -53,10 +53,6 @@ class Settings:
     def https(self) -> bool:
         return self.base_url.startswith("https://")
 
-    @property
-    def is_development(self) -> bool:
-        return self.environment == "development"
-
 
 def _dev_secret_key(path: Path) -> str:
     if path.exists():
