@@ -55,10 +55,6 @@ def _sqlite_pragmas(synchronous: str, dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -104,7 +100,7 @@ def violates(exc: Exception, table: str, constraint: str, columns: tuple[str, ..
 def reset_sequences(engine: Engine, *tables: str) -> None:
     """After rows were inserted with their ids (the demo), PostgreSQL's id sequences are behind:
     the next insert would collide. Moves each to its table's largest id; SQLite needs nothing."""
-    if is_sqlite(engine):
+    if engine.dialect.name == "sqlite":
         return
     with engine.begin() as conn:
         for table in tables:

@@ -49,14 +49,11 @@ class Settings:
     sqlite_synchronous: str = "full"  # campaign.db: "normal" trades power-cut safety for speed
     session_hours: int = 12  # a staff session ends this long after sign-in, whatever it does
     metrics_token: str = ""  # /metrics wants it as a bearer token; without it, loopback only
+    housekeeping_minutes: float = 10  # between the server's own purges (web/housekeeping.py)
 
     @property
     def https(self) -> bool:
         return self.base_url.startswith("https://")
-
-    @property
-    def is_development(self) -> bool:
-        return self.environment == "development"
 
 
 def _dev_secret_key(path: Path) -> str:
@@ -155,6 +152,12 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
             "ICON_METRICS_TOKEN must be 16 to 200 printable characters (the bearer token the "
             "metrics scraper sends), or unset to serve /metrics to this machine only."
         )
+    housekeeping = env.get("ICON_HOUSEKEEPING_MINUTES", "10").strip()
+    if not (housekeeping.isascii() and housekeeping.isdigit() and 1 <= int(housekeeping) <= 1440):
+        raise SettingsError(
+            "ICON_HOUSEKEEPING_MINUTES must be a whole number of minutes from 1 to 1440 (how often "
+            f"old rate-limit events and verification records are purged), not {housekeeping!r}."
+        )
     return Settings(
         secret_key=secret_key,
         environment=environment,
@@ -175,4 +178,5 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         sqlite_synchronous=synchronous,
         session_hours=int(session_hours),
         metrics_token=metrics_token,
+        housekeeping_minutes=int(housekeeping),
     )

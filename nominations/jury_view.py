@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from nominations.models import Nomination, Nominee, Status
@@ -109,10 +108,3 @@ def dossier(s: Session, nominee_id: int, blind: bool) -> list[NominationForJury]
         )
         for n in rows
     ]
-
-
-def count_eligible(s: Session, campaign_id: int) -> int:
-    query = select(func.count(func.distinct(Nomination.nominee_id))).where(
-        Nomination.campaign_id == campaign_id, Nomination.status == Status.eligible
-    )
-    return s.exec(query).one()

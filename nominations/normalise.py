@@ -41,10 +41,6 @@ def fold(text: object, *, join_apostrophes: bool = False) -> str:
     return " ".join(_NON_ALNUM.sub(" ", s).split())
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 def typo_cap(a: str, b: str) -> int:
     """Edits accepted as a typo between two words: none for two letters (Ba and Ka
     are different families), one for three or four (Awa/Ava, but not Ali/Alou),
@@ -131,7 +127,7 @@ _ROMAN = {
         ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"), 1
     )
 }
-_ORDINAL_RE = re.compile(r"^(\d+)(?:e|er|ere|eme|ieme|em|ème)?$")
+_ORDINAL_RE = re.compile(r"^(\d+)(?:e|er|ere|eme|ieme|em)?$")  # after fold: "3ème" is "3eme"
 
 
 class Institution(NamedTuple):

@@ -3,7 +3,8 @@
 Vote codes, the attempts that sent or failed them, and the SMS messages that carried them are
 purged once their round has been closed for ``retention`` (``ICON_VERIFICATION_RETENTION_DAYS``,
 30 by default); ballots and their vote attempts (the fraud evidence) stay. Runs when a manager
-closes a round and when the app starts, so rounds that closed on their own are caught too.
+closes a round and on the server's housekeeping schedule (web/housekeeping.py), so rounds that
+closed on their own are caught too.
 """
 
 from __future__ import annotations

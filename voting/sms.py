@@ -14,12 +14,6 @@ SMS_TEXTS = (
 )  # fmt: skip
 
 
-def matches(text: str) -> bool:
-    """ICON or VOTE first (with or without a valid number after it), or a lone number: the
-    vote handler answers even a malformed vote with how to vote."""
-    return ballot_box.sms_matches(text)
-
-
 def record(s: Session, campaign: Campaign, sender: str, text: str, secret_key: str):
     """Returns the reply as (msgid, params); the ballot is written in the caller's unit."""
     return ballot_box.cast_sms(s, campaign, secret_key, sender, text)

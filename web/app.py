@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from contextlib import asynccontextmanager
@@ -25,11 +24,11 @@ from campaign.errors import DomainError, Invalid, LoginLocked
 from campaign.i18n import N_
 from campaign.settings import Settings
 from nominations import importer
-from voting import retention as voting_retention
 from voting.intake import VoteIntake
 from web import htmx
 from web.auth import LoginRequired, login_url
 from web.body_limit import KB, MB, BodyLimit
+from web.housekeeping import Housekeeping
 from web.i18n import DEFAULT, Catalogue, OfferedLanguages
 from web.lean import LeanWebhook
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
@@ -79,7 +78,6 @@ BODY_CAPS = (
     (re.compile(r"^/(manage|jury)/"), 1 * MB),
 )
 PUBLIC_FORM_CAP = 64 * KB  # a nomination with its story, in UTF-8, with room to spare
-PURGE_EVERY = 600  # seconds between purges of expired verification records
 
 
 class CompressPages(GZipMiddleware):
@@ -123,23 +121,15 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         first = adapters[settings.sms_gateways[0]]
         sender = sms_queue.Sender(engine, first, settings.sms_rate)
     retention = timedelta(days=settings.verification_retention_days)
-
-    async def purge_verification() -> None:
-        while True:
-            # A while after the start, then hourly: the start itself stays quick and quiet.
-            await asyncio.sleep(PURGE_EVERY)
-            try:
-                await run_in_threadpool(voting_retention.purge, engine, retention)
-            except Exception:  # noqa: BLE001 - the next pass tries again; serving goes on
-                log.exception("purging verification records failed")
+    housekeeping = Housekeeping(engine, retention, settings.housekeeping_minutes * 60)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        purger = asyncio.create_task(purge_verification())
+        housekeeping.start()
         if sender is not None:
             sender.start()
         yield
-        purger.cancel()
+        await housekeeping.stop()
         if sender is not None:
             await run_in_threadpool(sender.stop)
         await run_in_threadpool(votes.close)  # waits for the last batches to commit
@@ -244,4 +234,5 @@ def create_app(settings: Settings, engine=None) -> Starlette:
     app.state.gateways = adapters
     app.state.sms_sender = sender
     app.state.votes = votes
+    app.state.housekeeping = housekeeping
     return app

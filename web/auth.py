@@ -6,6 +6,7 @@ import secrets
 import time
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from campaign import people
@@ -63,6 +64,12 @@ def require_role(request: Request, *roles: str) -> User:
     if user.role not in roles:
         raise PermissionDenied(N_("This page is for another role."))
     return user
+
+
+async def staff(request: Request, *roles: str) -> User:
+    """``require_role`` for an ``async def`` handler: the check reads the database, so it runs in
+    the thread pool, never on the event loop (a plain ``def`` handler calls require_role)."""
+    return await run_in_threadpool(require_role, request, *roles)
 
 
 def client_address(request: Request) -> str:

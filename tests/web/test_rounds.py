@@ -3,6 +3,8 @@ review fraud clusters and void them, download the tally; the public sees /result
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -62,6 +64,27 @@ def test_create_round_page_redirects_to_the_round(client, engine, manager, three
     page = text_of(client.get(f"/manage/rounds/{made.id}", headers=EN).text)
     assert "1 Awa Diallo 0 0 0 0 2 Bakary Koné 0 0 0 0 3 Coumba Sow 0 0 0 0" in page
     assert (made.seats, made.alternates) == (2, 1)
+
+
+def test_new_round_form_as_shown_makes_a_round_once_titled_dated_and_weighed(
+    client, engine, manager, three
+):
+    page = client.get("/manage/rounds", headers=EN).text
+    shown = dict(re.findall(r'<input id="(\w+)" name="\w+" type="[\w-]+" value="([^"]*)"', page))
+    f = form()
+    # No jury scores yet, so the jury weight must go to 0 (the page says so otherwise).
+    typed = {"title": f.title, "opens_at": f.opens_at, "closes_at": f.closes_at, "weight_jury": "0"}
+    filled = shown | typed
+    filled["channels"] = re.findall(r'name="channels" value="(\w+)" checked', page)
+
+    response = post(client, "/manage/rounds", filled, headers=EN, follow_redirects=False)
+
+    with db.session(engine) as s:
+        made = s.exec(select(Round)).one()
+    assert response.status_code == 303
+    assert (made.seats, made.alternates, made.code_budget) == (5, 0, 60)
+    assert (made.web_enabled, made.sms_enabled) == (True, True)
+    assert (made.weight_jury, made.weight_web, made.weight_sms) == (0, 25, 25)
 
 
 def test_create_round_page_keeps_a_bad_form_and_changes_nothing(client, engine, manager, three):

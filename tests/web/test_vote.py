@@ -109,6 +109,15 @@ def test_vote_wrong_code_keeps_the_choice_and_counts_nothing(client, engine, cam
     assert ballots(engine) == []
 
 
+def test_vote_wrong_code_names_the_number_masked_as_the_code_step_did(client, engine, campaign):
+    r = make_round(engine, campaign)
+    add_code(engine, r.id, "123456")
+    form = {"round_id": r.id, "phone": PHONE, "code": "654321", "candidate": "3"}
+    page = text_of(post(client, "/vote", form, headers=EN).text)
+    assert "We sent a 6-digit code by SMS to +223 •••• 56." in page
+    assert "76 1" not in page
+
+
 def test_vote_forged_candidate_is_refused(client, engine, campaign):
     r = make_round(engine, campaign)
     add_code(engine, r.id, "123456")

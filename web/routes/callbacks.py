@@ -15,7 +15,7 @@ from campaign.errors import Invalid
 from campaign.models import Role
 from nominations import callbacks
 from web import htmx
-from web.auth import require_role
+from web.auth import require_role, staff
 from web.i18n import DEFAULT
 
 ROLES = (Role.volunteer, Role.manager)
@@ -41,7 +41,7 @@ def calls_page(request: Request) -> Response:
 
 
 async def act(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, *ROLES)
+    user = await staff(request, *ROLES)
     engine, nomination_id = request.app.state.engine, request.path_params["nomination_id"]
     action = request.path_params["action"]
     form = {k: str(v) for k, v in (await request.form()).items()}

@@ -11,7 +11,7 @@ from campaign import campaigns, editions
 from campaign.errors import Invalid, PhaseClosed
 from campaign.models import Role
 from web import htmx
-from web.auth import require_role
+from web.auth import require_role, staff
 
 
 def _list_context(engine, errors: dict | None = None, refusal: str = "") -> dict:
@@ -35,7 +35,7 @@ def edition_page(request: Request) -> Response:
 
 
 async def start_next(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     engine, renderer = request.app.state.engine, request.app.state.renderer
     form = await request.form()
     try:

@@ -8,6 +8,8 @@ an id posted in a form is never trusted for who is scoring.
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,17 +18,11 @@ from starlette.routing import Route
 from campaign import campaigns
 from campaign.errors import Invalid, PhaseClosed
 from campaign.models import Role
-from campaign.text import whole
 from shortlist import criteria, jury_board, scoring
-from web import htmx
-from web.auth import require_role
+from web import forms, htmx
+from web.auth import require_role, staff
 
 STAFF = (Role.juror, Role.manager)
-
-
-def _number(value: object) -> int | None:
-    text = str(value or "").strip()
-    return whole(text, 0, 10**9)
 
 
 def jury_home(request: Request) -> Response:
@@ -72,7 +68,7 @@ def next_reading(request: Request) -> Response:
     user = require_role(request, *STAFF)
     engine = request.app.state.engine
     campaign = campaigns.require_current(engine)
-    after = _number(request.query_params.get("after"))
+    after = forms.number(request.query_params.get("after"))
     next_id = scoring.next_assignment(engine, user.id, campaign.id, after)
     return htmx.redirect(request, f"/jury/readings/{next_id}" if next_id else "/jury?done=1")
 
@@ -83,11 +79,11 @@ def _state(request, target: str, *, result=None, message="", status=200) -> Resp
 
 
 async def save_score(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, *STAFF)
+    user = await staff(request, *STAFF)
     form = await request.form()
     assignment_id = request.path_params["assignment_id"]
-    criterion_id = _number(form.get("criterion")) or 0
-    raw, version = form.get(f"score_{criterion_id}", ""), _number(form.get("version"))
+    criterion_id = forms.number(form.get("criterion")) or 0
+    raw, version = form.get(f"score_{criterion_id}", ""), forms.number(form.get("version"))
     target = f"score-{criterion_id}-state"
     try:
         result = await run_in_threadpool(
@@ -102,10 +98,10 @@ async def save_score(request: Request) -> Response:
 
 
 async def save_comment(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, *STAFF)
+    user = await staff(request, *STAFF)
     form = await request.form()
     assignment_id = request.path_params["assignment_id"]
-    comment, version = str(form.get("comment", "")), _number(form.get("version"))
+    comment, version = str(form.get("comment", "")), forms.number(form.get("version"))
     try:
         result = await run_in_threadpool(
             scoring.save_comment, request.app.state.engine, user.id, assignment_id,
@@ -121,20 +117,20 @@ async def save_comment(request: Request) -> Response:
 async def save_reading(request: Request) -> Response:
     """The whole form: save, or save, submit and open the next reading (also without
     JavaScript; with it the scores are already saved field by field)."""
-    user = await run_in_threadpool(require_role, request, *STAFF)
+    user = await staff(request, *STAFF)
     form = await request.form()
     engine, assignment_id = request.app.state.engine, request.path_params["assignment_id"]
     scores = {
         int(key[6:]): str(value)
         for key, value in form.multi_items()
-        if key.startswith("score_") and _number(key[6:]) is not None
+        if key.startswith("score_") and forms.number(key[6:]) is not None
     }
     comment, action = str(form.get("comment", "")), str(form.get("action", "save"))
     result = None
     try:
         result = await run_in_threadpool(
             scoring.save_sheet, engine, user.id, assignment_id, scores, comment,
-            _number(form.get("version")),
+            forms.number(form.get("version")),
         )  # fmt: skip
         if action in ("submit", "submit_next"):
             await run_in_threadpool(scoring.submit, engine, user.id, assignment_id)
@@ -155,16 +151,14 @@ async def save_reading(request: Request) -> Response:
 
 
 async def submit_reading(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, *STAFF)
+    user = await staff(request, *STAFF)
     engine, assignment_id = request.app.state.engine, request.path_params["assignment_id"]
-    try:
-        await run_in_threadpool(scoring.submit, engine, user.id, assignment_id)
-    except Invalid as exc:
-        return await run_in_threadpool(
-            _reading_response, request, user, assignment_id, errors=exc.errors,
-            submitting=True, status=422,
-        )  # fmt: skip
-    return htmx.redirect(request, f"/jury/readings/{assignment_id}?notice=submitted")
+    return await forms.post(
+        request,
+        partial(scoring.submit, engine, user.id, assignment_id),
+        f"/jury/readings/{assignment_id}?notice=submitted",
+        partial(_reading_response, request, user, assignment_id, submitting=True),
+    )
 
 
 READING = "/jury/readings/{assignment_id:int}"

@@ -18,7 +18,7 @@ from campaign.i18n import N_
 from campaign.models import Role
 from campaign.text import whole
 from web import htmx
-from web.auth import require_role
+from web.auth import require_role, staff
 
 AUDIT_PAGE = 100
 
@@ -70,7 +70,7 @@ def _settings_context(campaign, form: dict | None = None, errors: dict | None = 
 
 
 async def campaign_settings(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     engine, renderer = request.app.state.engine, request.app.state.renderer
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     if request.method == "GET":
@@ -103,7 +103,7 @@ async def campaign_settings(request: Request) -> Response:
 
 
 async def eligibility(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     engine, renderer = request.app.state.engine, request.app.state.renderer
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     form = await request.form()
@@ -130,7 +130,7 @@ def people_page(request: Request) -> Response:
 
 
 async def invite(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     engine, settings = request.app.state.engine, request.app.state.settings
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
@@ -151,7 +151,7 @@ async def invite(request: Request) -> Response:
 
 
 async def set_active(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     action = request.path_params["action"]
     if action not in ("activate", "deactivate"):
         raise NotFound(N_("No such page."))

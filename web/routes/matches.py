@@ -13,7 +13,7 @@ from campaign.i18n import N_
 from campaign.models import Role
 from nominations import matches
 from web import htmx
-from web.auth import require_role
+from web.auth import require_role, staff
 
 NO_NOMINEE = N_("No such nominee.")
 
@@ -40,14 +40,14 @@ async def _pair(request: Request) -> tuple[int, int]:
 
 
 async def same(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     left, right = await _pair(request)
     await run_in_threadpool(matches.confirm_same, request.app.state.engine, user.id, left, right)
     return htmx.redirect(request, "/manage/nominees/matches?done=same")
 
 
 async def distinct(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     left, right = await _pair(request)
     await run_in_threadpool(matches.mark_distinct, request.app.state.engine, user.id, left, right)
     return htmx.redirect(request, "/manage/nominees/matches?done=distinct")

@@ -3,6 +3,7 @@ regroup), CSV exports and figures. Every handler checks the manager role itself.
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -11,22 +12,15 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from campaign import campaigns
-from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
-from campaign.text import whole
 from nominations import export, grouping, moderation, nominees, stats
 from nominations.models import Channel, Status
-from web import htmx
-from web.auth import require_role
+from web import forms, htmx
+from web.auth import require_role, staff
 
 PER_PAGE = 50
 NO_NOMINEE = N_("No such nominee.")
-
-
-def _number(params, name: str) -> int | None:
-    value = params.get(name, "")
-    return whole(value, 0, 10**9)
 
 
 def _list_url(filters: moderation.Filters, page: int, **notice: int) -> str:
@@ -49,8 +43,8 @@ def _list_response(request, filters, page, *, errors=None, form=None, status=200
         "statuses": list(Status),
         "channels": list(Channel),
         "moderation_statuses": moderation.MODERATION_STATUSES,
-        "updated": _number(q, "updated"),
-        "regrouped": {k: _number(q, k) for k in ("nominations", "nominees", "moved")},
+        "updated": forms.number(q.get("updated")),
+        "regrouped": {k: forms.number(q.get(k)) for k in ("nominations", "nominees", "moved")},
         "errors": errors or {},
         "form": form or {},
     }
@@ -62,27 +56,24 @@ def _list_response(request, filters, page, *, errors=None, form=None, status=200
 def nominations_page(request: Request) -> Response:
     require_role(request, Role.manager)
     filters = moderation.Filters.parse(request.query_params)
-    return _list_response(request, filters, _number(request.query_params, "page") or 1)
+    return _list_response(request, filters, forms.number(request.query_params.get("page")) or 1)
 
 
 async def change_status(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     # The list the manager was looking at: rebuilt from parsed values, never echoed as given.
     back = dict(parse_qsl(str(form.get("back", ""))))
-    filters, page = moderation.Filters.parse(back), _number(back, "page") or 1
+    filters, page = moderation.Filters.parse(back), forms.number(back.get("page")) or 1
     status, reason = str(form.get("status", "")), str(form.get("reason", ""))
     ids = moderation.parse_ids(form.getlist("nomination"))
-    try:
-        changed = await run_in_threadpool(
-            moderation.set_status, request.app.state.engine, user.id, ids, status, reason
-        )
-    except Invalid as exc:
-        form_values = {"status": status, "reason": reason, "ids": ids}
-        return await run_in_threadpool(
-            _list_response, request, filters, page, errors=exc.errors, form=form_values, status=422
-        )
-    return htmx.redirect(request, _list_url(filters, page, updated=changed))
+    values = {"status": status, "reason": reason, "ids": ids}
+    return await forms.post(
+        request,
+        partial(moderation.set_status, request.app.state.engine, user.id, ids, status, reason),
+        lambda changed: _list_url(filters, page, updated=changed),
+        partial(_list_response, request, filters, page, form=values),
+    )
 
 
 def nominees_page(request: Request) -> Response:
@@ -106,8 +97,8 @@ def _nominee_response(request, nominee_id: int, *, errors=None, form=None, statu
         "campaign": campaigns.require_current(engine),
         "detail": detail,
         "find": find,
-        "merged": _number(q, "merged"),
-        "split": _number(q, "split"),
+        "merged": forms.number(q.get("merged")),
+        "split": forms.number(q.get("split")),
         "errors": errors or {},
         "form": form or {},
     }
@@ -122,41 +113,35 @@ def nominee_page(request: Request) -> Response:
 
 
 async def merge(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     target_id, reason = request.path_params["nominee_id"], str(form.get("reason", ""))
     others = moderation.parse_ids(form.getlist("other"), NO_NOMINEE)
-    try:
-        await run_in_threadpool(
-            grouping.merge, request.app.state.engine, user.id, target_id, others, reason
-        )
-    except Invalid as exc:
-        values = {"action": "merge", "reason": reason, "other": others}
-        return await run_in_threadpool(
-            _nominee_response, request, target_id, errors=exc.errors, form=values, status=422
-        )
-    return htmx.redirect(request, f"/manage/nominees/{target_id}?merged={len(others)}")
+    values = {"action": "merge", "reason": reason, "other": others}
+    return await forms.post(
+        request,
+        partial(grouping.merge, request.app.state.engine, user.id, target_id, others, reason),
+        f"/manage/nominees/{target_id}?merged={len(others)}",
+        partial(_nominee_response, request, target_id, form=values),
+    )
 
 
 async def split(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     nominee_id, reason = request.path_params["nominee_id"], str(form.get("reason", ""))
     moving = moderation.parse_ids(form.getlist("nomination"))
-    try:
-        new = await run_in_threadpool(
-            grouping.split, request.app.state.engine, user.id, nominee_id, moving, reason
-        )
-    except Invalid as exc:
-        values = {"action": "split", "reason": reason, "nomination": moving}
-        return await run_in_threadpool(
-            _nominee_response, request, nominee_id, errors=exc.errors, form=values, status=422
-        )
-    return htmx.redirect(request, f"/manage/nominees/{nominee_id}?split={new.id}")
+    values = {"action": "split", "reason": reason, "nomination": moving}
+    return await forms.post(
+        request,
+        partial(grouping.split, request.app.state.engine, user.id, nominee_id, moving, reason),
+        lambda new: f"/manage/nominees/{nominee_id}?split={new.id}",
+        partial(_nominee_response, request, nominee_id, form=values),
+    )
 
 
 async def regroup(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     counts = await run_in_threadpool(grouping.regroup, engine, campaign.id, user.id)

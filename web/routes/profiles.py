@@ -4,6 +4,8 @@ preview. Every handler checks the role itself."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -18,8 +20,8 @@ from campaign.models import Role
 from campaign.text import whole
 from profiles import editing, photos, public
 from profiles.forms import PastIn, ProfileIn
-from web import htmx
-from web.auth import require_role
+from web import forms, htmx
+from web.auth import require_role, staff
 from web.routes.finalists import profile_context
 
 # The multipart envelope around the file: boundaries, headers, the CSRF field.
@@ -49,7 +51,7 @@ def list_page(request: Request) -> Response:
 
 
 async def create(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     raw = str((await request.form()).get("nominee_id", ""))
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
@@ -65,20 +67,17 @@ async def create(request: Request) -> Response:
 
 
 async def add_past(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in PAST_FIELDS}
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
-    try:
-        made = await run_in_threadpool(
-            editing.add_past, engine, user.id, campaign.id, PastIn(**values)
-        )
-    except Invalid as exc:
-        return await run_in_threadpool(
-            _list_response, request, errors=exc.errors, form=values, status=422
-        )
-    return htmx.redirect(request, f"/manage/profiles/{made.id}")
+    return await forms.post(
+        request,
+        lambda: editing.add_past(engine, user.id, campaign.id, PastIn(**values)),
+        lambda made: f"/manage/profiles/{made.id}",
+        partial(_list_response, request, form=values),
+    )
 
 
 def _edit_response(request, *, errors=None, form=None, status=200) -> Response:
@@ -101,19 +100,16 @@ def edit_page(request: Request) -> Response:
 
 
 async def update(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in EDIT_FIELDS}
-    profile_id = request.path_params["profile_id"]
-    try:
-        await run_in_threadpool(
-            editing.update, request.app.state.engine, user.id, profile_id, ProfileIn(**values)
-        )
-    except Invalid as exc:
-        return await run_in_threadpool(
-            _edit_response, request, errors=exc.errors, form=values, status=422
-        )
-    return htmx.redirect(request, f"/manage/profiles/{profile_id}?saved=details")
+    profile_id, engine = request.path_params["profile_id"], request.app.state.engine
+    return await forms.post(
+        request,
+        lambda: editing.update(engine, user.id, profile_id, ProfileIn(**values)),
+        f"/manage/profiles/{profile_id}?saved=details",
+        partial(_edit_response, request, form=values),
+    )
 
 
 def _capped(receive: Receive, limit: int) -> Receive:
@@ -133,7 +129,7 @@ def _capped(receive: Receive, limit: int) -> Receive:
 
 
 async def photo(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     settings, engine = request.app.state.settings, request.app.state.engine
     profile_id = request.path_params["profile_id"]
     limit = photos.MAX_BYTES + UPLOAD_OVERHEAD
@@ -157,7 +153,7 @@ async def photo(request: Request) -> Response:
 
 def _status(status: str):
     async def handler(request: Request) -> Response:
-        user = await run_in_threadpool(require_role, request, Role.manager)
+        user = await staff(request, Role.manager)
         profile_id = request.path_params["profile_id"]
         await run_in_threadpool(
             editing.set_status, request.app.state.engine, user.id, profile_id, status

@@ -14,19 +14,14 @@ from starlette.routing import Route
 from campaign import campaigns, db
 from campaign.errors import Invalid
 from campaign.models import Role
-from campaign.text import whole
 from shortlist import assignment, criteria, workload
 from shortlist.models import AssignmentStatus
-from web import htmx
-from web.auth import require_role
+from web import forms, htmx
+from web.auth import require_role, staff
 
 PER_PAGE = 50
 CONFIG_FIELDS = (*assignment.CONFIG_FIELDS, "jury_picks_finalists")
 TEXT_FIELDS = ("name_fr", "name_en", "description_fr", "description_en", "weight")
-
-
-def _number(value: str) -> int | None:
-    return whole(value, 0, 10**9)
 
 
 def _criteria_rows(items) -> list[dict]:
@@ -64,12 +59,12 @@ def settings_page(request: Request) -> Response:
 
 async def save_settings(request: Request) -> Response:
     """One URL, two forms: the review settings, and the criteria (``section=criteria``)."""
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     form = await request.form()
     if form.get("section") == "criteria":
-        ids = [_number(str(v)) or 0 for v in form.getlist("criterion")]
+        ids = [forms.number(v) or 0 for v in form.getlist("criterion")]
         rows = [{"id": i, **{f: str(form.get(f"{f}_{i}", "")) for f in TEXT_FIELDS}} for i in ids]
         service, data, values = criteria.update, rows, {"rows": rows, "block": "criteria"}
     else:
@@ -85,7 +80,7 @@ async def save_settings(request: Request) -> Response:
 
 
 async def assign(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     counts = await run_in_threadpool(assignment.auto_assign, engine, user.id, campaign.id)
@@ -103,7 +98,7 @@ def _assignments_page(request, filters, page, *, error=None, status=200) -> Resp
         "filters": filters,
         "statuses": list(AssignmentStatus),
         "back": "&".join(p for p in (filters.query(), f"page={result.page}") if p),
-        "counts": {k: _number(q.get(k, "")) for k in ("created", "blind", "short", "nominees")},
+        "counts": {k: forms.number(q.get(k)) for k in ("created", "blind", "short", "nominees")},
         "moved": "moved" in q,
         "error": error,  # (assignment id, msgid) of a refused move
         "assign_open": db.utcnow() < campaign.review_end,
@@ -116,17 +111,17 @@ def _assignments_page(request, filters, page, *, error=None, status=200) -> Resp
 def assignments_page(request: Request) -> Response:
     require_role(request, Role.manager)
     filters = workload.Filters.parse(request.query_params)
-    return _assignments_page(request, filters, _number(request.query_params.get("page", "")) or 1)
+    return _assignments_page(request, filters, forms.number(request.query_params.get("page")) or 1)
 
 
 async def reassign(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     reading_id = request.path_params["assignment_id"]
     # The list the manager was looking at: rebuilt from parsed values, never echoed as given.
     back = dict(parse_qsl(str(form.get("back", ""))))
-    filters, page = workload.Filters.parse(back), _number(back.get("page", "")) or 1
-    juror_id = _number(str(form.get("juror", ""))) or 0
+    filters, page = workload.Filters.parse(back), forms.number(back.get("page")) or 1
+    juror_id = forms.number(form.get("juror")) or 0
     try:
         await run_in_threadpool(
             assignment.reassign, request.app.state.engine, user.id, reading_id, juror_id
@@ -156,7 +151,7 @@ def recuse_page(request: Request) -> Response:
 
 
 async def recuse(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.juror)
+    user = await staff(request, Role.juror)
     engine, reading_id = request.app.state.engine, request.path_params["assignment_id"]
     reason = str((await request.form()).get("reason", ""))
     try:

@@ -4,6 +4,7 @@ public results page. Every manager handler checks the role itself."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -17,8 +18,8 @@ from campaign.models import Role
 from campaign.text import whole
 from profiles import directory
 from voting import counting, exports, fraud_review, retention, round_changes, round_form, rounds
-from web import htmx
-from web.auth import current_user, require_role
+from web import forms, htmx
+from web.auth import current_user, require_role, staff
 
 TEXT_FIELDS = ("title", "opens_at", "closes_at", "seats", "alternates", "weight_jury",
                "weight_web", "weight_sms", "code_budget", "previous_round_id")  # fmt: skip
@@ -50,15 +51,7 @@ def _list_response(request, *, errors=None, form=None, status=200) -> Response:
         "lines": lines,
         "previous": [line.round for line in lines if line.state == "closed"],
         "errors": errors or {},
-        "form": form
-        or {
-            "channels": ["web", "sms"],
-            "seats": "5",
-            "alternates": "0",
-            "weight_jury": "50",
-            "weight_web": "25",
-            "weight_sms": "25",
-        },  # fmt: skip
+        "form": form or _typed(round_form.RoundIn()),  # the domain's own defaults
     }
     return request.app.state.renderer.render(request, "rounds/list.html", context, status=status)
 
@@ -69,7 +62,7 @@ def list_page(request: Request) -> Response:
 
 
 async def create(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = _round_in(await request.form())
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
@@ -109,43 +102,33 @@ def round_page(request: Request) -> Response:
 
 
 async def update(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = _round_in(await request.form())
     round_id = request.path_params["round_id"]
-    try:
-        await run_in_threadpool(
-            round_changes.update_round, request.app.state.engine, user.id, round_id, form
-        )
-    except Invalid as exc:
-        return await run_in_threadpool(
-            _round_response, request, errors=exc.errors, form=_typed(form), status=422
-        )
-    return htmx.redirect(request, f"/manage/rounds/{round_id}?saved=1")
+    return await forms.post(
+        request,
+        partial(round_changes.update_round, request.app.state.engine, user.id, round_id, form),
+        f"/manage/rounds/{round_id}?saved=1",
+        partial(_round_response, request, form=_typed(form)),
+    )
 
 
 async def rename(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     round_id, number = request.path_params["round_id"], request.path_params["number"]
     name = str(form.get("name", ""))[:1000]
-    try:
-        await run_in_threadpool(
-            round_changes.rename_candidate,
-            request.app.state.engine,
-            user.id,
-            round_id,
-            number,
-            name,
-        )
-    except Invalid as exc:
-        return await run_in_threadpool(
-            _round_response, request, errors=exc.errors, form=None, status=422
-        )
-    return htmx.redirect(request, f"/manage/rounds/{round_id}?saved=1#ballot")
+    engine = request.app.state.engine
+    return await forms.post(
+        request,
+        partial(round_changes.rename_candidate, engine, user.id, round_id, number, name),
+        f"/manage/rounds/{round_id}?saved=1#ballot",
+        partial(_round_response, request),
+    )
 
 
 async def close(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     round_id = request.path_params["round_id"]
     engine, settings = request.app.state.engine, request.app.state.settings
     await run_in_threadpool(round_changes.close_round, engine, user.id, round_id)
@@ -173,7 +156,7 @@ def fraud_page(request: Request) -> Response:
 
 
 async def void(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     raw = str(form.get("vote_ids", ""))
     reason, kind, key = (str(form.get(k, "")) for k in ("reason", "kind", "key"))

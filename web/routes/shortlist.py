@@ -4,6 +4,7 @@ the manager role itself."""
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -12,22 +13,15 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from campaign import campaigns
-from campaign.errors import Invalid
 from campaign.i18n import N_
 from campaign.models import Role
-from campaign.text import whole
 from nominations.moderation import parse_ids
 from shortlist import board, decisions, export
 from shortlist.models import Stage
-from web import htmx
-from web.auth import require_role
+from web import forms
+from web.auth import require_role, staff
 
 NO_NOMINEE = N_("No such nominee.")
-
-
-def _number(params, name: str) -> int | None:
-    value = params.get(name, "")
-    return whole(value, 0, 10**9)
 
 
 def _board_response(request, filters, *, errors=None, form=None, status=200) -> Response:
@@ -41,7 +35,7 @@ def _board_response(request, filters, *, errors=None, form=None, status=200) -> 
         "board": result,
         "filters": filters.values(),
         "back": filters.query(),
-        "decided": _number(q, "decided"),
+        "decided": forms.number(q.get("decided")),
         "placed": placed if placed in set(Stage) else "",
         "errors": errors or {},
         "form": form or {},
@@ -55,7 +49,7 @@ def board_page(request: Request) -> Response:
 
 
 async def decide(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     # The board the manager was looking at: rebuilt from parsed values, never echoed as given.
     filters = board.BoardFilters.parse(dict(parse_qsl(str(form.get("back", "")))))
@@ -63,18 +57,18 @@ async def decide(request: Request) -> Response:
     ids = parse_ids(form.getlist("nominee"), NO_NOMINEE)
     engine = request.app.state.engine
     campaign = await run_in_threadpool(campaigns.require_current, engine)
-    try:
-        made = await run_in_threadpool(
-            decisions.decide, engine, user.id, campaign.id, stage, ids, justification
-        )
-    except Invalid as exc:
-        values = {"stage": stage, "justification": justification, "ids": ids}
-        return await run_in_threadpool(
-            _board_response, request, filters, errors=exc.errors, form=values, status=422
-        )
-    done = urlencode({"decided": len(made), "placed": stage})
-    query = "&".join(p for p in (filters.query(), done) if p)
-    return htmx.redirect(request, "/manage/shortlist?" + query)
+    values = {"stage": stage, "justification": justification, "ids": ids}
+
+    def done(made) -> str:
+        counts = urlencode({"decided": len(made), "placed": stage})
+        return "/manage/shortlist?" + "&".join(p for p in (filters.query(), counts) if p)
+
+    return await forms.post(
+        request,
+        partial(decisions.decide, engine, user.id, campaign.id, stage, ids, justification),
+        done,
+        partial(_board_response, request, filters, form=values),
+    )
 
 
 def _stages_response(request, *, errors=None, form=None, status=200) -> Response:
@@ -84,7 +78,7 @@ def _stages_response(request, *, errors=None, form=None, status=200) -> Response
     context = {
         "campaign": campaign,
         "stages": decisions.overview(engine, campaign.id),
-        "removed": _number(q, "removed"),
+        "removed": forms.number(q.get("removed")),
         "promoted": "promoted" in q,
         "errors": errors or {},
         "form": form or {},
@@ -100,35 +94,30 @@ def stages_page(request: Request) -> Response:
 
 
 async def remove(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     decision_id, reason = request.path_params["decision_id"], str(form.get("reason", ""))
-    try:
-        gone = await run_in_threadpool(
-            decisions.remove, request.app.state.engine, user.id, decision_id, reason
-        )
-    except Invalid as exc:
-        values = {"target": f"remove-{decision_id}", "reason": reason}
-        return await run_in_threadpool(
-            _stages_response, request, errors=exc.errors, form=values, status=422
-        )
-    return htmx.redirect(request, f"/manage/shortlist/stages?removed={len(gone)}")
+    values = {"target": f"remove-{decision_id}", "reason": reason}
+    return await forms.post(
+        request,
+        partial(decisions.remove, request.app.state.engine, user.id, decision_id, reason),
+        lambda gone: f"/manage/shortlist/stages?removed={len(gone)}",
+        partial(_stages_response, request, form=values),
+    )
 
 
 async def withdraw(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = await request.form()
     nominee_id, reason = request.path_params["nominee_id"], str(form.get("reason", ""))
-    try:
-        await run_in_threadpool(
-            decisions.withdraw_finalist, request.app.state.engine, user.id, nominee_id, reason
-        )
-    except Invalid as exc:
-        values = {"target": f"withdraw-{nominee_id}", "reason": reason}
-        return await run_in_threadpool(
-            _stages_response, request, errors=exc.errors, form=values, status=422
-        )
-    return htmx.redirect(request, "/manage/shortlist/stages?promoted=1")
+    engine = request.app.state.engine
+    values = {"target": f"withdraw-{nominee_id}", "reason": reason}
+    return await forms.post(
+        request,
+        partial(decisions.withdraw_finalist, engine, user.id, nominee_id, reason),
+        "/manage/shortlist/stages?promoted=1",
+        partial(_stages_response, request, form=values),
+    )
 
 
 def scores_csv(request: Request) -> Response:

@@ -16,7 +16,7 @@ from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import Role
 from web import htmx
-from web.auth import require_role
+from web.auth import require_role, staff
 
 # The queue's states (sms_queue.py) as the manager reads them, in the order a message goes.
 STATUSES = (
@@ -72,7 +72,7 @@ def sms_page(request: Request) -> Response:
 
 
 async def broadcast(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = {k: str(v) for k, v in (await request.form()).items()}
     settings = request.app.state.settings
     entry = sms_broadcast.BroadcastIn(
@@ -92,7 +92,7 @@ async def broadcast(request: Request) -> Response:
 
 
 async def keywords(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     form = {k: str(v) for k, v in (await request.form()).items()}
     engine = request.app.state.engine
     try:
@@ -110,7 +110,7 @@ async def keywords(request: Request) -> Response:
 
 
 async def send_again(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     message_id = request.path_params["message_id"]
     done = await run_in_threadpool(
         sms_broadcast.send_again, request.app.state.engine, user.id, message_id

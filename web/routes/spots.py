@@ -15,7 +15,7 @@ from campaign.errors import Invalid
 from campaign.models import Role
 from profiles import directory
 from web import htmx
-from web.auth import require_role
+from web.auth import require_role, staff
 from web.routes.audio import serve
 
 UPLOAD_FIELDS = ("profile_id", "language", "title", "transcript")
@@ -42,7 +42,7 @@ def list_page(request: Request) -> Response:
 
 
 async def create(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     engine, media_dir = request.app.state.engine, request.app.state.settings.media_dir
     campaign = await run_in_threadpool(campaigns.require_current, engine)
     form: dict[str, str] = {}
@@ -88,7 +88,7 @@ def spot_page(request: Request) -> Response:
 
 
 async def update(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     raw = await request.form()
     form = {k: str(raw.get(k, "")) for k in ("title", "transcript")}
     spot_id = request.path_params["spot_id"]
@@ -102,7 +102,7 @@ async def update(request: Request) -> Response:
 
 
 async def publication(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, Role.manager)
+    user = await staff(request, Role.manager)
     spot_id, published = request.path_params["spot_id"], request.url.path.endswith("/publish")
     try:
         await run_in_threadpool(spots.set_published, request.app.state.engine, user.id, spot_id,

@@ -13,7 +13,7 @@ from campaign.models import Role
 from campaign.text import whole
 from nominations import importer, intake
 from web import htmx
-from web.auth import require_role
+from web.auth import require_role, staff
 
 ROLES = (Role.volunteer, Role.manager)
 SHOWN_ERRORS = 1000  # a page of 150,000 problems helps nobody: the first ones, then the count
@@ -43,7 +43,7 @@ def _entry_context(engine, user_id: int, query) -> dict:
 
 
 async def entry(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, *ROLES)
+    user = await staff(request, *ROLES)
     engine, renderer = request.app.state.engine, request.app.state.renderer
     if request.method == "GET":
         context = await run_in_threadpool(_entry_context, engine, user.id, request.query_params)
@@ -70,7 +70,7 @@ def _upload_context(campaign, query) -> dict:
 
 
 async def upload(request: Request) -> Response:
-    user = await run_in_threadpool(require_role, request, *ROLES)
+    user = await staff(request, *ROLES)
     engine, renderer = request.app.state.engine, request.app.state.renderer
     campaign = await run_in_threadpool(importer.entry_campaign, engine)
     context = _upload_context(campaign, request.query_params)

@@ -14,11 +14,10 @@ from starlette.routing import Route
 
 from campaign import campaigns, db, phones, sms_commands
 from campaign.errors import Invalid, PhaseClosed
-from campaign.text import whole
 from voting import ballot_box, rounds
 from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
 from voting.web_batch import WebVote
-from web import htmx
+from web import forms, htmx
 from web.auth import client_address
 
 FIELDS_KEPT = 16
@@ -59,11 +58,6 @@ async def _form(request: Request) -> dict:
     return {k: str(v)[:200] for k, v in list((await request.form()).items())[:FIELDS_KEPT]}
 
 
-def _round_id(form: dict) -> int:
-    value = form.get("round_id", "")
-    return whole(value, 1, 10**9, -1)
-
-
 def vote_page(request: Request) -> Response:
     return _render(request, "vote/index.html", _context(request, request.app.state.engine))
 
@@ -79,7 +73,7 @@ async def send_code(request: Request) -> Response:
             engine,
             settings.secret_key,
             request.app.state.sms.send,
-            _round_id(form),
+            forms.number(form.get("round_id")) or -1,
             form.get("phone", ""),
             address,
             browser,
@@ -106,7 +100,7 @@ async def cast(request: Request) -> Response:
     form = await _form(request)
     address, browser = _visitor(request)
     vote = WebVote(
-        _round_id(form),
+        forms.number(form.get("round_id")) or -1,
         form.get("phone", ""),
         form.get("code", ""),
         form.get("candidate", ""),
@@ -117,9 +111,10 @@ async def cast(request: Request) -> Response:
         receipt = await request.app.state.votes.web(vote)
     except Invalid as exc:
         template = "vote/index.html" if "phone" in exc.errors else "vote/choose.html"
-        context = await run_in_threadpool(
-            _context, request, engine, form=form, errors=exc.errors, masked=_masked(form)
-        )
+        context = await run_in_threadpool(_context, request, engine, form=form, errors=exc.errors)
+        # The number as the first step showed it ("+223 •••• 56"), not as it was typed.
+        e164 = phones.national(form.get("phone", ""), context["campaign"].phone_country)
+        context["masked"] = phones.masked(e164) if e164 else ""
         return _render(request, template, context, status=422)
     except (AlreadyVoted, PhaseClosed) as exc:
         context = await run_in_threadpool(_context, request, engine, notice=exc.message)
@@ -143,11 +138,6 @@ def counted_page(request: Request) -> Response:
     response = _render(request, "vote/voted.html", context)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _masked(form: dict) -> str:
-    phone = form.get("phone", "")
-    return f"{phone[:4]} •••• {phone[-2:]}" if len(phone) > 6 else ""
 
 
 def receipt_page(request: Request) -> Response:
