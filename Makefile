@@ -82,7 +82,8 @@ messages: install
 	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale \
 		--ignore-obsolete --no-fuzzy-matching -w 100
 
-# Faults (SIGKILL mid-burst, one phone 100 times at once, gateway retries) against real servers;
+# Faults (SIGKILL mid-burst, one phone 100 times at once, gateway retries, a backup mid-burst;
+# on PostgreSQL connections terminated under one and two servers) against real servers;
 # skipped by make test. .ci/run calls it after make test, on SQLite then on ICON_TEST_DATABASE_URL.
 reliability: install
 	env -u ICON_TEST_DATABASE_URL ICON_RELIABILITY=1 $(BIN)/pytest tests/reliability -q -s -p no:randomly

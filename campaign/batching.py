@@ -6,7 +6,9 @@ anyway. Here requests queue their work and await a future; a single thread takes
 queued (up to ``max_batch``), processes it in one unit of work and resolves every future only
 after that unit committed, so an acknowledgement still means "committed".
 
-A batch that fails is retried one item at a time, so one bad item fails alone.
+A batch whose database connection was lost is written again on a new one (the batch function
+must be safe to repeat: see ``db.retrying``); a batch that fails otherwise is retried one item at
+a time, so one bad item fails alone.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from campaign import db
 
 log = logging.getLogger("icon.batching")
 
@@ -116,7 +120,7 @@ class BatchWriter:
                 continue
 
     def _process(self, items: list) -> list:
-        results = self.process(items)
+        results = db.retrying(self.process, items)
         if len(results) != len(items):
             raise RuntimeError(f"{self.name}: {len(results)} results for {len(items)} items")
         return results

@@ -263,6 +263,7 @@ def showing(engine: Engine, raw_year: str | None) -> tuple[Campaign | None, list
     return found, years
 
 
+@db.retry_on_disconnect  # read for every page
 def interface_languages(engine: Engine) -> list[str]:
     """The interface languages the current edition offers ([] without one: all of them)."""
     with db.session(engine) as s:
@@ -281,6 +282,7 @@ SMS_NUMBER_INVALID = N_(
 )
 
 
+@db.retry_on_disconnect  # read for every SMS
 def sms_keywords(engine: Engine) -> sms_commands.Keywords:
     """The current edition's SMS words (the defaults without an edition)."""
     with db.session(engine) as s:

@@ -168,10 +168,12 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--title", default="")
     new.set_defaults(func=cmd_campaign_new)
     sub.add_parser("outbox", help="stored SMS as JSON lines").set_defaults(func=cmd_outbox)
-    b = sub.add_parser("backup", help="consistent copy of the SQLite database")
+    b = sub.add_parser(
+        "backup", help="consistent copy of the database, taken while the site serves"
+    )
     b.add_argument("file")
     b.set_defaults(func=cmd_backup)
-    r = sub.add_parser("restore", help="replace the SQLite database with a backup")
+    r = sub.add_parser("restore", help="replace the database's content with a backup")
     r.add_argument("file")
     r.set_defaults(func=cmd_restore)
     # Domain packages add their own commands (``icon nominations import ...``) without campaign/

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import partial
+from functools import partial, wraps
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -15,6 +20,10 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # checkpoints only: quicker, and a power cut (not a crash of the process) can lose the last
 # commits. ICON_SQLITE_SYNCHRONOUS chooses; voting wants FULL, the default.
 SQLITE_SYNCHRONOUS = ("full", "normal")
+# A unit of work whose connection was lost is tried this many more times, each on a new one.
+RETRIES_ON_DISCONNECT = 2
+log = logging.getLogger("icon.db")
+T = TypeVar("T")
 
 
 def normalise_url(url: str) -> str:
@@ -53,6 +62,39 @@ def _sqlite_pragmas(synchronous: str, dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.close()
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Whether the database connection was lost (a PostgreSQL restart or failover, an operator's
+    ``pg_terminate_backend``): SQLAlchemy has then dropped it and checks the pool's others
+    before use (pool_pre_ping), so trying again gets a working connection."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def retrying(work: Callable[..., T], *args, **kwargs) -> T:
+    """``work(*args, **kwargs)``, done again (on a new connection) when its connection was lost.
+    Only for work that is safe to repeat: a connection lost during COMMIT leaves unknown whether
+    it committed, so the repeat must find its own work done (a unique constraint, a stored reply,
+    a spent code) rather than do it twice. Reads always are."""
+    for attempt in itertools.count(1):
+        try:
+            return work(*args, **kwargs)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated or attempt > RETRIES_ON_DISCONNECT:
+                raise
+            log.warning("database connection lost (%s); trying again", exc.orig)
+    raise AssertionError("unreachable")
+
+
+def retry_on_disconnect(work: Callable[..., T]) -> Callable[..., T]:
+    """``work`` done through ``retrying``: for the reads every vote request makes, so a vote
+    that arrives as the connection is lost is answered rather than failed."""
+
+    @wraps(work)
+    def again(*args, **kwargs) -> T:
+        return retrying(work, *args, **kwargs)
+
+    return again
 
 
 def utcnow() -> datetime:

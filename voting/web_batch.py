@@ -72,7 +72,8 @@ class WebVoteBatch:
 
     def _alone(self, vote: WebVote) -> Receipt | Exception:
         try:
-            return ballot_box.cast_web(self.engine, self.secret_key, *astuple(vote))
+            # Safe to repeat: a spent code is not spent again, the voter is counted once.
+            return db.retrying(ballot_box.cast_web, self.engine, self.secret_key, *astuple(vote))
         except Exception as exc:  # noqa: BLE001 - the batch committed: each vote gets its own answer
             if not isinstance(exc, DomainError):
                 log.exception("web vote failed")

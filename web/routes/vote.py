@@ -24,6 +24,7 @@ FIELDS_KEPT = 16
 RECEIPT_KEY = "vote_receipt"
 
 
+@db.retry_on_disconnect  # reads only: a vote refused as the connection is lost still gets its page
 def _context(request: Request, engine, **extra) -> dict:
     campaign = campaigns.require_current(engine)
     return {
