@@ -5,6 +5,7 @@ count of every table, to show that a refused input stores nothing."""
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import quote_plus
 
 from hypothesis import HealthCheck, settings
@@ -17,9 +18,9 @@ from tests.conftest import csrf_token
 
 # Bounded and reproducible: the same examples on every run, on SQLite and PostgreSQL alike.
 FUZZ = settings(
-    max_examples=50,
+    max_examples=int(os.environ.get("ICON_FUZZ_EXAMPLES", "50")),
     deadline=None,
-    derandomize=True,
+    derandomize=not os.environ.get("ICON_FUZZ_EXAMPLES"),
     database=None,
     suppress_health_check=[
         # One database per test, shared by its examples: each example counts rows before and

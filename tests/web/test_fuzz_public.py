@@ -17,15 +17,15 @@ from dataclasses import replace
 from urllib.parse import quote_from_bytes
 
 import pytest
-from hypothesis import example, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 from sqlmodel import delete
 from starlette.testclient import TestClient
 
-from campaign import db
+from campaign import db, people, setup
 from campaign.models import RateEvent
 from nominations.models import Nomination
-from tests.conftest import post, text_of
+from tests.conftest import SECRET, post, text_of
 from tests.factories import make_user, nomination_form
 from tests.voting.test_ballot_box import PHONE, count, last_code, make_round
 from tests.web.fuzz import (
@@ -80,6 +80,7 @@ def test_nominate_never_fails_and_a_refusal_stores_nothing(
     before = rows(engine)
     response = submit(client, "/nominate", [("form_id", form_id), *pairs], encoding, headers=EN)
     added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
     if response.status_code == 303:
         assert response.headers["location"].startswith("/nominate/done?code=")
         if added:  # else: a fuzzed form_id named a nomination made earlier, which is the answer
@@ -114,11 +115,13 @@ query_pairs = st.lists(st.tuples(st.sampled_from(("code", "code", "x", "")), tex
 
 
 def _query(pairs) -> str:
+    """A query string of at most about 8 KB: what a server takes in a request line (uvicorn's
+    h11 refuses longer lines before the app sees them, and httpx will not send them)."""
     return "&".join(
         f"{quote_from_bytes(k.encode('utf-8', 'surrogatepass'))}="
         f"{quote_from_bytes(v.encode('utf-8', 'surrogatepass'))}"
         for k, v in pairs
-    )
+    )[:8000]
 
 
 @FUZZ
@@ -135,6 +138,7 @@ def test_code_lookups_never_fail_and_count_only_a_wrong_guess(
     before = rows(engine)
     response = client.get(f"{path}?{_query(pairs)}", headers=EN)
     added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
     assert response.status_code == 200
     assert added in ({}, {"rateevent": 1})
     if added:  # a miss, said as one
@@ -180,6 +184,7 @@ def test_vote_code_request_never_fails_and_a_refusal_stores_nothing(
     before = rows(engine)
     response = submit(client, "/vote/code", [("phone", phone), *pairs], encoding, headers=EN)
     added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
     page = text_of(response.text)
     if response.status_code == 200:
         assert "We sent a 6-digit code by SMS to" in page
@@ -219,6 +224,7 @@ def test_vote_never_fails_and_only_a_wrong_code_is_counted(
     before = rows(engine)
     response = submit(client, "/vote", pairs, encoding, headers=EN)
     added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
     page = text_of(response.text)
     if response.status_code == 303:
         assert response.headers["location"] == "/vote/counted"
@@ -264,9 +270,11 @@ def test_login_never_fails_and_a_refusal_counts_only_the_attempt(
 ):
     if not rows(engine)["user"]:
         make_user(engine, "manager")
+    _under_the_limits(engine)
     before = rows(engine)
     response = submit(client, "/login", pairs, encoding)
     added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
     assert response.status_code in {429} | REFUSED_FORM
     assert set(added) <= {"rateevent"} and added.get("rateevent", 0) <= 2
 
@@ -349,6 +357,7 @@ def test_sms_inbound_never_fails_and_stores_only_what_it_acknowledges(
     before = rows(engine)
     response = _signed(client, urlencoded(fields + extra), signature)
     added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
     if signature != "good" or response.status_code != 200:
         assert response.status_code in (400, 403, 413), response.status_code
         assert added == {}
@@ -371,6 +380,7 @@ def test_sms_inbound_raw_bodies_never_fail(client, engine, campaign, body):
     before = rows(engine)
     response = _signed(client, body)
     added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
     if response.status_code != 200:
         assert (response.status_code, added) == (400, {})
         return
@@ -412,9 +422,119 @@ def test_kannel_never_fails_and_stores_only_what_it_acknowledges(
         f"/sms/kannel/{quote_from_bytes(token.encode())}?{query}&message={quote_from_bytes(message)}"
     )
     added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
     assert response.status_code == 200  # anything else would make smsbox retry, then text an error
     if token != SMS_SECRET or not response.text:
         # A refusal (a wrong token, no sender) is an empty reply: smsbox sends nothing back.
         assert (response.text, added) == ("", {})
         return
     _sms_changes_match(engine, response.text, added)
+
+
+# --- the staff's one-time links: the first-run setup and an invitation ------------------------
+
+SETUP = {"email": "sita@example.org", "name": "Sita Sharma", "password": "a long password 1",
+         "confirm": "a long password 1", "country": "NP", "year": "2027", "title": ""}  # fmt: skip
+UNCONFIRMED = SETUP | {"confirm": "not the same"}
+tokens = st.one_of(st.just("good"), st.just("good"), texts.map(lambda t: t.replace("/", "")))
+
+
+def _link(prefix: str, token: str, good: str) -> str:
+    token = good if token == "good" else token
+    return prefix + quote_from_bytes(token.encode("utf-8", "surrogatepass"), safe="")
+
+
+@FUZZ
+# Every form here is refused (its confirmation differs): the first that passed would set the site
+# up and leave the rest nothing to check. The accepted link is tests/web/test_editions.py's.
+@given(pairs=mutated(UNCONFIRMED), token=tokens, encoding=encodings)
+@example(pairs=[*UNCONFIRMED.items(), ("year", "٢٠٢٧")], token="good", encoding="urlencoded")
+@example(pairs=[*UNCONFIRMED.items(), ("year", "9" * 40)], token="good", encoding="urlencoded")
+@example(pairs=[*UNCONFIRMED.items(), ("country", "N\x00P")], token="good", encoding="urlencoded")
+@example(pairs=[*UNCONFIRMED.items(), ("email", "sita\ud800@example.org")], token="\x00",
+         encoding="multipart")  # fmt: skip
+def test_setup_link_never_fails_and_a_refusal_stores_nothing(
+    client, engine, pairs, token, encoding
+):
+    link = _link("/setup/", token, setup.issue(engine, SECRET))
+    before = rows(engine)
+    response = submit(client, link, pairs, encoding, headers=EN)
+    added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
+    assert response.status_code in {400, 404} | REFUSED_FORM  # 404: no token at all
+    assert added == {}
+    assert client.get(link, headers=EN).status_code in (200, 400, 404)
+
+
+@FUZZ
+@given(password=texts, confirm=st.one_of(st.just("same"), texts), token=tokens,
+       encoding=encodings)  # fmt: skip
+@example(password="a brand new passphrase", confirm="same", token="good", encoding="urlencoded")
+@example(password="\x00" * 20, confirm="same", token="good", encoding="urlencoded")
+@example(password="\ud800" * 20, confirm="same", token="good", encoding="urlencoded")
+@example(password="x" * 100_000, confirm="same", token="good", encoding="urlencoded")
+def test_invitation_link_never_fails_and_a_refusal_stores_nothing(
+    client, engine, campaign, password, confirm, token, encoding
+):
+    if not rows(engine)["user"]:
+        boss = make_user(engine, "manager")
+        _user, invited = people.invite(engine, SECRET, boss.id, "new@example.org", "juror")
+        client.app.state.fuzz_invitation = invited
+    link = _link("/invitation/", token, client.app.state.fuzz_invitation)
+    pairs = [("password", password), ("confirm", password if confirm == "same" else confirm)]
+    before = rows(engine)
+    response = submit(client, link, pairs, encoding, headers=EN)
+    added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
+    if response.status_code == 303:
+        assert response.headers["location"] == "/jury"
+        assert added == {"auditevent": 1}  # the password set; the account was there
+    else:
+        assert response.status_code in {400, 404} | REFUSED_FORM, (
+            response.status_code
+        )  # 404: no token
+        assert added == {}
+
+
+# --- the other gateways' webhooks: whatever comes, no 500, and a refusal stores nothing -------
+
+OTHER_GATEWAYS = ("twilio", "africastalking", "orange", "rapidpro", "android")
+GATEWAY_FIELDS = {"From": "+22376123456", "Body": "ICON 1", "from": PHONE, "text": "ICON 2",
+                  "id": "g1", "message": "ICON 3"}  # fmt: skip
+GATEWAY_HEADERS = ("X-Twilio-Signature", "X-Signature", "X-Timestamp", "Authorization",
+                   "Content-Type")  # fmt: skip
+
+
+@pytest.fixture(params=OTHER_GATEWAYS)
+def other_gateway(request, settings, engine):
+    name = request.param
+    app = create_app(replace(settings, sms_gateways=(name,), base_url="http://testserver"), engine)
+    with TestClient(app, base_url="http://testserver") as client:
+        yield name, client
+
+
+@FUZZ
+@given(data=st.data())
+def test_other_gateways_never_fail_and_a_refusal_stores_nothing(
+    other_gateway, engine, campaign, data
+):
+    name, client = other_gateway
+    if not rows(engine)["round"]:
+        make_round(engine, campaign)
+    _under_the_limits(engine)
+    token = data.draw(st.sampled_from((SMS_SECRET, SMS_SECRET, "wrong")), "token")
+    path = f"/sms/{name}/{token}" + data.draw(st.sampled_from(("", "/dlr")), "path")
+    pairs = data.draw(mutated(GATEWAY_FIELDS), "pairs")
+    values = texts.map(lambda t: t.encode("utf-8", "surrogatepass"))
+    headers = data.draw(st.dictionaries(st.sampled_from(GATEWAY_HEADERS), values, max_size=3))
+    method = data.draw(st.sampled_from(("GET", "POST")), "method")
+    before = rows(engine)
+    if method == "GET":
+        response = client.get(f"{path}?{_query(pairs)}", headers=headers)
+    else:
+        response = client.post(path, content=urlencoded(pairs), headers=headers)
+    added = changes(before, rows(engine))
+    event(f"{response.status_code} {sorted(added)}")  # --hypothesis-show-statistics
+    assert response.status_code < 500, response.status_code
+    if response.status_code >= 400 or token != SMS_SECRET:
+        assert added == {}, (response.status_code, added)
