@@ -72,6 +72,7 @@ def form_ids():
 @example(pairs=[*NOMINATION.items(), ("nominee_phone", "9" * 300)], encoding="urlencoded")
 @example(pairs=[("nominee_name", "x" * 100_000)], encoding="urlencoded")
 @example(pairs=[], encoding="json")
+@example(pairs=[("n" * 5000, "x")], encoding="multipart")  # a part's headers over 4 KB
 def test_nominate_never_fails_and_a_refusal_stores_nothing(
     client, engine, campaign, form_ids, pairs, encoding
 ):
@@ -247,6 +248,7 @@ def test_vote_never_fails_and_only_a_wrong_code_is_counted(
 @example(pairs=[("code", "en"), ("next", "/\\evil.example")], encoding="urlencoded")
 @example(pairs=[("code", "en\x00"), ("next", "/\ud800")], encoding="urlencoded")
 @example(pairs=[("code", "fr"), ("next", "/x\r\nSet-Cookie: a=b")], encoding="urlencoded")
+@example(pairs=[("code", "fr"), ("n" * 5000, "x")], encoding="multipart")
 def test_language_choice_never_fails_nor_leaves_the_site(client, engine, campaign, pairs, encoding):
     before = rows(engine)
     response = submit(client, "/lang", pairs, encoding)
