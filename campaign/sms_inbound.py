@@ -44,8 +44,11 @@ Handler = Callable[[Session, Campaign, str, str], tuple[str, dict]]
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
     if not secret or not header or not header.startswith("sha256="):
         return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode()
+    # As bytes: compare_digest raises TypeError on a str with non-ASCII characters, and a header
+    # is whatever the caller sent (decoded as Latin-1).
+    given = header.removeprefix("sha256=").strip().lower().encode("utf-8", "replace")
+    return hmac.compare_digest(expected, given)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
 
+from python_multipart.exceptions import FormParserError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -77,6 +78,7 @@ BODY_CAPS = (
     (re.compile(r"^/manage/entry/upload$"), importer.MAX_BYTES + 64 * KB),
     (re.compile(r"^/(manage|jury)/"), 1 * MB),
 )
+UNREADABLE_FORM = N_("This form could not be read. Reload the page and try again.")
 PUBLIC_FORM_CAP = 64 * KB  # a nomination with its story, in UTF-8, with room to spare
 
 
@@ -184,6 +186,11 @@ def create_app(settings: Settings, engine=None) -> Starlette:
             log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
         return error_page(request, exc.status, exc.message, **exc.params)
 
+    async def unreadable_form(request: Request, exc: FormParserError) -> Response:
+        # python-multipart's own parse errors (a part's headers over 4 KB, too many of them)
+        # pass through Starlette, which only turns its MultiPartException into a 400.
+        return error_page(request, 400, UNREADABLE_FORM)
+
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return htmx.redirect(request, login_url(exc.next_path))
 
@@ -223,6 +230,7 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         exception_handlers={
             HTTPException: http_error,
             DomainError: domain_error,
+            FormParserError: unreadable_form,
             LoginRequired: login_required,
             Exception: server_error,
         },

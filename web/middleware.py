@@ -9,7 +9,10 @@ from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
+from python_multipart.exceptions import FormParserError
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -121,9 +124,7 @@ class CSRFProtect:
                 fields = {}
             submitted = fields.get(CSRF_FIELD, [None])[0]
         elif submitted is None and body:
-            form = await Request(scope, replay(body)).form()
-            submitted = form.get(CSRF_FIELD)
-            await form.close()
+            submitted = await _form_token(scope, body)
         if not cookie or not isinstance(submitted, str):
             await self.reject(scope, replayed, send, "csrf")
             return
@@ -212,6 +213,18 @@ def _cookie(scope: Scope, name: str) -> str | None:
             if name in jar:
                 return jar[name].value
     return None
+
+
+async def _form_token(scope: Scope, body: bytes) -> str | None:
+    """The token field of a body no plain parser reads (multipart); a body that cannot be parsed
+    has none. Here, outside the app's exception handlers, a parse error would be a 500."""
+    try:
+        form = await Request(scope, replay(body)).form()
+    except (FormParserError, MultiPartException, HTTPException):
+        return None
+    submitted = form.get(CSRF_FIELD)
+    await form.close()
+    return submitted if isinstance(submitted, str) else None
 
 
 def _is_multipart(scope: Scope) -> bool:

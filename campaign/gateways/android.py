@@ -57,7 +57,10 @@ class Android(Base):
         given = request.headers.get("x-signature", "").lower()
         key = self.settings.sms_secret.encode()
         expected = hmac.new(key, request.body + stamp.encode(), hashlib.sha256).hexdigest()
-        if not given or not hmac.compare_digest(expected, given):
+        # As bytes: compare_digest raises TypeError on a str with non-ASCII characters.
+        if not given or not hmac.compare_digest(
+            expected.encode(), given.encode("utf-8", "replace")
+        ):
             raise Refused("invalid signature")
         if not stamp.isdigit() or abs((now or time.time()) - int(stamp)) > SKEW:
             raise Refused("timestamp too far from now")

@@ -257,6 +257,18 @@ def test_android_bad_events_change_nothing(gateway_client, engine, campaign, how
     assert (queued(engine), ballots(engine), count(engine, InboundSms)) == ([], [], 0)
 
 
+def test_android_signature_with_non_ascii_characters_is_refused(gateway_client, engine, campaign):
+    # hmac.compare_digest refuses a str with non-ASCII characters (TypeError): it answered 500.
+    make_round(engine, campaign)
+    body = json.dumps(android_event("ICON 1")).encode()
+    headers = {"Content-Type": "application/json", "X-Timestamp": str(int(time.time()))}
+    response = gateway_client("android").post(
+        f"/sms/android/{SECRET}", content=body, headers=headers | {"X-Signature": "é".encode()}
+    )
+    assert (response.status_code, response.text) == (403, "invalid signature")
+    assert (ballots(engine), count(engine, InboundSms)) == ([], 0)
+
+
 def test_android_send_and_its_delivery_event(gateway_client, engine, settings):
     seen = []
     client = transport(lambda r: httpx.Response(202, json={"id": "icon-1", "state": "Pending"}),

@@ -9,7 +9,7 @@ from sqlmodel import select
 from campaign import db, people, text
 from campaign.models import InboundSms
 from nominations.models import Nomination
-from tests.conftest import login, post, text_of
+from tests.conftest import csrf_token, login, post, text_of
 from tests.factories import PASSWORD, make_user, nomination_form
 from tests.voting.test_ballot_box import make_round
 from tests.web.test_sms_inbound import _post
@@ -84,3 +84,38 @@ def test_staff_pages_with_strange_page_numbers_answer(client, engine, manager, p
     jury = client.get(f"/jury?page={page}", headers=EN)
     assert (audit.status_code, jury.status_code) == (200, 200)
     assert "Audit" in text_of(audit.text)
+
+
+MULTIPART = "multipart/form-data; boundary=b0undary"
+
+
+def _multipart(name: str, value: str = "x") -> bytes:
+    return (f'--b0undary\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            "--b0undary--\r\n").encode()  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["/nominate", "/lang", "/vote/code", "/login"])
+def test_multipart_form_with_an_oversized_part_header_is_unreadable_not_500(
+    client, engine, campaign, path
+):
+    # python-multipart raises MultipartParseError past 4 KB of a part's headers, which Starlette
+    # does not turn into a 400 as it does its own MultiPartException: it answered 500.
+    token = csrf_token(client)
+    headers = {"Content-Type": MULTIPART, "X-CSRF-Token": token, **EN}
+    response = client.post(path, content=_multipart("n" * 5000), headers=headers)
+    assert response.status_code == 400
+    assert "This form could not be read. Reload the page and try again." in text_of(response.text)
+    with db.session(engine) as s:
+        assert s.exec(select(Nomination)).all() == []
+
+
+def test_unreadable_multipart_without_a_csrf_header_is_refused_not_500(client, engine, campaign):
+    # The CSRF check reads the token from the body; a body it cannot parse has no token.
+    csrf_token(client)
+    for body in (_multipart("n" * 5000), b"--b0undary\r\nno header end", b"\x00" * 64):
+        response = client.post("/nominate", content=body, headers={"Content-Type": MULTIPART})
+        assert response.status_code == 403
+    response = client.post(
+        "/nominate", content=b"x", headers={"Content-Type": "multipart/form-data"}
+    )
+    assert response.status_code == 403

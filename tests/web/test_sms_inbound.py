@@ -70,6 +70,22 @@ def test_sms_bad_or_missing_signature_is_403_and_changes_nothing(client, engine,
         assert s.exec(select(InboundSms)).all() == []
 
 
+def test_sms_signature_with_non_ascii_characters_is_403_and_changes_nothing(
+    client, engine, campaign
+):
+    # hmac.compare_digest refuses a str with non-ASCII characters (TypeError): it answered 500.
+    body = urlencode({"from": "+22376123456", "text": "NOM Moussa Traoré", "id": "gw-9"}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    answers = [
+        client.post("/sms/inbound", content=body, headers=headers | {"X-Icon-Signature": sig})
+        for sig in ("sha256=é".encode(), "sha256=\u2014".encode(), b"sha256=\xff" + b"0" * 63)
+    ]
+    assert [(r.status_code, r.text) for r in answers] == [(403, "invalid signature")] * 3
+    assert _nominations(engine) == []
+    with db.session(engine) as s:
+        assert s.exec(select(InboundSms)).all() == []
+
+
 def test_sms_signature_over_a_tampered_body_is_refused(client, engine, campaign):
     body = urlencode({"from": "+22376123456", "text": "NOM A"}).encode()
     sig = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
