@@ -57,11 +57,12 @@ from voting.models import Ballot, VoteCode  # noqa: E402
 
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (a throwaway bench key)
 SMS_SECRET = "bench-sms-secret"  # noqa: S105
-CONNECTIONS, SECONDS, MAX_REQUESTS = 32, 4.0, 30_000
+CONNECTIONS, SECONDS, MAX_REQUESTS = 32, 3.0, 30_000
 WEB_CODES = 8_000  # per load; a run spends fewer
 RECEIPT = re.compile(rb"[0-9A-Z]{5}-[0-9A-Z]{5}")
 COUNTED = re.compile(rb"(?im)^location:\s*(?:https?://[^/\s]+)?/vote/counted\s*$")
 RESULTS = ROOT / "bench" / "results.md"
+CPU = "server CPU us/req"
 
 
 def _free_port() -> int:
@@ -91,6 +92,20 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a server and its worker processes (Linux /proc): per request, a
+    figure the other tenants of a shared machine disturb far less than req/s."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def _request(port: int, method: str, path: str, body: bytes, headers: dict) -> bytes:
@@ -233,7 +248,8 @@ class Row:
     rates: list[float]
     p50: float
     p99: float
-    ratio: float | None
+    ratio: float | None  # median of the runs' ratios to the bare endpoint measured just before
+    cpu_us: float  # the server's CPU per request, median of the runs
     acknowledged: int | None = None
     counted: int | None = None
 
@@ -245,50 +261,68 @@ class Row:
         runs = ", ".join(f"{r:.0f}" for r in self.rates)
         return (
             f"| {self.config} | {self.label} | {self.rate:.0f} ({runs}) | {self.p50:.1f} | "
-            f"{self.p99:.1f} | {ratio} | {acks} |"
+            f"{self.p99:.1f} | {ratio} | {self.cpu_us:.0f} | {acks} |"
         )
 
 
-def _measure(config, label, kind, port, fresh, runs, bare, count=None) -> Row:
-    """``runs`` saturating loads (median rate), then one paced at half of it. ``fresh()`` gives
-    unspent requests; ``count()`` the ballots committed so far (None: nothing to count)."""
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen
+
+    def run(self, kind, requests, rate=None) -> tuple[Load, float]:
+        """A load and the server's CPU seconds per request during it."""
+        cpu = _cpu_seconds(self.process.pid)
+        load = _run(self.port, kind, requests, rate)
+        return load, (_cpu_seconds(self.process.pid) - cpu) / max(1, load.done)
+
+
+def _measure(config, label, kind, site: Server, fresh, runs, bare: Server | None,
+             count=None) -> Row:  # fmt: skip
+    """``runs`` saturating loads, each right after one on the bare endpoint (the machine is
+    shared: a ratio is taken between neighbours), then one paced at half the median rate.
+    ``fresh()`` gives unspent requests; ``count()`` the ballots committed so far."""
     acks = counted = 0
-    loads = []
+    loads, ratios, cpus = [], [], []
+    bare_requests = [_request(bare.port, "POST", "/", b"x=1", {})] * 10**5 if bare else []
     for _ in range(runs):
+        baseline = bare.run("bare", bare_requests)[0].rate if bare else None
+        requests = fresh()
         before = count() if count else 0
-        load = _run(port, kind, fresh())
+        load, cpu = site.run(kind, requests)
         loads.append(load)
+        cpus.append(cpu)
+        if baseline:
+            ratios.append(load.rate / baseline)
         acks += load.ok
         counted += (count() - before) if count else 0
     rate = statistics.median(load.rate for load in loads)
+    requests = fresh()
     before = count() if count else 0
-    paced = _run(port, kind, fresh(), rate=rate / 2)
+    paced, _cpu = site.run(kind, requests, rate=rate / 2)
     acks += paced.ok
     counted += (count() - before) if count else 0
     row = Row(config, label, rate, [load.rate for load in loads], paced.percentile(0.5),
-              paced.percentile(0.99), None if bare is None else rate / bare,
-              acks if count else None, counted if count else None)  # fmt: skip
+              paced.percentile(0.99), statistics.median(ratios) if ratios else None,
+              statistics.median(cpus) * 1e6, acks if count else None,
+              counted if count else None)  # fmt: skip
     print(row.line(), flush=True)
     return row
 
 
-def _bare(config: str, env: dict, tmp: Path, workers: int, runs: int) -> Row:
+def _bare(env: dict, tmp: Path, workers: int) -> Server:
     port = _free_port()
     flags = ["--host", "127.0.0.1", "--workers", str(workers), "--proxy-headers",
              "--log-level", "info"]  # fmt: skip
-    bare = _start(
+    process = _start(
         [sys.executable, "-m", "uvicorn", "--app-dir", "bench", "bare_app:app", "--port",
          str(port), *flags],
         env, port, tmp / f"bare-{workers}.log", "POST /",
     )  # fmt: skip
-    try:
-        requests = [_request(port, "POST", "/", b"x=1", {})] * 10**5
-        return _measure(config, "bare endpoint", "bare", port, lambda: requests, runs, None)
-    finally:
-        _stop(bare)
+    return Server(port, process)
 
 
-def _site(config, url, env, tmp, workers, runs, bare_rate) -> list[Row]:
+def _site(config, url, env, tmp, workers, runs, bare: Server) -> list[Row]:
     engine = db.make_engine(url)
     if url.startswith("postgresql"):
         with engine.begin() as conn:
@@ -297,12 +331,12 @@ def _site(config, url, env, tmp, workers, runs, bare_rate) -> list[Row]:
     migrations.upgrade(engine)
     r = make_round(engine, make_campaign(engine))
     port = _free_port()
-    site = _start(
+    site = Server(port, _start(
         [sys.executable, "-m", "campaign.cli", "serve", "--port", str(port), "--workers",
          str(workers)],
         env | {"ICON_DATABASE_URL": url, "ICON_BASE_URL": f"http://127.0.0.1:{port}"},
         port, tmp / f"site-{config}.log".replace(" ", "-"), "GET /healthz",
-    )  # fmt: skip
+    ))  # fmt: skip
     numbers = iter(range(0, 10**7, MAX_REQUESTS))
     try:
         csrf = httpx.get(f"http://127.0.0.1:{port}/vote").cookies["icon_csrf"]
@@ -310,14 +344,14 @@ def _site(config, url, env, tmp, workers, runs, bare_rate) -> list[Row]:
         web = lambda: _web_requests(engine, port, r.id, csrf, next(numbers), WEB_CODES)  # noqa: E731
         pages = _receipt_requests(engine, port, r.id, csrf, next(numbers))
         return [
-            _measure(config, "SMS vote", "sms", port, sms, runs, bare_rate,
+            _measure(config, "SMS vote", "sms", site, sms, runs, bare,
                      lambda: _ballots(engine, "sms")),
-            _measure(config, "web vote", "web", port, web, runs, bare_rate,
+            _measure(config, "web vote", "web", site, web, runs, bare,
                      lambda: _ballots(engine, "web")),
-            _measure(config, "confirmation page", "page", port, lambda: pages, runs, bare_rate),
+            _measure(config, "confirmation page", "page", site, lambda: pages, runs, bare),
         ]  # fmt: skip
     finally:
-        _stop(site)
+        _stop(site.process)
         engine.dispose()
 
 
@@ -329,15 +363,17 @@ def _write(rows: list[Row], runs: int) -> None:
         f"One run on {os.cpu_count()} cores, {stamp}. {CONNECTIONS} keep-alive connections; "
         f"req/s is the median of {runs} saturating runs of {SECONDS:.0f} s (each run in "
         "brackets); p50 and p99 are latencies in ms paced at half that rate. The ratio is to the "
-        "bare endpoint of the same configuration (same number of workers). Acknowledged / "
+        "bare endpoint (same number of workers) measured just before each run, median of the runs' "
+        "ratios. Server CPU is the server processes' user+system time per request (median of "
+        "the runs), less disturbed by the other tenants of the machine. Acknowledged / "
         "counted: replies that told the voter the vote counts (SMS: a reply with a receipt; "
         "web: 303 to /vote/counted) against ballots added to the database, over every run.",
         "Targets: SMS vote 0.6 of bare, web vote 0.4, at SQLite's durable default; p99 at half "
         "load under 20 ms.",
         "",
-        "| configuration | load | req/s | p50 ms | p99 ms | ratio to bare | acknowledged / "
-        "counted |",
-        "|---|---|---|---|---|---|---|",
+        f"| configuration | load | req/s | p50 ms | p99 ms | ratio to bare | {CPU} | "
+        "acknowledged / counted |",
+        "|---|---|---|---|---|---|---|---|",
         *(row.line() for row in rows),
         "",
     ]
@@ -368,17 +404,24 @@ def main() -> int:
     else:
         print("ICON_BENCH_DATABASE_URL not set: PostgreSQL skipped")
     configs = [c for c in configs if not args.only or c[1] in args.only]
-    print("| configuration | load | req/s | p50 ms | p99 ms | ratio | acknowledged / counted |")
-    rows, bare = [], {}
-    for config, synchronous, url, workers in configs:
-        if workers not in bare:
-            row = _bare(f"bare, {workers} worker(s)", env, tmp, workers, args.runs)
-            rows.append(row)
-            bare[workers] = row.rate
-        site_env = env | {"ICON_SQLITE_SYNCHRONOUS": synchronous}
-        if synchronous == "postgresql":
-            site_env.pop("ICON_SQLITE_SYNCHRONOUS")
-        rows += _site(config, url, site_env, tmp, workers, args.runs, bare[workers])
+    print(f"| configuration | load | req/s | p50 ms | p99 ms | ratio | {CPU} | acknowledged |")
+    rows = []
+    bare: dict[int, Server] = {}
+    try:
+        for config, synchronous, url, workers in configs:
+            if workers not in bare:
+                bare[workers] = _bare(env, tmp, workers)
+                rows.append(_measure(f"bare, {workers} worker(s)", "bare endpoint", "bare",
+                                     bare[workers], lambda w=workers: [_request(
+                                         bare[w].port, "POST", "/", b"x=1", {})] * 10**5,
+                                     args.runs, None))  # fmt: skip
+            site_env = env | {"ICON_SQLITE_SYNCHRONOUS": synchronous}
+            if synchronous == "postgresql":
+                site_env.pop("ICON_SQLITE_SYNCHRONOUS")
+            rows += _site(config, url, site_env, tmp, workers, args.runs, bare[workers])
+    finally:
+        for server in bare.values():
+            _stop(server.process)
     _write(rows, args.runs)
     return 0
 
