@@ -154,10 +154,16 @@ def counted_page(request: Request) -> Response:
     receipt = request.session.get(RECEIPT_KEY)
     if not isinstance(receipt, dict):
         return RedirectResponse("/vote/receipt", status_code=303)
-    context = {"receipt": receipt, "code": receipt.get("code", "")}
-    response = _render(request, "vote/voted.html", context)
+    # The voting night's most asked page: filled in from a page rendered once (templating.py).
+    response = request.app.state.renderer.render_filled(
+        request, "vote/voted.html", receipt, _receipt_context
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _receipt_context(receipt: dict) -> dict:
+    return {"receipt": receipt, "code": receipt.get("code", "")}
 
 
 def _masked(form: dict) -> str:
