@@ -17,6 +17,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,11 +29,17 @@ log = logging.getLogger("icon.batching")
 BatchFunction = Callable[[Sequence[Any]], list[Any]]
 _STOP = object()
 IDLE_SECONDS = 5.0
+# How long a batch under load waits for company: a few more milliseconds of latency for a commit
+# shared by many more votes (at batch 11 a vote cost 134 us of CPU, at 32 69 us, at 256 44 us).
+LINGER_SECONDS = 0.002
 
 
 class BatchWriter:
-    def __init__(self, process: BatchFunction, *, max_batch: int = 256, name: str = "batch"):
+    def __init__(self, process: BatchFunction, *, max_batch: int = 256, name: str = "batch",
+                 linger: float = LINGER_SECONDS):  # fmt: skip
         self.process, self.max_batch, self.name = process, max_batch, name
+        self.linger = linger
+        self._loaded = False  # the last batch held more than one item
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -81,14 +88,20 @@ class BatchWriter:
                         return
                     continue
                 batch, stop = [first], False
+                # Under load (the last batch was not alone) wait a little for more: a batch of
+                # a dozen pays its commit for a dozen; a lone vote at a quiet hour never waits.
+                until = time.monotonic() + (self.linger if self._loaded else 0.0)
                 while len(batch) < self.max_batch and not stop:
                     try:
-                        entry = self._queue.get_nowait()
+                        wait = until - time.monotonic()
+                        get = self._queue.get
+                        entry = get(timeout=wait) if wait > 0 else get(block=False)
                     except queue.Empty:
                         break
                     if entry[0] is not _STOP:
                         batch.append(entry)
                     stop = entry[0] is _STOP and entry[1] is me
+                self._loaded = len(batch) > 1
                 self._write(batch)
                 if stop:
                     return

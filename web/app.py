@@ -202,7 +202,11 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         Middleware(Metrics, routes=routes),
         # The signed SMS webhook is answered here, before what it has no use for (web/lean.py).
         Middleware(LeanWebhook, https=settings.https),
-        Middleware(OfferedLanguages, load=partial(campaigns.interface_languages, engine)),
+        Middleware(
+            OfferedLanguages,
+            load=partial(campaigns.interface_languages, engine),
+            known=partial(campaigns.known_interface_languages, engine),
+        ),
         Middleware(SecurityHeaders, https=settings.https),
         Middleware(BodyLimit, reject=reject, caps=BODY_CAPS, default=PUBLIC_FORM_CAP),
         # Level 6: a 300 KB board compresses in 5 ms instead of 17, for 3.5% more bytes.

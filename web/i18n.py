@@ -9,7 +9,9 @@ visitor's choice is kept in the ``lang`` cookie for a year.
 
 from __future__ import annotations
 
+import asyncio
 import io
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,14 +110,25 @@ NO_PAGE = ("/static/", "/sms/", "/audio/", "/healthz", "/metrics", "/feeds/")
 
 class OfferedLanguages:
     """Pure ASGI middleware putting the current edition's interface languages in the request's
-    state, read in the thread pool (never on the loop). One small query per page: a cache per
-    process would show a manager's change late in the other processes."""
+    state. ``known`` answers from a short-lived copy without the database (on the loop); only
+    when it has none is ``load`` run, in the thread pool (see campaigns.LANGUAGES_TTL)."""
 
-    def __init__(self, app, load: Callable[[], list[str]]) -> None:
-        self.app, self.load = app, load
+    def __init__(
+        self, app, load: Callable[[], list[str]], known: Callable[[], list[str] | None]
+    ) -> None:
+        self.app, self.load, self.known = app, load, known
+        # One lock per event loop (a lock belongs to the loop it first waited on).
+        self.reading: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and not scope["path"].startswith(NO_PAGE):
-            codes = await run_in_threadpool(self.load)
+            codes = self.known()
+            if codes is None:
+                # One read when the copy expires, not one per request then in flight.
+                loop = asyncio.get_running_loop()
+                async with self.reading.setdefault(loop, asyncio.Lock()):
+                    codes = self.known()
+                    if codes is None:
+                        codes = await run_in_threadpool(self.load)
             scope.setdefault("state", {})["offered_languages"] = codes
         await self.app(scope, receive, send)

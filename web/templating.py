@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,6 +12,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -19,6 +22,10 @@ from web.i18n import COOKIE, Catalogue
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 KILOBYTES, MEGABYTES = N_("%(size)s KB"), N_("%(size)s MB")
+# Where a filled page's values go (render_filled): a text marker, or for a number (a "%d" in a
+# message) a number no page shows; both pass Jinja's escaping unchanged.
+TEXT_MARK, NUMBER_MARK = "\x1eslot{}\x1e", 7_300_000_000_000
+MAX_FILLED = 64
 
 
 def _datetime_filter(code: str):
@@ -71,6 +78,7 @@ class Renderer:
     def __init__(self, catalogue: Catalogue, template_dir: Path = TEMPLATE_DIR) -> None:
         self.catalogue = catalogue
         self.envs: dict[str, Environment] = {}
+        self.filled: dict[tuple, list[str]] = {}
         for code, translations in catalogue.translations.items():
             env = Environment(
                 loader=FileSystemLoader(template_dir),
@@ -137,3 +145,64 @@ class Renderer:
         else:
             response.headers["Vary"] = "Cookie, Accept-Language"
         return response
+
+    def render_filled(
+        self,
+        request: Request,
+        template: str,
+        values: dict[str, str | int],
+        context: Callable[[dict], dict],
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> HTMLResponse:
+        """``render(request, template, context(values))``, byte for byte, from a page rendered
+        once per language, offered languages and path with markers where ``values`` (and the
+        CSRF token) go; each request fills them in, escaped as Jinja escapes them. A signed-in
+        visitor (their menu), a query string or a value of another type get the full render."""
+        wanted = self.wanted(request)
+        user = getattr(request.state, "user", None)
+        plain = all(type(v) in (str, int) for v in values.values())
+        if user is not None or request.url.query or not plain:
+            return self.render(request, template, context(values), headers=headers)
+        lang = self.language(request)
+        key = (template, lang, tuple(wanted or ()), request.url.path,
+               tuple((k, type(v)) for k, v in values.items()))  # fmt: skip
+        given = {**values, "csrf_token": request.scope.get("state", {}).get("csrf_token", "")}
+        parts = self.filled.get(key)
+        if parts is None:
+            parts = self._marked(request, template, values, context)
+            full = self.render(request, template, context(values), headers=headers)
+            # Kept only if it gives the full render's page (a value shown through a filter
+            # would not be found at its marker): the first visitor's page is the proof.
+            if _fill(parts, given) != full.body.decode():
+                return full
+            if len(self.filled) < MAX_FILLED:  # bounded: a few templates and languages
+                self.filled[key] = parts
+        response = HTMLResponse(_fill(parts, given), headers=headers)
+        response.headers["Content-Language"] = lang
+        response.headers["Vary"] = "Cookie, Accept-Language"
+        return response
+
+    def _marked(self, request, template, values, context) -> list[str]:
+        """The page split at its markers: [text, slot name, text, slot name, ..., text]."""
+        marks, names = {}, {}
+        for i, (name, value) in enumerate(values.items()):
+            marks[name] = NUMBER_MARK + i if type(value) is int else TEXT_MARK.format(i)
+            names[str(marks[name])] = name
+        names[TEXT_MARK.format("csrf")] = "csrf_token"
+        request.scope.setdefault("state", {})
+        token = request.scope["state"].get("csrf_token", "")
+        request.scope["state"]["csrf_token"] = TEXT_MARK.format("csrf")
+        try:
+            html = self.render(request, template, context(marks)).body.decode()
+        finally:
+            request.scope["state"]["csrf_token"] = token
+        pattern = "(" + "|".join(re.escape(mark) for mark in names) + ")"
+        return [names.get(part, part) if i % 2 else part
+                for i, part in enumerate(re.split(pattern, html))]  # fmt: skip
+
+
+def _fill(parts: list[str], values: dict) -> str:
+    return "".join(
+        part if i % 2 == 0 else str(escape(values[part])) for i, part in enumerate(parts)
+    )

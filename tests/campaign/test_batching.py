@@ -118,3 +118,44 @@ def test_a_process_returning_too_few_results_fails_each_item_and_the_writer_goes
     assert isinstance(results[0], RuntimeError) and results[1] == "good"
     assert run_async(writer.submit("later")) == "later"
     writer.close()
+
+
+def _batches_of_two_spaced(writer: BatchWriter, seen: list, warm_up: bool) -> list[list[int]]:
+    """Optionally a batch of several first (load), then two items 0.1 s apart."""
+
+    async def main():
+        if warm_up:
+            first = asyncio.ensure_future(writer.submit(1))
+            await asyncio.sleep(0.05)  # 1 is being processed (held): 2 and 3 queue behind it
+            await asyncio.gather(first, writer.submit(2), writer.submit(3))
+        a = asyncio.ensure_future(writer.submit(10))
+        await asyncio.sleep(0.1)
+        await asyncio.gather(a, writer.submit(11))
+
+    run_async(main())
+    writer.close()
+    return seen
+
+
+def test_under_load_a_batch_waits_a_little_for_company():
+    seen: list[list[int]] = []
+
+    def process(items):
+        if items == [1]:
+            threading.Event().wait(0.2)
+        seen.append(list(items))
+        return list(items)
+
+    writer = BatchWriter(process, linger=1.0)
+    assert _batches_of_two_spaced(writer, seen, warm_up=True) == [[1], [2, 3], [10, 11]]
+
+
+def test_a_lone_item_at_a_quiet_time_does_not_wait():
+    seen: list[list[int]] = []
+
+    def process(items):
+        seen.append(list(items))
+        return list(items)
+
+    writer = BatchWriter(process, linger=1.0)
+    assert _batches_of_two_spaced(writer, seen, warm_up=False) == [[10], [11]]

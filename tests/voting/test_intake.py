@@ -143,3 +143,36 @@ def test_a_round_closed_by_a_manager_takes_no_batched_vote(engine, campaign, bat
 
     assert batch([vote(1)]) == [None]
     assert count(engine, Ballot) == 0
+
+
+def test_a_batch_beyond_one_statement_counts_every_new_voter_and_refuses_the_rest(
+    engine, campaign, batch
+):
+    """900 votes: three multi-row statements per table (batch_sql.MAX_ROWS); the phones that
+    voted before the batch (one in each statement's share) are refused, every other counted."""
+    make_round(engine, campaign)
+    early = [0, 450, 899]
+    before = [SmsVote(f"early-{n}", f"+2237{n:07d}", "ICON 1") for n in early]
+    assert all(reply.startswith("Thank you!") for reply in batch(before))
+    votes = [SmsVote(f"gw-{n}", f"+2237{n:07d}", f"ICON {n % 3 + 1}") for n in range(900)]
+
+    replies = batch(votes)
+
+    refused = [n for n, reply in enumerate(replies) if not reply.startswith("Thank you!")]
+    assert refused == early
+    assert {replies[n] for n in early} == {ballot_box.SMS_ALREADY}
+    with db.session(engine) as s:
+        receipts = s.exec(select(Ballot.receipt)).all()
+    assert len(receipts) == len(set(receipts)) == 900
+    assert [r.rsplit("Receipt: ", 1)[1][:-1] for r in replies[1:4]] == [
+        ballot_box.format_receipt(code)
+        for code in receipts_of(engine, [f"+2237{n:07d}" for n in (1, 2, 3)])
+    ]
+    assert (count(engine, VoteAttempt), count(engine, InboundSms)) == (900, 903)
+    assert count(engine, RateEvent) == 903
+
+
+def receipts_of(engine, numbers: list[str]) -> list[str]:
+    with db.session(engine) as s:
+        by_voter = dict(s.exec(select(Ballot.voter_hash, Ballot.receipt)).all())
+    return [by_voter[phones.keyed_hash(SECRET, n, "voter")] for n in numbers]

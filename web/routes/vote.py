@@ -7,6 +7,8 @@ session, so the receipt never lands in a URL, the browser history or the server 
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -19,6 +21,7 @@ from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
 from voting.web_batch import WebVote
 from web import forms, htmx
 from web.auth import client_address
+from web.middleware import MAX_FIELDS, URLENCODED
 
 FIELDS_KEPT = 16
 RECEIPT_KEY = "vote_receipt"
@@ -56,7 +59,19 @@ def _visitor(request: Request) -> tuple[str, str]:
 
 
 async def _form(request: Request) -> dict:
-    return {k: str(v)[:200] for k, v in list((await request.form()).items())[:FIELDS_KEPT]}
+    if request.headers.get("content-type", "").startswith(URLENCODED):
+        # The vote's plain form: the standard library's parser reads it as Starlette's would
+        # (latin-1 bytes, %-escapes in UTF-8, blanks kept, the last of a repeated name) at a
+        # fraction of the cost, on voting night's second busiest request.
+        text = (await request.body()).decode("latin-1")
+        try:
+            pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        except ValueError:  # more fields than any form of ours: as Starlette, refused
+            pairs = []
+        fields = dict(pairs)
+    else:
+        fields = dict((await request.form()).items())
+    return {k: str(v)[:200] for k, v in list(fields.items())[:FIELDS_KEPT]}
 
 
 def vote_page(request: Request) -> Response:
@@ -135,10 +150,16 @@ def counted_page(request: Request) -> Response:
     receipt = request.session.get(RECEIPT_KEY)
     if not isinstance(receipt, dict):
         return RedirectResponse("/vote/receipt", status_code=303)
-    context = {"receipt": receipt, "code": receipt.get("code", "")}
-    response = _render(request, "vote/voted.html", context)
+    # The voting night's most asked page: filled in from a page rendered once (templating.py).
+    response = request.app.state.renderer.render_filled(
+        request, "vote/voted.html", receipt, _receipt_context
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _receipt_context(receipt: dict) -> dict:
+    return {"receipt": receipt, "code": receipt.get("code", "")}
 
 
 def receipt_page(request: Request) -> Response:
