@@ -30,36 +30,87 @@ _MAX_BLOCK_KEYS = 24
 _MAX_BLOCK = 60
 
 
-def _by_kind(members: list[int], kinds: list[frozenset[str]]) -> tuple[list[int], dict]:
-    wild, by = [], defaultdict(list)
+def _facet_buckets(members: list[int], kinds: list[frozenset[str]], posts: list[int]) -> tuple:
+    """Members known in both facets, by (kind, post class); the others, with a wildcard."""
+    full: dict[tuple[str, int], list[int]] = defaultdict(list)
+    wild = []
     for m in members:
-        if kinds[m]:
+        post = posts[m]
+        if kinds[m] and post >= 0:
             for k in kinds[m]:
-                by[k].append(m)
+                full[(k, post)].append(m)
         else:
             wild.append(m)
-    return wild, by
+    return full, wild
 
 
-def pairs_within(members: list[int], kinds: list[frozenset[str]], out: set) -> None:
-    if len(members) < 8:
-        out.update(combinations(members, 2))
+def _fits(m: int, o: int, kinds: list[frozenset[str]], posts: list[int]) -> bool:
+    """Whether two profiles may share a kind of workplace and a post (blank fits anything)."""
+    km, ko = kinds[m], kinds[o]
+    if km and ko and km.isdisjoint(ko):
+        return False
+    pm, po = posts[m], posts[o]
+    return pm < 0 or po < 0 or pm == po
+
+
+def pairs_within(
+    members: list[int], kinds: list[frozenset[str]], posts: list[int], out: set
+) -> None:
+    """Pairs of a block that may share a kind of workplace and a post."""
+    if len(members) == 2:
+        out.add((members[0], members[1]))
         return
-    wild, by = _by_kind(members, kinds)
-    for group in by.values():
+    full, wild = _facet_buckets(members, kinds, posts)
+    for group in full.values():
         out.update(combinations(group, 2))
     for w in wild:
-        out.update((w, m) if w < m else (m, w) for m in members if m != w)
+        out.update(
+            (w, m) if w < m else (m, w) for m in members if m != w and _fits(w, m, kinds, posts)
+        )
 
 
-def pairs_across(a: list[int], b: list[int], kinds: list[frozenset[str]], out: set) -> None:
-    wild, by = _by_kind(b, kinds)
+def pairs_across(
+    a: list[int], b: list[int], kinds: list[frozenset[str]], posts: list[int], out: set
+) -> None:
+    full, wild = _facet_buckets(b, kinds, posts)
     for i in a:
-        if not kinds[i]:
-            others: Iterable[int] = b
+        if not kinds[i] or posts[i] < 0:
+            others: Iterable[int] = [j for j in b if _fits(i, j, kinds, posts)]
         else:
-            others = {*wild, *(j for k in kinds[i] for j in by.get(k, ()))}
+            post = posts[i]
+            others = {
+                *(j for j in wild if _fits(i, j, kinds, posts)),
+                *(j for k in kinds[i] for j in full.get((k, post), ())),
+            }
         out.update((i, j) if i < j else (j, i) for j in others if j != i)
+
+
+def post_classes(cores: Iterable[str]) -> dict[str, int]:
+    """A class for each post: two posts ``positions_compatible`` accepts (cores equal or a typo
+    apart, up to ``cap`` edits) are in one class, so posts of different classes never match.
+    Typo-close cores share a deletion variant (a transposition is one deletion on each side)."""
+    cores = sorted(set(cores))
+    parent = list(range(len(cores)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    index: dict[str, list[int]] = defaultdict(list)
+    for n, core in enumerate(cores):
+        for variant in _deletions(core) if core else {core}:
+            index[variant].append(n)
+    for group in index.values():
+        for x, y in combinations(group, 2):
+            if find(x) == find(y):
+                continue
+            a, b = cores[x], cores[y]
+            cap = 1 if max(len(a), len(b)) < 8 else 2
+            if a and b and OSA.distance(a, b, score_cutoff=cap) <= cap:
+                parent[find(x)] = find(y)
+    return {core: find(n) for n, core in enumerate(cores)}
 
 
 def candidate_pairs(profiles: list[Profile], names: Names) -> set[tuple[int, int]]:
@@ -93,15 +144,19 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> set[tuple[int, int
                 blank[key].append(index)
     # Two workplaces of different kinds never match (see context): within a block, only
     # profiles sharing a kind, or without one, are paired.
+    # Posts of different classes never match either.
     kinds = [p.institution.kinds if p.institution is not None else frozenset() for p in profiles]
+    classes = post_classes(p.position.core for p in profiles if p.position is not None)
+    posts = [classes[p.position.core] if p.position is not None else -1 for p in profiles]
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
         if len(members) > 1:
-            pairs_within(members, kinds, pairs)
+            pairs_within(members, kinds, posts, pairs)
     for key, members in blank.items():
-        pairs_within(members, kinds, pairs)
+        if len(members) > 1:
+            pairs_within(members, kinds, posts, pairs)
         for region in regions.get(key, ()):
-            pairs_across(members, blocks[(region, key)], kinds, pairs)
+            pairs_across(members, blocks[(region, key)], kinds, posts, pairs)
     return pairs
 
 

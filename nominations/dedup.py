@@ -18,7 +18,14 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 from nominations.lexicon import Lexicon, lexicon
-from nominations.normalise import fold, institution_key, name_tokens, position_key, region_key
+from nominations.normalise import (
+    fold,
+    institution_key,
+    name_gender,
+    name_tokens,
+    position_key,
+    region_key,
+)
 from nominations.probable import Evidence, merge_groups
 from nominations.tiers import Grouper, Profile
 
@@ -127,6 +134,11 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
         ]
         parsed = _parse_all(column, lambda text, parse=parse: parse(text, lex), **options)
         fields.append([parsed[v] for v in column])
+    genders = _parse_all(
+        [r.get("nominee_name") if isinstance(r.get("nominee_name"), str) else None for r in unique],
+        lambda text: name_gender(text, lex),
+        join_apostrophes=True,
+    )
     # A region written as a cercle or a town ("Kati" for Koulikoro) also names a locality.
     towns = _parse_all(
         [r.get("region") if isinstance(r.get("region"), str) else None for r in unique],
@@ -139,10 +151,15 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
         if not name:
             alone.append([row.get("id")])
             continue
-        key = (name, region, institution, position)
+        raw_name = row.get("nominee_name")
+        gender = genders[raw_name if isinstance(raw_name, str) else None]
+        # "M. Diarra" and "Mme Diarra", both teachers at one school, are two people.
+        key = (name, region, institution, position, gender)
         profile = profiles.get(key)
         if profile is None:
             profile = profiles[key] = Profile(name, region, institution, position)
+            if gender:
+                profile.genders.add(gender)
         profile.ids.append(row.get("id"))
         raw = row.get("region")
         words = region.split()
@@ -160,7 +177,7 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
         e = Evidence()
         for k in cluster:
             p = ordered[k]
-            e.add(p.name, p.region, p.institution, p.position, p.towns, lex, len(p.ids))
+            e.add(p.name, p.region, p.institution, p.position, p.towns, lex, len(p.ids), p.genders)
             for i in p.ids:
                 cluster_of[i] = index
         evidence.append(e)

@@ -81,6 +81,8 @@ class Lexicon:
 
         self.titles = frozenset(lists("names", "titles"))
         self.hadj = frozenset(lists("names", "hadj"))
+        self.male = frozenset(lists("names", "male"))
+        self.female = frozenset(lists("names", "female"))
         self.distinct = frozenset(lists("names", "distinct"))
         # Every spelling (and its sound-alike key) points at the key of its line's first spelling.
         self._canon: dict[str, str] = {}

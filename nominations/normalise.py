@@ -74,6 +74,14 @@ def name_tokens(raw: object, lex: Lexicon | None = None) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
+def name_gender(raw: object, lex: Lexicon | None = None) -> str:
+    """ "m" or "f" when the name's titles say so ("M.", "Madame", "El Hadj"), else ""."""
+    lex = lex or lexicon()
+    words = set(fold(raw, join_apostrophes=True).split())
+    male, female = bool(words & lex.male), bool(words & lex.female)
+    return "m" if male and not female else "f" if female and not male else ""
+
+
 # --- regions -----------------------------------------------------------------
 
 

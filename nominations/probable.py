@@ -44,7 +44,8 @@ class Evidence:
     """What a group of nominations says about its person, in comparable keys."""
 
     __slots__ = (
-        "cores", "contexts", "domains", "kinds", "names", "numbers", "places", "regions", "size",
+        "cores", "contexts", "domains", "genders", "kinds", "names", "numbers", "places",
+        "regions", "size",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -57,10 +58,14 @@ class Evidence:
         self.domains: set[str] = set()
         self.cores: set[str] = set()
         self.contexts: set[str] = set()
+        self.genders: set[str] = set()
         self.size = 0
 
-    def add(self, name, region, institution, position, towns, lex: Lexicon, count: int) -> None:  # type: ignore[no-untyped-def]
+    def add(
+        self, name, region, institution, position, towns, lex: Lexicon, count: int, genders=()
+    ) -> None:  # type: ignore[no-untyped-def]
         self.size += count
+        self.genders.update(genders)
         if name:
             # "Hadja Diarra" is kept as a name by the first pass; here it is a title.
             words = [t for t in name if t not in lex.hadj] or name
@@ -99,6 +104,7 @@ class Evidence:
             "domains",
             "cores",
             "contexts",
+            "genders",
         ):
             getattr(self, slot).update(getattr(other, slot))
         self.size += other.size
@@ -165,6 +171,8 @@ def context_score(a: Evidence, b: Evidence) -> int:
     """Workplace, post and region evidence; _NEVER when they prove two people."""
     if a.regions and b.regions and not (a.regions & b.regions):
         return _NEVER
+    if len(a.genders) == 1 and len(b.genders) == 1 and a.genders != b.genders:
+        return _NEVER  # "M. Diarra" and "Mme Diarra"
     score = 1 if a.regions and b.regions else 0
     for x, y in ((a.numbers, b.numbers), (a.domains, b.domains)):
         if x and y and not (x & y):
@@ -208,6 +216,8 @@ def _consistent(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
     if _CLASH in levels and not any(level != _CLASH and level >= 2 for level in levels):  # type: ignore[operator]
         return False
     if a.regions and b.regions and not (a.regions & b.regions):
+        return False
+    if len(a.genders) == 1 and len(b.genders) == 1 and a.genders != b.genders:
         return False
     return not (a.places and b.places and not _places_meet(a.places, b.places))
 
@@ -265,9 +275,12 @@ def merge_groups(
         else:
             _union(find, parent, merged, forbid, i, j, queue, score, known)
     for short, partners in sorted(partial.items()):
-        roots = {find(p) for p in partners}
+        # Another title-and-family-name group is decided by its own partners: the fuller names
+        # alone say how many people the short one may be.
+        full = {p for p in partners if not _short(evidence[p])} or partners
+        roots = {find(p) for p in full}
         if len(roots) == 1:
-            _union(find, parent, merged, forbid, short, min(partners), queue, MERGE, known)
+            _union(find, parent, merged, forbid, short, min(full), queue, MERGE, known)
         else:
             queue.extend((SHORT_MERGE - 1, short, p) for p in sorted(partners))
     clusters: dict[int, list[int]] = defaultdict(list)

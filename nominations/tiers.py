@@ -33,7 +33,7 @@ from nominations.normalise import (
 class Profile:
     """The nominations that normalise to exactly the same fields."""
 
-    __slots__ = ("ids", "institution", "name", "position", "region", "towns")
+    __slots__ = ("genders", "ids", "institution", "name", "position", "region", "towns")
 
     def __init__(
         self,
@@ -44,6 +44,7 @@ class Profile:
     ) -> None:
         self.ids: list[Hashable] = []
         self.towns: set[str] = set()
+        self.genders: set[str] = set()  # "m", "f": what the titles of its nominations say
         self.name = name
         self.region = region
         self.institution = institution
@@ -53,15 +54,17 @@ class Profile:
 class Facets:
     """The distinct values a group of nominations gives for each field."""
 
-    __slots__ = ("institutions", "names", "positions", "regions")
+    __slots__ = ("genders", "institutions", "names", "positions", "regions")
 
     def __init__(self, p: Profile) -> None:
         self.names = {p.name}
         self.regions = {p.region} if p.region else set()
         self.institutions = {p.institution} if p.institution is not None else set()
         self.positions = {p.position} if p.position is not None else set()
+        self.genders = set(p.genders)
 
     def absorb(self, other: Facets) -> None:
+        self.genders |= other.genders
         self.names |= other.names
         self.regions |= other.regions
         self.institutions |= other.institutions
@@ -102,7 +105,10 @@ class Grouper:
         return found
 
     def context(self, p: Profile, q: Profile) -> int | None:
-        """Number of wildcards used to match region, institution and post, or None."""
+        """Number of wildcards used to match region, institution and post, or None (also when
+        the titles say one is a man and the other a woman)."""
+        if len(p.genders) == 1 and len(q.genders) == 1 and p.genders != q.genders:
+            return None
         vague = 0
         if p.region != q.region:
             if p.region and q.region:
@@ -128,6 +134,8 @@ class Grouper:
         and name of one agrees with every one of the other, with doubled typo
         allowances since each may be misspelt in its own way."""
         if a.regions and b.regions and a.regions != b.regions:
+            return False
+        if len(a.genders) == 1 and len(b.genders) == 1 and a.genders != b.genders:
             return False
         for x in a.institutions:
             for y in b.institutions:
@@ -155,13 +163,14 @@ class Grouper:
     def edges(self) -> list[tuple[int, int, int, int]]:
         """(wildcards, name distance, i, j) for every pair that may be one person.
 
-        The context verdict depends only on region, institution and post, which many profiles
-        share (one person's misspellings): it is decided once per pair of distinct contexts.
+        The context verdict depends only on region, institution, post and titles, which many
+        profiles share (one person's misspellings): it is decided once per pair of contexts.
         """
         profiles = self.profiles
         ids: dict[tuple[object, ...], int] = {}
         context_of = [
-            ids.setdefault((p.region, p.institution, p.position), len(ids)) for p in profiles
+            ids.setdefault((p.region, p.institution, p.position, frozenset(p.genders)), len(ids))
+            for p in profiles
         ]
         verdicts: dict[tuple[int, int], int | None] = {}
         distance = self.names.distance

@@ -48,6 +48,28 @@ def test_title_and_family_name_fitting_two_relatives_joins_neither():
     assert [(a, b) for a, b, _ in queue] == [([1], [2]), ([1], [3])]
 
 
+def test_title_and_family_name_groups_join_the_one_full_name_they_fit():
+    rows = [
+        row(1, "Mme Diarra", "institutrice", "GS Kati", "Kati"),
+        row(2, "Mme Jara", "maîtresse d'école", "Groupe scolaire de Kati", "Koulikoro"),
+        row(3, "Djénéba Diarra", "institutrice", "GS Kati", "Koulikoro"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1, 2, 3]]
+    assert probable_matches(rows, country="ML") == []
+
+
+def test_a_man_and_a_woman_of_one_family_name_are_two_people():
+    rows = [
+        row(1, "M. Diarra", "instituteur", "GS Kati", "Kati"),
+        row(2, "Mme Diarra", "institutrice", "GS Kati", "Kati"),
+        row(3, "Mme Djénéba Diarra", "institutrice", "GS Kati", "Koulikoro"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1], [2, 3]]
+    assert probable_matches(rows, country="ML") == []
+
+
 def test_orthographies_and_diminutives_merge_at_one_workplace():
     rows = [
         row(1, "Mamadou Traoré", "Infirmier", "CSCOM de Niono", "Ségou"),
