@@ -270,7 +270,15 @@ def test_two_nominations_to_a_published_winner_whose_spot_plays_on_a_phone(
     # 11. A visitor on a small phone: the results, the finalists, the profile; she plays the spot.
     page = browser.new_context(viewport=PHONE, locale="fr-FR").new_page()
     page.goto(f"{base}/results")
-    expect(page.get_by_role("main")).to_contain_text(WINNER)
+    expect(page.locator("ol.standings .name")).to_have_text([WINNER, "Moussa Traoré",
+                                                             "Fanta Keïta"])  # fmt: skip
+    expect(page.locator("ol.standings .outcome")).to_have_text(["Vainqueur"])
+    # One vote is "1 vote" in French (0 and 1 take the singular).
+    expect(page.locator("ol.standings .votes")).to_have_text([
+        "2 votes : 1 sur le web, 1 par SMS", "1 vote : 1 sur le web, 0 par SMS",
+        "1 vote : 0 sur le web, 1 par SMS",
+    ])  # fmt: skip
+    expect(page.get_by_text("4 votes comptés.")).to_be_visible()
     assert page_width(page) == PHONE["width"]
     shot(page, "10-results")
     page.goto(f"{base}/finalists")
