@@ -7,7 +7,7 @@ DEV := ICON_ENV=development
 PYTEST := PYTHONASYNCIODEBUG=1 $(BIN)/pytest
 
 .PHONY: install demo serve migrate test test-sqlite test-postgres lint format messages bench chromium \
-	media-tools kannel axe reliability
+	media-tools kannel axe reliability journey-shots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,11 @@ messages: install
 		--project "Integrity Icon" -o web/locale/messages.pot .
 	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale \
 		--ignore-obsolete --no-fuzzy-matching -w 100
+
+# The whole journey (tests/browser/test_whole_journey.py) with its phone-size screenshots saved
+# into docs/journey/, which the README shows; commit them after a change to the pages.
+journey-shots: install chromium media-tools
+	env -u ICON_TEST_DATABASE_URL ICON_JOURNEY_SHOTS=docs/journey $(PYTEST) tests/browser/test_whole_journey.py
 
 # Faults (SIGKILL mid-burst, one phone 100 times at once, gateway retries, a backup mid-burst;
 # on PostgreSQL connections terminated under one and two servers) against real servers;

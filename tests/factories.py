@@ -16,11 +16,32 @@ PASSWORD = "correct horse battery"
 _SERIALS = itertools.count(1)
 
 
+def phase_dates(phase: str) -> dict:
+    """The calendar of an edition whose ``phase`` is open now (40 days each phase)."""
+    offsets = {"nominations": 10, "review": 50, "voting": 90, "results": 130, "upcoming": -5}
+    start = db.utcnow() - timedelta(days=offsets[phase])
+    return dict(
+        nominations_start=start,
+        nominations_end=start + timedelta(days=40),
+        review_start=start + timedelta(days=40),
+        review_end=start + timedelta(days=80),
+        voting_start=start + timedelta(days=80),
+        voting_end=start + timedelta(days=120),
+        results_at=start + timedelta(days=120),
+    )
+
+
+def move_to_phase(engine, campaign_id: int, phase: str) -> None:
+    """Time passes: the edition's calendar now has ``phase`` open."""
+    with db.session(engine) as s, s.begin():
+        campaign = s.get(Campaign, campaign_id)
+        for name, value in phase_dates(phase).items():
+            setattr(campaign, name, value)
+
+
 def make_campaign(engine, phase: str = "nominations", **overrides) -> Campaign:
     """A Mali campaign whose ``phase`` is open now."""
     now = db.utcnow()
-    offsets = {"nominations": 10, "review": 50, "voting": 90, "results": 130, "upcoming": -5}
-    start = now - timedelta(days=offsets[phase])
     values = dict(
         country="ML",
         year=now.year,
@@ -29,13 +50,7 @@ def make_campaign(engine, phase: str = "nominations", **overrides) -> Campaign:
         regions=list(MALI_REGIONS),
         languages=list(MALI_LANGUAGES),
         eligibility=list(MALI_ELIGIBILITY),
-        nominations_start=start,
-        nominations_end=start + timedelta(days=40),
-        review_start=start + timedelta(days=40),
-        review_end=start + timedelta(days=80),
-        voting_start=start + timedelta(days=80),
-        voting_end=start + timedelta(days=120),
-        results_at=start + timedelta(days=120),
+        **phase_dates(phase),
     )
     values.update(overrides)
     values.setdefault("phone_country", values["country"])

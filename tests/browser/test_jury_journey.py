@@ -10,7 +10,8 @@ from campaign.demo import MALI_REGIONS
 from nominations import moderation
 from shortlist import assignment, criteria, scoring
 from shortlist.models import Assignment
-from tests.factories import PASSWORD, make_campaign, make_nomination, make_user
+from tests.browser.steps import sign_in
+from tests.factories import make_campaign, make_nomination, make_user
 
 FIRST = ["Awa", "Moussa", "Fanta", "Bakary", "Oumou", "Drissa", "Kadiatou", "Sékou", "Mariam",
          "Adama", "Salif", "Hawa"]  # fmt: skip
@@ -50,13 +51,6 @@ def _arrange(engine):
     return campaign
 
 
-def _sign_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
 def test_jurors_score_and_recuse_then_the_manager_picks_finalists_and_alternates(
     engine, live_server, browser
 ):
@@ -64,7 +58,7 @@ def test_jurors_score_and_recuse_then_the_manager_picks_finalists_and_alternates
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page = context.new_page()
 
-    _sign_in(page, live_server, "juror1@example.org")
+    sign_in(page, live_server, "juror1@example.org")
     expect(page.get_by_text("10 sur 12")).to_be_visible()
     page.get_by_role("link", name="Noter la personne suivante").click()
     for n, value in enumerate(("8", "7.5", "9", "6", "8")):
@@ -80,7 +74,7 @@ def test_jurors_score_and_recuse_then_the_manager_picks_finalists_and_alternates
     expect(page.get_by_text("11 sur 12 remises")).to_be_visible()
     page.get_by_role("button", name="Se déconnecter").click()
 
-    _sign_in(page, live_server, "juror2@example.org")
+    sign_in(page, live_server, "juror2@example.org")
     page.get_by_role("link", name="Noter la personne suivante").click()
     recused = page.get_by_role("heading", level=1).inner_text()
     page.get_by_label("Pourquoi (lu par les responsables de la campagne)").fill("C'est ma cousine.")
@@ -89,7 +83,7 @@ def test_jurors_score_and_recuse_then_the_manager_picks_finalists_and_alternates
     expect(page.get_by_role("link", name=recused)).to_have_count(0)
     page.get_by_role("button", name="Se déconnecter").click()
 
-    _sign_in(page, live_server, "boss@example.org")
+    sign_in(page, live_server, "boss@example.org")
     page.goto(f"{live_server}/manage/shortlist")
     rows = page.locator("table.board tbody tr")
     expect(rows).to_have_count(12)

@@ -1,36 +1,8 @@
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PAGE_BUDGET, PHONE, SCREENSHOTS, wire_bytes
+from tests.browser.steps import STORY, fill_nomination
 from tests.factories import make_campaign
-
-STORY = (
-    "Elle accueille chaque patiente sans rien demander en plus du tarif affiché, et elle a "
-    "refusé un cadeau pour passer quelqu'un avant les autres."
-)
-
-
-def _fill_nomination(page):
-    page.get_by_label("Nom complet").fill("Dr Aminata GOITA")
-    page.get_by_label("une femme").check()
-    page.get_by_label("Poste ou métier").fill("Sage-femme")
-    page.get_by_label("Service ou institution").fill("CSCOM de Kalaban Coro")
-    page.get_by_label("Région").select_option("Koulikoro")
-    page.get_by_label("Racontez ce que cette personne a fait").fill(STORY)
-    referees = page.locator(".referee")
-    referees.nth(0).get_by_label("Nom", exact=True).fill("Oumou Diarra")
-    referees.nth(0).get_by_label("Téléphone").fill("76 11 22 33")
-    referees.nth(1).get_by_label("Nom", exact=True).fill("Bakary Koné")
-    referees.nth(1).get_by_label("Téléphone").fill("66 11 22 33")
-    page.get_by_label("Votre nom").fill("Fanta Traoré")
-    page.get_by_label("Votre numéro de téléphone").fill("+223 66 12 34 56")
-    page.get_by_label("Comment connaissez-vous cette personne ?").fill("Patiente")
-    page.get_by_role("radiogroup", name="Cette personne est-elle un fonctionnaire").get_by_label(
-        "Oui"
-    ).check()
-    page.get_by_role("radiogroup", name="Cette personne est-elle un élu").get_by_label(
-        "Non"
-    ).check()
-    page.get_by_label("J'accepte").check()
 
 
 def test_public_nominates_on_a_phone_gets_a_code_and_tracks_it(engine, live_server, phone):
@@ -42,7 +14,7 @@ def test_public_nominates_on_a_phone_gets_a_code_and_tracks_it(engine, live_serv
         "Oui"
     ).check()
     expect(page.locator("#eligibility_elected-error")).to_contain_text("Les élus ne peuvent pas")
-    _fill_nomination(page)
+    fill_nomination(page)
     expect(page.locator("#eligibility_elected-error")).to_be_empty()
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "nominate-fr-360.png", full_page=True)
@@ -86,7 +58,7 @@ def test_nominate_works_without_javascript(engine, browser, live_server):
     page.get_by_role("button", name="Envoyer la nomination").click()
     expect(page.get_by_role("alert")).to_contain_text("Certains champs sont à corriger.")
     expect(page.get_by_label("Nom complet")).to_have_value("Awa Keita")
-    _fill_nomination(page)
+    fill_nomination(page)
     page.get_by_role("button", name="Envoyer la nomination").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Merci ! Votre nomination est bien reçue."
@@ -113,7 +85,7 @@ def test_volunteer_paper_form_and_web_nomination_meet_under_one_nominee(
     make_user(engine, "manager", "boss@example.org")
     public = phone.new_page()
     public.goto(f"{live_server}/nominate")
-    _fill_nomination(public)
+    fill_nomination(public)
     public.get_by_role("button", name="Envoyer la nomination").click()
     expect(public.get_by_role("heading", level=1)).to_contain_text("Merci !")
 

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import feedparser
 import httpx
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PAGE_BUDGET, PHONE, SCREENSHOTS
-from tests.factories import PASSWORD, make_campaign, make_user
+from tests.browser.steps import portrait, publish_profile, publish_spot, sign_in, tap_play, tone
+from tests.factories import make_campaign, make_user
 from tests.profiles.helpers import add_finalist
 
 NAME = "Aminata Goïta"
@@ -33,14 +32,9 @@ SHOT_COPY = Path("/tmp/shots/publishing-visitor.png")
 
 def _media(folder: Path) -> dict[str, Path]:
     """A photo-sized JPEG and the two spots' audio, made for real."""
-    made = {"photo": folder / "portrait.jpg"}
-    portrait = Image.linear_gradient("L").resize((800, 1000)).convert("RGB")
-    portrait.save(made["photo"], "JPEG", quality=85)
-    for name, (tone, *codec) in ENCODINGS.items():
-        made[name] = folder / name
-        subprocess.run(["/usr/bin/ffmpeg", "-nostdin", "-loglevel", "error", "-y",
-                        "-f", "lavfi", "-i", tone, *codec, str(made[name])],
-                       check=True, timeout=30)  # fmt: skip
+    made = {"photo": portrait(folder / "portrait.jpg")}
+    for name, codec in ENCODINGS.items():
+        made[name] = tone(folder / name, *codec)
     return made
 
 
@@ -80,48 +74,12 @@ def desk(browser):
 
 def _manager_publishes(page, base: str, year: int, media: dict[str, Path]) -> dict[str, int]:
     """Through the pages, as a manager would; the spot ids by language."""
-    page.goto(f"{base}/login")
-    page.get_by_label("Adresse e-mail").fill("boss@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-    page.goto(f"{base}/manage/profiles")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Profils")
-    page.get_by_role("button", name=f"Créer le profil de {NAME}").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
-    expect(
-        page.get_by_text(f"Brouillon · {year} · /finalists/aminata-goita-{year}")
-    ).to_be_visible()
-    page.get_by_label("Nouvelle photo").set_input_files(media["photo"])
-    page.get_by_role("button", name="Envoyer la photo").click()
-    expect(page.get_by_role("status")).to_have_text("La nouvelle photo est enregistrée.")
-    expect(page.get_by_role("img", name="Photo actuelle")).to_be_visible()
-    page.get_by_role("button", name="Publier").click()
-    expect(page.get_by_role("status")).to_have_text("Le profil est public.")
-    expect(page.get_by_role("button", name="Dépublier")).to_be_visible()
-
-    ids = {}
-    for code, (language, title, transcript, file) in SPOTS.items():
-        page.goto(f"{base}/manage/spots")
-        expect(page.get_by_role("heading", name="Ajouter un spot")).to_be_visible()
-        page.get_by_label("Finaliste").select_option(label=NAME)
-        page.get_by_label("Langue").select_option(label=language)
-        page.get_by_label("Titre").fill(title)
-        page.get_by_label("Transcription").fill(transcript)
-        page.get_by_label("Fichier audio").set_input_files(media[file])
-        page.get_by_role("button", name="Envoyer le spot").click()
-        # The light version is made by ffmpeg before the answer: allow it a few seconds.
-        expect(page.get_by_role("status")).to_have_text(
-            "Le spot est enregistré comme brouillon.", timeout=20_000
-        )
-        expect(page.get_by_role("heading", level=1)).to_have_text(title)
-        ids[code] = int(re.search(r"/manage/spots/(\d+)", page.url).group(1))
-        page.get_by_role("button", name="Publier").click()
-        expect(page.get_by_role("status")).to_have_text("Enregistré.")
-        expect(
-            page.get_by_text("Publié : sur la page du finaliste et dans le flux podcast.")
-        ).to_be_visible()
+    sign_in(page, base, "boss@example.org")
+    publish_profile(page, base, NAME, f"aminata-goita-{year}", year, media["photo"])
+    ids = {
+        code: publish_spot(page, base, NAME, language, title, transcript, media[file])
+        for code, (language, title, transcript, file) in SPOTS.items()
+    }
 
     page.goto(f"{base}/manage/spots")
     table = page.get_by_role("table").filter(has_text=SPOTS["bm"][1])
@@ -183,15 +141,7 @@ def test_manager_publishes_a_finalist_with_two_spots_and_a_phone_visitor_plays_o
     bambara = spots.filter(has=page.get_by_role("heading", name=SPOTS["bm"][1]))
     player = bambara.locator("audio")
     expect(player).to_have_attribute("preload", "none")
-    player.evaluate("a => a.addEventListener('playing', () => { a.dataset.played = '1' })")
-    player.scroll_into_view_if_needed()
-    box = player.bounding_box()
-    # Chromium's native controls start with the round play button, as wide as the bar is
-    # high: a real tap on its centre (a user gesture, so no autoplay policy applies).
-    page.mouse.click(box["x"] + box["height"] / 2, box["y"] + box["height"] / 2)
-    expect(player).to_have_attribute("data-played", "1", timeout=10_000)
-    page.wait_for_function("a => a.currentTime > 0.3", arg=player.element_handle(),
-                           timeout=10_000)  # fmt: skip
+    tap_play(page, player)
 
     light = {code: f"{base}/audio/{spot_id}/light.ogg" for code, spot_id in ids.items()}
     assert set(audio_requests) == {light["bm"]}

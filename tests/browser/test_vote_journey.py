@@ -1,22 +1,18 @@
 """The public round: a web vote with the code from the outbox, the same phone refused by SMS,
 and the manager's live count, close and result."""
 
-import hashlib
-import hmac
 from datetime import timedelta
-from urllib.parse import urlencode
 
-import httpx
 from playwright.sync_api import expect
 from sqlmodel import select
 
 from campaign import db
 from campaign.models import Campaign, SmsMessage
 from tests.browser.conftest import PHONE, SCREENSHOTS
+from tests.browser.steps import SMS_SECRET, sms
 from tests.factories import PASSWORD, make_campaign, make_nomination, make_user
 from voting.models import Candidate, Round
 
-SMS_SECRET = "browser-sms-secret"
 NAMES = ["Aminata Goïta", "Moussa Traoré", "Fanta Keïta"]
 
 
@@ -43,13 +39,6 @@ def _arrange(engine):
     return r.id
 
 
-def _sms(base: str, sender: str, text: str, gateway_id: str) -> str:
-    body = urlencode({"from": sender, "text": text, "id": gateway_id}).encode()
-    signature = "sha256=" + hmac.new(SMS_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Icon-Signature": signature}
-    return httpx.post(f"{base}/sms/inbound", content=body, headers=headers, timeout=10).text
-
-
 def test_web_vote_then_sms_refused_then_manager_closes_and_sees_the_result(
     engine, live_server_factory, browser
 ):
@@ -73,10 +62,10 @@ def test_web_vote_then_sms_refused_then_manager_closes_and_sees_the_result(
     expect(page.get_by_role("heading", level=1)).to_have_text("Merci ! Votre vote est compté.")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
-    reply = _sms(base, "+223 76 12 34 56", "ICON 1", "gw-1")
+    reply = sms(base, "+223 76 12 34 56", "ICON 1", "gw-1")
     assert reply == "Vous avez déjà voté pour ce tour. Votre premier vote est retenu."
-    assert _sms(base, "+223 66 00 00 01", "icon 3", "gw-2").startswith("Merci !")
-    assert _sms(base, "+223 66 00 00 02", "VOTE   2", "gw-3").startswith("Merci !")
+    assert sms(base, "+223 66 00 00 01", "icon 3", "gw-2").startswith("Merci !")
+    assert sms(base, "+223 66 00 00 02", "VOTE   2", "gw-3").startswith("Merci !")
     voter.close()
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
