@@ -162,14 +162,21 @@ def update_settings(
         ensure_editable(campaign)
         values = form.parse(campaign.timezone)
         if db.utcnow() >= campaign.nominations_start:
-            fixed = {k: N_("Fixed once nominations have opened.") for k in PLACE_FIELDS
-                     if k in values and values[k] != getattr(campaign, k)}  # fmt: skip
+            fixed = {
+                k: N_("Fixed once nominations have opened.")
+                for k in PLACE_FIELDS
+                if k in values and values[k] != getattr(campaign, k)
+            }
             if fixed:
                 raise Invalid(fixed)
-        if values.get("country", campaign.country) != campaign.country and s.exec(
-            select(Campaign.id).where(Campaign.country == values["country"],
-                                      Campaign.year == campaign.year)
-        ).first():  # fmt: skip
+        if (
+            values.get("country", campaign.country) != campaign.country
+            and s.exec(
+                select(Campaign.id).where(
+                    Campaign.country == values["country"], Campaign.year == campaign.year
+                )
+            ).first()
+        ):
             raise Invalid({"country": N_("This country already has an edition for this year.")})
         changed = {}
         for key, value in values.items():
@@ -194,8 +201,10 @@ def parse_eligibility(rows: list[dict]) -> list[dict]:
     """The eligibility questions as managers typed them (blank rows dropped), validated."""
     questions, errors, seen = [], {}, set()
     for i, row in enumerate(rows):
-        texts = {k: " ".join(str(row.get(k, "")).split()) for k in
-                 ("key", "text_fr", "text_en", "refusal_fr", "refusal_en")}  # fmt: skip
+        texts = {
+            k: " ".join(str(row.get(k, "")).split())
+            for k in ("key", "text_fr", "text_en", "refusal_fr", "refusal_en")
+        }
         if not any(texts.values()):
             continue
         key = texts["key"].lower()
@@ -211,12 +220,14 @@ def parse_eligibility(rows: list[dict]) -> list[dict]:
         expected = str(row.get("expected", ""))
         if expected not in ("yes", "no"):
             errors[f"expected_{i}"] = N_("Choose the answer that makes a person eligible.")
-        questions.append({
-            "key": key,
-            "expected": expected == "yes",
-            "text": {"fr": texts["text_fr"], "en": texts["text_en"]},
-            "refusal": {"fr": texts["refusal_fr"], "en": texts["refusal_en"]},
-        })  # fmt: skip
+        questions.append(
+            {
+                "key": key,
+                "expected": expected == "yes",
+                "text": {"fr": texts["text_fr"], "en": texts["text_en"]},
+                "refusal": {"fr": texts["refusal_fr"], "en": texts["refusal_en"]},
+            }
+        )
     if len(questions) > MAX_QUESTIONS:
         errors["eligibility"] = N_("At most 8 questions.")
     if errors:
@@ -241,8 +252,15 @@ def update_eligibility(
             )
         old = campaign.eligibility
         campaign.eligibility = questions
-        audit.record(s, actor_id, "campaign.eligibility", "campaign", campaign.id,
-                     before=old, after=questions)  # fmt: skip
+        audit.record(
+            s,
+            actor_id,
+            "campaign.eligibility",
+            "campaign",
+            campaign.id,
+            before=old,
+            after=questions,
+        )
     return campaign
 
 
@@ -261,9 +279,10 @@ def showing(engine: Engine, raw_year: str | None) -> tuple[Campaign | None, list
         if not (raw_year.isdigit() and int(raw_year) in years):
             raise NotFound(N_("There is no edition for that year."))
         found = s.exec(
-            select(Campaign).where(Campaign.country == current.country,
-                                   Campaign.year == int(raw_year))
-        ).one()  # fmt: skip
+            select(Campaign).where(
+                Campaign.country == current.country, Campaign.year == int(raw_year)
+            )
+        ).one()
     return found, years
 
 

@@ -80,9 +80,14 @@ async def broadcast(request: Request) -> Response:
     )
     try:
         added = await run_in_threadpool(
-            sms_broadcast.broadcast, request.app.state.engine, user.id, settings.sms_gateways[0],
-            entry, store_only=settings.sms_backend != "http", secret_key=settings.secret_key,
-        )  # fmt: skip
+            sms_broadcast.broadcast,
+            request.app.state.engine,
+            user.id,
+            settings.sms_gateways[0],
+            entry,
+            store_only=settings.sms_backend != "http",
+            secret_key=settings.secret_key,
+        )
     except Invalid as exc:
         context = await run_in_threadpool(_context, request, form, exc.errors)
         return request.app.state.renderer.render(request, "manage/sms.html", context, status=422)
