@@ -43,10 +43,27 @@ def _spoken(text: str, target: Path, fmt: str, tools: dict[str, str | None]) -> 
         audio = ["-i", str(source)]
     else:  # no voice: a 4-second tone stands for the speech
         audio = ["-f", "lavfi", "-i", "sine=frequency=330:duration=4"]
-    codec = ["-c:a", "libmp3lame", "-b:a", "96k", "-f", "mp3"] if fmt == "mp3" else [
-        "-c:a", "aac", "-b:a", "64k", "-f", "ipod"]  # fmt: skip
-    encode = [tools["ffmpeg"], "-nostdin", "-loglevel", "error", "-y", *audio, "-af",
-              "apad=pad_dur=0.4", "-ac", "1", "-ar", "22050", *codec, str(target)]  # fmt: skip
+    codec = (
+        ["-c:a", "libmp3lame", "-b:a", "96k", "-f", "mp3"]
+        if fmt == "mp3"
+        else ["-c:a", "aac", "-b:a", "64k", "-f", "ipod"]
+    )
+    encode = [
+        tools["ffmpeg"],
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        *audio,
+        "-af",
+        "apad=pad_dur=0.4",
+        "-ac",
+        "1",
+        "-ar",
+        "22050",
+        *codec,
+        str(target),
+    ]
     subprocess.run(encode, check=True, capture_output=True)  # noqa: S603 - fixed arguments
     source.unlink(missing_ok=True)
 
@@ -68,16 +85,25 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
         bm = SPOT_BM.format(name=person.name)
         title = f"{person.name}, {profiles_demo.in_sentence(person.position)}"
         jobs.append((profile_id, "fr", title, fr, fr, "mp3"))
-        jobs.append((profile_id, "bm", f"{person.name} : baarakɛla tilennen", bm,
-                     SPOKEN_BM.format(name=person.name), "m4a"))  # fmt: skip
+        jobs.append(
+            (
+                profile_id,
+                "bm",
+                f"{person.name} : baarakɛla tilennen",
+                bm,
+                SPOKEN_BM.format(name=person.name),
+                "m4a",
+            )
+        )
 
     def upload(job: tuple) -> None:
         profile_id, language, title, transcript, spoken, fmt = job
         path = storage.temp_path(media_dir, f".{fmt}")
         _spoken(spoken, path, fmt, tools)
         form = spots.SpotIn(str(profile_id), language, title, transcript)
-        spot = spots.create_spot(engine, media_dir, actor, campaign.id, form,
-                                 storage.hashed(path), f"{language}.{fmt}")  # fmt: skip
+        spot = spots.create_spot(
+            engine, media_dir, actor, campaign.id, form, storage.hashed(path), f"{language}.{fmt}"
+        )
         spots.set_published(engine, actor, spot.id, True)
 
     # Each spot is a few short ffmpeg runs: side by side they take a second, not several.

@@ -39,8 +39,18 @@ PATH, COVER_PATH = "/feeds/audio.xml", "/feeds/audio.png"
 CATEGORY = "Government"  # Apple's category list; the closest to a civic campaign
 COVER_SIZE = 1400  # the smallest square Apple accepts
 # The site's icon (web/static/icon.svg): a gold star on green, drawn on a 32-unit grid.
-STAR = [(16, 5), (19.2, 11.9), (26.7, 12.7), (21.1, 17.8), (22.7, 25.2), (16, 21.4),
-        (9.3, 25.2), (10.9, 17.8), (5.3, 12.7), (12.8, 11.9)]  # fmt: skip
+STAR = [
+    (16, 5),
+    (19.2, 11.9),
+    (26.7, 12.7),
+    (21.1, 17.8),
+    (22.7, 25.2),
+    (16, 21.4),
+    (9.3, 25.2),
+    (10.9, 17.8),
+    (5.3, 12.7),
+    (12.8, 11.9),
+]
 
 
 @dataclass(frozen=True)
@@ -55,9 +65,13 @@ def guid(campaign: Campaign, spot_id: int) -> str:
 
 
 def build(
-    engine: Engine, campaign: Campaign, base_url: str, description: str,
-    lang: str | None = None, quality: str = "light",
-) -> Feed:  # fmt: skip
+    engine: Engine,
+    campaign: Campaign,
+    base_url: str,
+    description: str,
+    lang: str | None = None,
+    quality: str = "light",
+) -> Feed:
     """NotFound for a language the campaign does not use or an unknown quality."""
     names = {language["code"]: language["name"] for language in campaign.languages}
     if lang is not None and lang not in names:
@@ -95,8 +109,9 @@ def build(
         entry.description(text.paragraphs(spot.transcript))
         entry.pubDate(spot.published_at)
         if quality == "original":
-            entry.enclosure(f"{base_url}{spot.original_url}", str(spot.original_bytes),
-                            spot.original_mime)  # fmt: skip
+            entry.enclosure(
+                f"{base_url}{spot.original_url}", str(spot.original_bytes), spot.original_mime
+            )
         else:
             entry.enclosure(f"{base_url}{spot.light_url}", str(spot.light_bytes), LIGHT_MIME)
         name = text.one_line(profile.name)

@@ -36,11 +36,35 @@ def ffmpeg() -> str:
 
 def command(source: Path, fmt: str, target: Path) -> list[str]:
     return [
-        ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-        "-protocol_whitelist", "file", "-f", DEMUXER[fmt], "-i", str(source),
-        "-vn", "-map_metadata", "-1", "-ac", "1", "-c:a", "libopus", "-b:a", BITRATE,
-        "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "ogg", str(target),
-    ]  # fmt: skip
+        ffmpeg(),
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-protocol_whitelist",
+        "file",
+        "-f",
+        DEMUXER[fmt],
+        "-i",
+        str(source),
+        "-vn",
+        "-map_metadata",
+        "-1",
+        "-ac",
+        "1",
+        "-c:a",
+        "libopus",
+        "-b:a",
+        BITRATE,
+        "-fflags",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        "-f",
+        "ogg",
+        str(target),
+    ]
 
 
 def make_light(

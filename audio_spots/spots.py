@@ -79,8 +79,12 @@ class SpotIn:
         transcript = _transcript(self.transcript, errors)
         if errors:
             raise Invalid(errors)
-        return {"profile_id": profile_id, "language": self.language, "title": title,
-                "transcript": transcript}  # fmt: skip
+        return {
+            "profile_id": profile_id,
+            "language": self.language,
+            "title": title,
+            "transcript": transcript,
+        }
 
 
 def _campaign(engine: Engine, campaign_id: int) -> Campaign:
@@ -125,17 +129,34 @@ def create_spot(
         probed = probe.probe(upload.path, upload.size)
         light = rendition.make_light(upload.path, probed, media_dir)
         with db.session(engine) as s, s.begin():
-            spot = AudioSpot(campaign_id=campaign_id, **values, status=DRAFT,
-                             original_hash=upload.hash, original_format=probed.format,
-                             original_bytes=upload.size, duration_s=probed.duration_s,
-                             bitrate=probed.bitrate, light_hash=light.hash,
-                             light_bytes=light.size)  # fmt: skip
+            spot = AudioSpot(
+                campaign_id=campaign_id,
+                **values,
+                status=DRAFT,
+                original_hash=upload.hash,
+                original_format=probed.format,
+                original_bytes=upload.size,
+                duration_s=probed.duration_s,
+                bitrate=probed.bitrate,
+                light_hash=light.hash,
+                light_bytes=light.size,
+            )
             s.add(spot)
             s.flush()
-            audit.record(s, actor_id, "spot.create", "audiospot", spot.id,
-                         profile_id=spot.profile_id, language=spot.language, title=spot.title,
-                         format=probed.format, bytes=upload.size, sha256=upload.hash,
-                         filename=filename[:200])  # fmt: skip
+            audit.record(
+                s,
+                actor_id,
+                "spot.create",
+                "audiospot",
+                spot.id,
+                profile_id=spot.profile_id,
+                language=spot.language,
+                title=spot.title,
+                format=probed.format,
+                bytes=upload.size,
+                sha256=upload.hash,
+                filename=filename[:200],
+            )
             upload.keep(media_dir, probed.format)
             light.keep(media_dir, "ogg")
     finally:
@@ -197,8 +218,13 @@ class SpotDetail:
 def manager_list(engine: Engine, campaign_id: int) -> list[ProfileSpots]:
     """Every spot of the campaign, drafts included, grouped by profile (by name)."""
     with db.session(engine) as s:
-        rows = list(s.exec(select(AudioSpot).where(AudioSpot.campaign_id == campaign_id)
-                           .order_by(AudioSpot.language, AudioSpot.id)))  # fmt: skip
+        rows = list(
+            s.exec(
+                select(AudioSpot)
+                .where(AudioSpot.campaign_id == campaign_id)
+                .order_by(AudioSpot.language, AudioSpot.id)
+            )
+        )
     by_profile: dict[int, list[AudioSpot]] = defaultdict(list)
     for spot in rows:
         by_profile[spot.profile_id].append(spot)

@@ -14,8 +14,9 @@ from sqlalchemy.engine import Engine
 
 BACKUP_SECONDS = 3600  # a stuck pg_dump or pg_restore is ended, not waited for
 # In ``pg_restore --list``: "215; 1259 16390 TABLE public campaign root".
-_OUR_TABLES = [re.compile(rf"^\d+; \d+ \d+ TABLE \S+ {t} ", re.M) for t in ("alembic_version",
-               "campaign")]  # fmt: skip
+_OUR_TABLES = [
+    re.compile(rf"^\d+; \d+ \d+ TABLE \S+ {t} ", re.M) for t in ("alembic_version", "campaign")
+]
 
 
 class BackupError(Exception):
@@ -71,8 +72,17 @@ def _restore_pg(engine: Engine, source: Path) -> None:
         raise BackupError(f"{source} is not a backup of this site's database.")
     engine.dispose()
     # One transaction: a restore that fails half-way leaves the database as it was.
-    _pg(engine, "pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-        "--single-transaction", "--exit-on-error", str(source))  # fmt: skip
+    _pg(
+        engine,
+        "pg_restore",
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--no-privileges",
+        "--single-transaction",
+        "--exit-on-error",
+        str(source),
+    )
 
 
 def _pg(engine: Engine, tool: str, *args: str, cleanup: Path | None = None) -> None:
@@ -90,8 +100,14 @@ def _pg(engine: Engine, tool: str, *args: str, cleanup: Path | None = None) -> N
 
 def _run(command: list[str], env: dict) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(command, env=env, capture_output=True, text=True,  # noqa: S603 - our argv, no shell
-                              timeout=BACKUP_SECONDS, check=False)  # fmt: skip
+        return subprocess.run(  # noqa: S603 - our argv, no shell
+            command,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=BACKUP_SECONDS,
+            check=False,
+        )
     except FileNotFoundError as exc:
         raise BackupError(
             f"{command[0]} is not installed: install PostgreSQL's client tools "

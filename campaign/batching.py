@@ -35,8 +35,14 @@ LINGER_SECONDS = 0.002
 
 
 class BatchWriter:
-    def __init__(self, process: BatchFunction, *, max_batch: int = 256, name: str = "batch",
-                 linger: float = LINGER_SECONDS):  # fmt: skip
+    def __init__(
+        self,
+        process: BatchFunction,
+        *,
+        max_batch: int = 256,
+        name: str = "batch",
+        linger: float = LINGER_SECONDS,
+    ):
         self.process, self.max_batch, self.name = process, max_batch, name
         self.linger = linger
         self._loaded = False  # the last batch held more than one item
@@ -110,8 +116,9 @@ class BatchWriter:
                 if self._thread is me:
                     self._thread = None
                     if not self._queue.empty():  # ended abnormally: another takes over
-                        self._thread = threading.Thread(target=self._run, name=self.name,
-                                                        daemon=True)  # fmt: skip
+                        self._thread = threading.Thread(
+                            target=self._run, name=self.name, daemon=True
+                        )
                         self._thread.start()
 
     def _write(self, batch: list) -> None:

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import re
-import time
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
-from campaign import audit, db, phases, presets, sms_commands
+from campaign import audit, db, phases, presets
 from campaign.errors import Archived, Invalid, NotFound, PhaseClosed
 from campaign.i18n import N_
 from campaign.models import Campaign
@@ -162,14 +158,21 @@ def update_settings(
         ensure_editable(campaign)
         values = form.parse(campaign.timezone)
         if db.utcnow() >= campaign.nominations_start:
-            fixed = {k: N_("Fixed once nominations have opened.") for k in PLACE_FIELDS
-                     if k in values and values[k] != getattr(campaign, k)}  # fmt: skip
+            fixed = {
+                k: N_("Fixed once nominations have opened.")
+                for k in PLACE_FIELDS
+                if k in values and values[k] != getattr(campaign, k)
+            }
             if fixed:
                 raise Invalid(fixed)
-        if values.get("country", campaign.country) != campaign.country and s.exec(
-            select(Campaign.id).where(Campaign.country == values["country"],
-                                      Campaign.year == campaign.year)
-        ).first():  # fmt: skip
+        if (
+            values.get("country", campaign.country) != campaign.country
+            and s.exec(
+                select(Campaign.id).where(
+                    Campaign.country == values["country"], Campaign.year == campaign.year
+                )
+            ).first()
+        ):
             raise Invalid({"country": N_("This country already has an edition for this year.")})
         changed = {}
         for key, value in values.items():
@@ -194,8 +197,10 @@ def parse_eligibility(rows: list[dict]) -> list[dict]:
     """The eligibility questions as managers typed them (blank rows dropped), validated."""
     questions, errors, seen = [], {}, set()
     for i, row in enumerate(rows):
-        texts = {k: " ".join(str(row.get(k, "")).split()) for k in
-                 ("key", "text_fr", "text_en", "refusal_fr", "refusal_en")}  # fmt: skip
+        texts = {
+            k: " ".join(str(row.get(k, "")).split())
+            for k in ("key", "text_fr", "text_en", "refusal_fr", "refusal_en")
+        }
         if not any(texts.values()):
             continue
         key = texts["key"].lower()
@@ -211,12 +216,14 @@ def parse_eligibility(rows: list[dict]) -> list[dict]:
         expected = str(row.get("expected", ""))
         if expected not in ("yes", "no"):
             errors[f"expected_{i}"] = N_("Choose the answer that makes a person eligible.")
-        questions.append({
-            "key": key,
-            "expected": expected == "yes",
-            "text": {"fr": texts["text_fr"], "en": texts["text_en"]},
-            "refusal": {"fr": texts["refusal_fr"], "en": texts["refusal_en"]},
-        })  # fmt: skip
+        questions.append(
+            {
+                "key": key,
+                "expected": expected == "yes",
+                "text": {"fr": texts["text_fr"], "en": texts["text_en"]},
+                "refusal": {"fr": texts["refusal_fr"], "en": texts["refusal_en"]},
+            }
+        )
     if len(questions) > MAX_QUESTIONS:
         errors["eligibility"] = N_("At most 8 questions.")
     if errors:
@@ -241,8 +248,15 @@ def update_eligibility(
             )
         old = campaign.eligibility
         campaign.eligibility = questions
-        audit.record(s, actor_id, "campaign.eligibility", "campaign", campaign.id,
-                     before=old, after=questions)  # fmt: skip
+        audit.record(
+            s,
+            actor_id,
+            "campaign.eligibility",
+            "campaign",
+            campaign.id,
+            before=old,
+            after=questions,
+        )
     return campaign
 
 
@@ -261,112 +275,8 @@ def showing(engine: Engine, raw_year: str | None) -> tuple[Campaign | None, list
         if not (raw_year.isdigit() and int(raw_year) in years):
             raise NotFound(N_("There is no edition for that year."))
         found = s.exec(
-            select(Campaign).where(Campaign.country == current.country,
-                                   Campaign.year == int(raw_year))
-        ).one()  # fmt: skip
+            select(Campaign).where(
+                Campaign.country == current.country, Campaign.year == int(raw_year)
+            )
+        ).one()
     return found, years
-
-
-# Every page asks which languages the edition offers; the answer changes a few times a year. The
-# process that changes a campaign forgets its copy at commit (below); another process (a second
-# worker, the command line) may show the old languages for up to this long: a short TTL rather
-# than a version check, which would still cost a query per page.
-LANGUAGES_TTL = 2.0
-_languages: weakref.WeakKeyDictionary[Engine, tuple[float, list[str]]] = weakref.WeakKeyDictionary()
-
-
-def known_interface_languages(engine: Engine) -> list[str] | None:
-    """The cached answer of ``interface_languages`` if fresh, else None; no database access (so
-    safe on the event loop)."""
-    found = _languages.get(engine)
-    if found is None or found[0] <= time.monotonic():
-        return None
-    return list(found[1])
-
-
-@db.retry_on_disconnect  # read for every page
-def interface_languages(engine: Engine) -> list[str]:
-    """The interface languages the current edition offers ([] without one: all of them)."""
-    read_at = time.monotonic()
-    with db.session(engine) as s:
-        found = s.exec(
-            select(Campaign.interface_languages)
-            .order_by(Campaign.year.desc(), Campaign.id.desc())
-            .limit(1)
-        ).first()
-    codes = list(found or [])
-    # A commit that changed a campaign while we read clears the cache after our read began:
-    # keep what we read only if nothing was forgotten since.
-    if _forgotten_at <= read_at:
-        _languages[engine] = (read_at + LANGUAGES_TTL, codes)
-    return list(codes)
-
-
-_forgotten_at = 0.0
-
-
-@event.listens_for(OrmSession, "after_flush")
-def _note_campaign_change(session: OrmSession, _context) -> None:
-    if any(isinstance(o, Campaign) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info["campaign_changed"] = True
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _forget_languages(session: OrmSession) -> None:
-    global _forgotten_at
-    if session.info.pop("campaign_changed", False):
-        _forgotten_at = time.monotonic()
-        _languages.clear()
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _keep_languages(session: OrmSession) -> None:
-    session.info.pop("campaign_changed", None)
-
-
-SMS_NUMBER = re.compile(r"^(?:[0-9]{3,8}|\+[0-9]{8,15}|0?[0-9]{8,12})$")
-SMS_NUMBER_INVALID = N_(
-    "A short code (3 to 8 digits) or a phone number (+223 76 12 34 56); leave empty to use "
-    "ICON_SMS_NUMBER."
-)
-
-
-@db.retry_on_disconnect  # read for every SMS
-def sms_keywords(engine: Engine) -> sms_commands.Keywords:
-    """The current edition's SMS words (the defaults without an edition)."""
-    with db.session(engine) as s:
-        found = s.exec(
-            select(Campaign.sms_keywords).order_by(Campaign.year.desc(), Campaign.id.desc())
-        ).first()
-    return sms_commands.Keywords.of(found)
-
-
-def sms_number(campaign: Campaign | None, fallback: str) -> str:
-    """The number the public texts: the edition's own, else ICON_SMS_NUMBER."""
-    return (campaign.sms_number if campaign is not None else "") or fallback
-
-
-def update_sms(engine: Engine, actor_id: int, campaign_id: int, form: dict[str, str]) -> Campaign:
-    """A manager's SMS keywords and short code; Invalid names every bad field."""
-    keywords, errors = sms_commands.check(form)
-    number = " ".join(str(form.get("sms_number", "")).split())
-    if number and not SMS_NUMBER.match(number.replace(" ", "")):
-        errors["sms_number"] = SMS_NUMBER_INVALID
-    if errors:
-        raise Invalid(errors)
-    chosen = {c: getattr(keywords, c) for c in sms_commands.COMMANDS}
-    with db.session(engine) as s, s.begin():
-        campaign = s.get(Campaign, campaign_id)
-        if campaign is None:
-            raise NotFound(N_("No campaign has been set up yet."))
-        ensure_editable(campaign)
-        changed = {}
-        if sms_commands.Keywords.of(campaign.sms_keywords) != keywords:
-            changed["sms_keywords"] = [campaign.sms_keywords, chosen]
-            campaign.sms_keywords = chosen
-        if campaign.sms_number != number[:20]:
-            changed["sms_number"] = [campaign.sms_number, number[:20]]
-            campaign.sms_number = number[:20]
-        if changed:
-            audit.record(s, actor_id, "campaign.sms", "campaign", campaign.id, changed=changed)
-    return campaign

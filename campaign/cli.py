@@ -49,8 +49,10 @@ def _print_setup_link(settings) -> bool:
     if token is None:
         return False
     hours = int(setup.SETUP_MAX_AGE.total_seconds() // 3600)
-    print(f"No staff account yet. Open this link to create the first manager and edition "
-          f"(valid {hours} hours, until a manager exists):")  # fmt: skip
+    print(
+        f"No staff account yet. Open this link to create the first manager and edition "
+        f"(valid {hours} hours, until a manager exists):"
+    )
     print(f"{settings.base_url}/setup/{token}", flush=True)
     return True
 
@@ -76,8 +78,10 @@ def cmd_campaign_new(settings, args) -> int:
             "title": "the title needs between 3 and 200 characters.",
         }
         raise CommandError(" ".join(messages[f] for f in exc.errors)) from exc
-    print(f"Edition {campaign.year} for {campaign.country} created: {campaign.title!r}, "
-          f"{len(campaign.regions)} regions, time zone {campaign.timezone}.")  # fmt: skip
+    print(
+        f"Edition {campaign.year} for {campaign.country} created: {campaign.title!r}, "
+        f"{len(campaign.regions)} regions, time zone {campaign.timezone}."
+    )
     return 0
 
 
@@ -145,8 +149,11 @@ def parser() -> argparse.ArgumentParser:
         func=cmd_migrate
     )
     demo_p = sub.add_parser("demo", help="seed a realistic demo campaign")
-    demo_p.add_argument("--phase", choices=[p.value for p in Phase if p != Phase.upcoming],
-                        default=Phase.nominations.value)  # fmt: skip
+    demo_p.add_argument(
+        "--phase",
+        choices=[p.value for p in Phase if p != Phase.upcoming],
+        default=Phase.nominations.value,
+    )
     demo_p.add_argument("--reset", action="store_true", help="delete everything first")
     demo_p.set_defaults(func=cmd_demo)
     user = sub.add_parser("user", help="staff accounts").add_subparsers(
@@ -157,8 +164,9 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--name", default="")
     add.set_defaults(func=cmd_user_add)
-    sub.add_parser("setup-link", help="the first-run link, while no staff account exists"
-                   ).set_defaults(func=cmd_setup_link)  # fmt: skip
+    sub.add_parser(
+        "setup-link", help="the first-run link, while no staff account exists"
+    ).set_defaults(func=cmd_setup_link)
     edition = sub.add_parser("campaign", help="editions").add_subparsers(
         dest="action", required=True
     )

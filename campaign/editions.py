@@ -88,9 +88,10 @@ def default_dates(year: int, tz: str, now: datetime | None = None) -> dict[str, 
 def _add(s: Session, campaign: Campaign) -> Campaign:
     """Insert; the unique (country, year) decides between two concurrent set-ups."""
     taken = s.exec(
-        select(Campaign.id).where(Campaign.country == campaign.country,
-                                  Campaign.year == campaign.year)
-    ).first()  # fmt: skip
+        select(Campaign.id).where(
+            Campaign.country == campaign.country, Campaign.year == campaign.year
+        )
+    ).first()
     if taken is not None:
         raise Invalid({"year": YEAR_TAKEN})
     try:
@@ -151,13 +152,21 @@ def create_in(
         **overrides,
     }
     campaign = _add(s, Campaign(**values))
-    audit.record(s, actor_id, "edition.create", "campaign", campaign.id,
-                 country=campaign.country, year=campaign.year)  # fmt: skip
+    audit.record(
+        s,
+        actor_id,
+        "edition.create",
+        "campaign",
+        campaign.id,
+        country=campaign.country,
+        year=campaign.year,
+    )
     return campaign
 
 
-def create(engine: Engine, actor_id: int | None, country: str, year: object, title: str = "",
-           **kw) -> Campaign:  # fmt: skip
+def create(
+    engine: Engine, actor_id: int | None, country: str, year: object, title: str = "", **kw
+) -> Campaign:
     with db.session(engine) as s, s.begin():
         return create_in(s, actor_id, country, year, title, **kw)
 
@@ -217,8 +226,9 @@ def start_next(
         for entry in sorted(entry_points(group="icon.editions"), key=lambda e: e.name):
             entry.load()(s, old, new)
         old.archived_at = db.utcnow()
-        audit.record(s, actor_id, "edition.start_next", "campaign", new.id,
-                     previous=old.id, year=year)  # fmt: skip
+        audit.record(
+            s, actor_id, "edition.start_next", "campaign", new.id, previous=old.id, year=year
+        )
     return new
 
 

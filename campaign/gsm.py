@@ -41,8 +41,22 @@ def segments(text: str) -> int:
 
 
 # Characters people type that GSM 7-bit lacks, with the nearest it has.
-_NEAREST = {"ç": "c", "œ": "oe", "Œ": "OE", "’": "'", "‘": "'", "«": '"', "»": '"', "“": '"',
-            "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " ", "\u202f": " "}  # fmt: skip
+_NEAREST = {
+    "ç": "c",
+    "œ": "oe",
+    "Œ": "OE",
+    "’": "'",
+    "‘": "'",
+    "«": '"',
+    "»": '"',
+    "“": '"',
+    "”": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "\u00a0": " ",
+    "\u202f": " ",
+}
 
 
 def fold(text: str) -> str:

@@ -23,8 +23,18 @@ from phonenumbers.phonemetadata import PhoneMetadata
 
 SEPARATORS = " -."
 # The number types ``is_valid_number`` accepts (its ``_number_type_helper``).
-TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "voip",
-         "personal_number", "pager", "uan", "voicemail")  # fmt: skip
+TYPES = (
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+)
 
 
 class FastCountry:

@@ -16,8 +16,15 @@ from pathlib import Path
 ENVIRONMENTS = ("development", "production")
 SMS_BACKENDS = ("outbox", "http")
 SMS_GATEWAYS = (
-    "signed", "kannel", "africastalking", "twilio", "rapidpro", "rapidpro-ex", "android", "orange",
-)  # fmt: skip
+    "signed",
+    "kannel",
+    "africastalking",
+    "twilio",
+    "rapidpro",
+    "rapidpro-ex",
+    "android",
+    "orange",
+)
 DEV_KEY_FILE = Path(".icon-secret-key")
 
 

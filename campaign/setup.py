@@ -104,11 +104,15 @@ def complete(
             s.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_LOCK_KEY))
         now = db.utcnow()
         values = select(
-            literal(email), literal(" ".join(form.name.split())), literal(Role.manager.value),
-            literal(password_hash), literal(True), literal(""), literal(now, User.created_at.type),
-        ).where(~exists().where(User.password_hash.is_not(None)))  # fmt: skip
-        columns = ["email", "name", "role", "password_hash", "active", "invite_nonce",
-                   "created_at"]  # fmt: skip
+            literal(email),
+            literal(" ".join(form.name.split())),
+            literal(Role.manager.value),
+            literal(password_hash),
+            literal(True),
+            literal(""),
+            literal(now, User.created_at.type),
+        ).where(~exists().where(User.password_hash.is_not(None)))
+        columns = ["email", "name", "role", "password_hash", "active", "invite_nonce", "created_at"]
         try:
             made = s.exec(insert(User).from_select(columns, values).returning(User.id)).first()
         except IntegrityError as exc:  # that address was invited already, and never signed in

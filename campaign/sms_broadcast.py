@@ -95,8 +95,15 @@ def broadcast(
         for number in numbers:
             # The key names the number only by a short hash: it stays after the number is gone.
             key = f"broadcast:{form.key}:{to_hash(secret_key, number)[:32]}"
-            if enqueue(s, number, body, backend=backend, secret_key=secret_key,
-                       kind="broadcast", dedup_key=key):  # fmt: skip
+            if enqueue(
+                s,
+                number,
+                body,
+                backend=backend,
+                secret_key=secret_key,
+                kind="broadcast",
+                dedup_key=key,
+            ):
                 added += 1
         if store_only:  # the outbox backend: stored for export, never sent
             s.exec(
@@ -111,7 +118,7 @@ def broadcast(
                     body=SmsMessage.pending_body,
                     pending_to="",
                     pending_body="",
-                )  # fmt: skip
+                )
             )
         audit.record(s, actor_id, "sms.broadcast", "sms", form.key, recipients=added)
     return added
@@ -122,11 +129,13 @@ def send_again(engine: Engine, actor_id: int, message_id: int) -> bool:
     with db.session(engine) as s, s.begin():
         done = s.exec(
             update(SmsMessage)
-            .where(col(SmsMessage.id) == message_id,
-                   col(SmsMessage.status).in_(("failed", "unknown")),
-                   SmsMessage.pending_to != "")
+            .where(
+                col(SmsMessage.id) == message_id,
+                col(SmsMessage.status).in_(("failed", "unknown")),
+                SmsMessage.pending_to != "",
+            )
             .values(status="queued", attempts=0, next_attempt_at=db.utcnow(), error="")
-        ).rowcount  # fmt: skip
+        ).rowcount
         if done:
             audit.record(s, actor_id, "sms.send_again", "sms", message_id)
     return bool(done)

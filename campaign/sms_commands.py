@@ -41,10 +41,11 @@ def ascii_digits(text: str) -> str:
     if text.isascii():
         return text
     return "".join(
-        str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None
+        str(unicodedata.decimal(c))
+        if not c.isascii() and unicodedata.decimal(c, None) is not None
         else c
         for c in text
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)

@@ -79,10 +79,14 @@ def handle(
         with db.session(engine) as s, s.begin():
             campaign = campaigns.current_in(s)
             reply = _process(s, campaign, secret_key, sender, text, route, translate)
-            s.add(InboundSms(
-                gateway_id=(gateway_id or "").strip()[:GATEWAY_ID_KEPT] or None, reply_key=key,
-                keyword=reply.keyword, reply=reply.text,
-            ))  # fmt: skip
+            s.add(
+                InboundSms(
+                    gateway_id=(gateway_id or "").strip()[:GATEWAY_ID_KEPT] or None,
+                    reply_key=key,
+                    keyword=reply.keyword,
+                    reply=reply.text,
+                )
+            )
     except IntegrityError:
         # The same message arrived twice at once: the other request committed first.
         stored = _stored_reply(engine, key) if key else None

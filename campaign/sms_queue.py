@@ -83,7 +83,7 @@ def enqueue(
             attempts=0,
             next_attempt_at=now,
             dedup_key=dedup_key,
-        )  # fmt: skip
+        )
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(SmsMessage.id)
     )
@@ -104,8 +104,15 @@ class QueuedGateway:
 
     def send(self, to: str, body: str, kind: str = "", dedup_key: str | None = None):
         with db.session(self.engine) as s, s.begin():
-            message_id = enqueue(s, to, body, backend=self.backend, secret_key=self.secret_key,
-                                 kind=kind, dedup_key=dedup_key)  # fmt: skip
+            message_id = enqueue(
+                s,
+                to,
+                body,
+                backend=self.backend,
+                secret_key=self.secret_key,
+                kind=kind,
+                dedup_key=dedup_key,
+            )
         self.wake()
         return message_id
 
@@ -250,9 +257,14 @@ class Sender:
                 update(SmsMessage)
                 .where(col(SmsMessage.id).in_(ids), SmsMessage.status == "queued")
                 .values(status="sending", updated_at=db.utcnow(), attempts=SmsMessage.attempts + 1)
-                .returning(SmsMessage.id, SmsMessage.pending_to, SmsMessage.pending_body,
-                           SmsMessage.created_at, SmsMessage.attempts)
-            ).all()  # fmt: skip
+                .returning(
+                    SmsMessage.id,
+                    SmsMessage.pending_to,
+                    SmsMessage.pending_body,
+                    SmsMessage.created_at,
+                    SmsMessage.attempts,
+                )
+            ).all()
         # Rows another process claimed first are not returned: they are its to send.
         return sorted((_Claimed(*row) for row in rows), key=lambda c: c.id)
 
@@ -273,13 +285,21 @@ class Sender:
         with db.session(self.engine) as s, s.begin():
             for message, outcome in zip(claimed, outcomes, strict=True):
                 if isinstance(outcome, Sent):
-                    values = {"status": "sent", "provider_id": outcome.provider_id or None,
-                              "error": "", "pending_to": "", "pending_body": ""}  # fmt: skip
+                    values = {
+                        "status": "sent",
+                        "provider_id": outcome.provider_id or None,
+                        "error": "",
+                        "pending_to": "",
+                        "pending_body": "",
+                    }
                     self.sent += 1
                 elif outcome.retry and now - message.created_at < RETRY_FOR:
                     delay = min(BACKOFF_FIRST * 2 ** (message.attempts - 1), BACKOFF_MAX)
-                    values = {"status": "queued", "error": outcome.reason[:500],
-                              "next_attempt_at": now + timedelta(seconds=delay)}  # fmt: skip
+                    values = {
+                        "status": "queued",
+                        "error": outcome.reason[:500],
+                        "next_attempt_at": now + timedelta(seconds=delay),
+                    }
                 else:
                     reason = f"after {message.attempts} tries: {outcome.reason}"
                     values = {"status": "failed", "error": reason[:500]}
@@ -300,5 +320,5 @@ class Sender:
                     status="unknown",
                     updated_at=now,
                     error="interrupted while sending: not sent again, so no phone gets it twice",
-                )  # fmt: skip
+                )
             )

@@ -80,11 +80,20 @@ def queue(engine: Engine, volunteer_id: int, limit: int = 100) -> list[Call]:
         held = cb is not None and cb.volunteer_id is not None and cb.claimed_at > now - CLAIM_TTL
         if held and not mine:
             continue  # another volunteer is on it
-        calls.append(Call(
-            n.id, intake.format_code(n.tracking_code), n.nominee_name, n.nominee_position,
-            n.nominee_institution, n.story, n.created_at, cb.tries if cb else 0, mine,
-            n.nominator_phone if mine else "",
-        ))  # fmt: skip
+        calls.append(
+            Call(
+                n.id,
+                intake.format_code(n.tracking_code),
+                n.nominee_name,
+                n.nominee_position,
+                n.nominee_institution,
+                n.story,
+                n.created_at,
+                cb.tries if cb else 0,
+                mine,
+                n.nominator_phone if mine else "",
+            )
+        )
     calls.sort(key=lambda c: not c.mine)
     return calls[:limit]
 
@@ -139,8 +148,9 @@ def no_answer(engine: Engine, volunteer_id: int, nomination_id: int) -> int:
         cb.tries += 1
         if cb.tries >= MAX_TRIES:
             cb.outcome, cb.reason, cb.closed_at = "closed", "unreachable", db.utcnow()
-        audit.record(s, volunteer_id, "callback.no_answer", "nomination", nomination_id,
-                     tries=cb.tries)  # fmt: skip
+        audit.record(
+            s, volunteer_id, "callback.no_answer", "nomination", nomination_id, tries=cb.tries
+        )
         return cb.tries
 
 

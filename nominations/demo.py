@@ -19,10 +19,16 @@ from nominations.models import Channel, Gender, Nomination, Status
 
 PEOPLE = 1150
 DEFAULTS = {
-    "nominee_id": None, "pinned": False, "submission_key": None, "status_reason": "",
-    "nominee_town": "", "nominee_phone": "", "nominator_email": "", "region_key": "",
+    "nominee_id": None,
+    "pinned": False,
+    "submission_key": None,
+    "status_reason": "",
+    "nominee_town": "",
+    "nominee_phone": "",
+    "nominator_email": "",
+    "region_key": "",
     "name_words": "",
-}  # fmt: skip
+}
 VOLUNTEERS = [
     ("volunteer@demo.integrity-icon.org", "Mariam Sanogo"),
     ("ousmane.keita@demo.integrity-icon.org", "Ousmane Keïta"),
@@ -94,11 +100,15 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
                     nominee_position=demo_people.render_position(rng, person),
                     nominee_institution=demo_people.render_institution(rng, person),
                     nominee_region=str(person["region"]),
-                    story=rng.choice(STORIES).format(name=name) if channel != Channel.sms else
-                    f"NOM {name}, {person.get('role', '')}",
+                    story=rng.choice(STORIES).format(name=name)
+                    if channel != Channel.sms
+                    else f"NOM {name}, {person.get('role', '')}",
                     referees=[
-                        {"name": f"{rng.choice(FIRST)} {rng.choice(FAMILY)}",
-                         "phone": _phone(rng), "email": ""}
+                        {
+                            "name": f"{rng.choice(FIRST)} {rng.choice(FAMILY)}",
+                            "phone": _phone(rng),
+                            "email": "",
+                        }
                         for _ in range(2)
                     ],
                     nominator_name=nominator if channel != Channel.sms else "",
@@ -111,7 +121,7 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
                     created_at=min(created, now),
                     **DEFAULTS,
                 )
-            )  # fmt: skip
+            )
     # Core inserts: building 4,000 ORM objects would cost more than grouping them.
     with db.session(engine) as s, s.begin():
         s.execute(insert(Nomination), rows)

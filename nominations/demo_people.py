@@ -64,11 +64,31 @@ FEMALE_FIRST = [
     ("Alimata", 2),
 ]
 FAMILY = [
-    ("Traoré", 14), ("Coulibaly", 12), ("Diarra", 9), ("Keïta", 8), ("Koné", 8), ("Touré", 7),
-    ("Diallo", 7), ("Sangaré", 5), ("Camara", 5), ("Sidibé", 5), ("Dembélé", 5), ("Maïga", 5),
-    ("Cissé", 5), ("Konaté", 3), ("Doumbia", 3), ("Sissoko", 3), ("Kanté", 2), ("Bagayoko", 2),
-    ("Samaké", 2), ("Diakité", 3), ("Fofana", 2), ("Guindo", 2), ("Dolo", 2), ("Goïta", 2),
-]  # fmt: skip
+    ("Traoré", 14),
+    ("Coulibaly", 12),
+    ("Diarra", 9),
+    ("Keïta", 8),
+    ("Koné", 8),
+    ("Touré", 7),
+    ("Diallo", 7),
+    ("Sangaré", 5),
+    ("Camara", 5),
+    ("Sidibé", 5),
+    ("Dembélé", 5),
+    ("Maïga", 5),
+    ("Cissé", 5),
+    ("Konaté", 3),
+    ("Doumbia", 3),
+    ("Sissoko", 3),
+    ("Kanté", 2),
+    ("Bagayoko", 2),
+    ("Samaké", 2),
+    ("Diakité", 3),
+    ("Fofana", 2),
+    ("Guindo", 2),
+    ("Dolo", 2),
+    ("Goïta", 2),
+]
 REGIONS = {
     "District de Bamako": ["Banconi", "Hamdallaye", "Lafiabougou", "Kalaban Coura", "Niamakoro"],
     "Kayes": ["Kayes", "Diamou", "Bafoulabé"],
@@ -83,8 +103,11 @@ REGIONS = {
 WORKPLACES = {
     "cscom": (
         ["CSCOM de {p}", "Centre de santé communautaire de {p}", "CSCom {p}"],
-        [("Médecin chef", "Médecin chef"), ("Infirmier", "Infirmière"),
-         ("Sage-femme", "Sage-femme")],
+        [
+            ("Médecin chef", "Médecin chef"),
+            ("Infirmier", "Infirmière"),
+            ("Sage-femme", "Sage-femme"),
+        ],
     ),
     "ecole": (
         ["École fondamentale de {p}", "EF {p}", "Ecole fondamentale de {p}"],
@@ -92,8 +115,10 @@ WORKPLACES = {
     ),
     "mairie": (
         ["Mairie de {p}", "Hôtel de ville de {p}"],
-        [("Secrétaire général", "Secrétaire générale"),
-         ("Agent d'état civil", "Agent d'état civil")],
+        [
+            ("Secrétaire général", "Secrétaire générale"),
+            ("Agent d'état civil", "Agent d'état civil"),
+        ],
     ),
     "police": (
         ["Commissariat de police de {p}", "Commissariat de {p}"],
@@ -101,14 +126,16 @@ WORKPLACES = {
     ),
     "douanes": (
         ["Bureau des douanes de {p}", "Douanes de {p}"],
-        [("Chef de bureau", "Chef de bureau"),
-         ("Inspecteur des douanes", "Inspectrice des douanes")],
+        [
+            ("Chef de bureau", "Chef de bureau"),
+            ("Inspecteur des douanes", "Inspectrice des douanes"),
+        ],
     ),
     "tgi": (
         ["Tribunal de grande instance de {p}", "TGI de {p}"],
         [("Greffier en chef", "Greffière en chef"), ("Procureur", "Procureure")],
     ),
-}  # fmt: skip
+}
 TITLES = {"M": ["M.", "Monsieur", "El Hadj"], "F": ["Mme", "Madame", "Hadja"]}
 
 

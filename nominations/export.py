@@ -36,8 +36,14 @@ BATCH = 1000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 NOMINEE_COLUMNS = [
-    "id", "name", "gender", "position", "institution", "region", "nomination_count",
-]  # fmt: skip
+    "id",
+    "name",
+    "gender",
+    "position",
+    "institution",
+    "region",
+    "nomination_count",
+]
 
 
 def escape_cell(value: object) -> str:
@@ -64,13 +70,31 @@ def nomination_columns(campaign: Campaign) -> list[str]:
         for part in ("name", "phone", "email")
     ]
     return [
-        "id", "nominee_id", "tracking_code", "channel", "status", "status_reason",
-        "nominee_name", "nominee_gender", "nominee_position", "nominee_institution",
-        "nominee_region", "nominee_town", "nominee_phone", "story", *referees,
-        "nominator_name", "nominator_phone", "nominator_email", "nominator_relation",
-        *(f"eligibility_{q['key']}" for q in campaign.eligibility), "consent",
-        "volunteer_email", "paper_serial", "created_at",
-    ]  # fmt: skip
+        "id",
+        "nominee_id",
+        "tracking_code",
+        "channel",
+        "status",
+        "status_reason",
+        "nominee_name",
+        "nominee_gender",
+        "nominee_position",
+        "nominee_institution",
+        "nominee_region",
+        "nominee_town",
+        "nominee_phone",
+        "story",
+        *referees,
+        "nominator_name",
+        "nominator_phone",
+        "nominator_email",
+        "nominator_relation",
+        *(f"eligibility_{q['key']}" for q in campaign.eligibility),
+        "consent",
+        "volunteer_email",
+        "paper_serial",
+        "created_at",
+    ]
 
 
 def _nomination_row(n: Nomination, volunteer_email: str | None, campaign: Campaign) -> list:
@@ -80,14 +104,31 @@ def _nomination_row(n: Nomination, volunteer_email: str | None, campaign: Campai
         referees += [ref.get("name", ""), ref.get("phone", ""), ref.get("email", "")]
     created = n.created_at.astimezone(ZoneInfo(campaign.timezone))
     return [
-        n.id, n.nominee_id, format_code(n.tracking_code), n.channel, n.status, n.status_reason,
-        n.nominee_name, n.nominee_gender, n.nominee_position, n.nominee_institution,
-        n.nominee_region, n.nominee_town, n.nominee_phone, n.story, *referees,
-        n.nominator_name, n.nominator_phone, n.nominator_email, n.nominator_relation,
+        n.id,
+        n.nominee_id,
+        format_code(n.tracking_code),
+        n.channel,
+        n.status,
+        n.status_reason,
+        n.nominee_name,
+        n.nominee_gender,
+        n.nominee_position,
+        n.nominee_institution,
+        n.nominee_region,
+        n.nominee_town,
+        n.nominee_phone,
+        n.story,
+        *referees,
+        n.nominator_name,
+        n.nominator_phone,
+        n.nominator_email,
+        n.nominator_relation,
         *(n.eligibility.get(q["key"], "") for q in campaign.eligibility),
         "yes" if n.consent else "no",
-        volunteer_email or "", n.paper_serial or "", created.strftime("%Y-%m-%d %H:%M:%S"),
-    ]  # fmt: skip
+        volunteer_email or "",
+        n.paper_serial or "",
+        created.strftime("%Y-%m-%d %H:%M:%S"),
+    ]
 
 
 def _campaign(engine: Engine, campaign_id: int, actor_id: int | None, kind: str) -> Campaign:

@@ -68,13 +68,19 @@ def attach(s: Session, n: Nomination) -> Nominee:
     block = Nomination.region_key.in_([n.region_key, ""]) if n.region_key else True
     found = s.exec(
         select(
-            Nomination.id, Nomination.nominee_name, Nomination.nominee_position,
-            Nomination.nominee_institution, Nomination.nominee_region, Nomination.nominee_id,
+            Nomination.id,
+            Nomination.nominee_name,
+            Nomination.nominee_position,
+            Nomination.nominee_institution,
+            Nomination.nominee_region,
+            Nomination.nominee_id,
         ).where(
-            Nomination.campaign_id == n.campaign_id, Nomination.id != n.id,
-            col(Nomination.nominee_id).is_not(None), block,
+            Nomination.campaign_id == n.campaign_id,
+            Nomination.id != n.id,
+            col(Nomination.nominee_id).is_not(None),
+            block,
         )
-    ).all()  # fmt: skip
+    ).all()
     nominee_of = {row[0]: row[5] for row in found}
     rows = [_row(n)] + [
         {"id": i, "nominee_name": name, "position": post, "institution": inst, "region": r}
@@ -105,20 +111,29 @@ def attach_many(s: Session, campaign_id: int, new: list[Nomination]) -> None:
     already has, or a new nominee with the rest of its group."""
     existing = s.exec(
         select(
-            Nomination.id, Nomination.nominee_name, Nomination.nominee_position,
-            Nomination.nominee_institution, Nomination.nominee_region, Nomination.nominee_id,
+            Nomination.id,
+            Nomination.nominee_name,
+            Nomination.nominee_position,
+            Nomination.nominee_institution,
+            Nomination.nominee_region,
+            Nomination.nominee_id,
         ).where(Nomination.campaign_id == campaign_id, col(Nomination.nominee_id).is_not(None))
-    ).all()  # fmt: skip
+    ).all()
     nominee_of = {row[0]: row[5] for row in existing}
     fresh = {n.id: n for n in new}
     rows = [
         {"id": i, "nominee_name": name, "position": position, "institution": inst, "region": r}
         for i, name, position, inst, r, _ in existing
     ] + [
-        {"id": n.id, "nominee_name": n.nominee_name, "position": n.nominee_position,
-         "institution": n.nominee_institution, "region": n.nominee_region}
+        {
+            "id": n.id,
+            "nominee_name": n.nominee_name,
+            "position": n.nominee_position,
+            "institution": n.nominee_institution,
+            "region": n.nominee_region,
+        }
         for n in new
-    ]  # fmt: skip
+    ]
     touched, alone = set(), []
     country = edition(s, campaign_id)
     for group in group_nominations(rows, **country, distinct=distinct_pairs(s, campaign_id)):
@@ -282,7 +297,13 @@ def split(
         s.flush()
         refresh(s, [nominee_id, new.id])
         audit.record(
-            s, actor_id, "nominee.split", "nominee", nominee_id, new_nominee=new.id,
-            nominations=[m.id for m in moving], reason=reason,
-        )  # fmt: skip
+            s,
+            actor_id,
+            "nominee.split",
+            "nominee",
+            nominee_id,
+            new_nominee=new.id,
+            nominations=[m.id for m in moving],
+            reason=reason,
+        )
     return new

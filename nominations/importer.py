@@ -45,20 +45,50 @@ SAVE_AS = N_(
     '"CSV UTF-8 (comma delimited)", and import that file.'
 )
 FORM_COLUMNS = [
-    "nominee_name", "nominee_gender", "nominee_position", "nominee_institution", "nominee_region",
-    "nominee_town", "nominee_phone", "story",
-    "referee1_name", "referee1_phone", "referee1_email",
-    "referee2_name", "referee2_phone", "referee2_email",
-    "referee3_name", "referee3_phone", "referee3_email",
-    "nominator_name", "nominator_phone", "nominator_email", "nominator_relation",
-]  # fmt: skip
+    "nominee_name",
+    "nominee_gender",
+    "nominee_position",
+    "nominee_institution",
+    "nominee_region",
+    "nominee_town",
+    "nominee_phone",
+    "story",
+    "referee1_name",
+    "referee1_phone",
+    "referee1_email",
+    "referee2_name",
+    "referee2_phone",
+    "referee2_email",
+    "referee3_name",
+    "referee3_phone",
+    "referee3_email",
+    "nominator_name",
+    "nominator_phone",
+    "nominator_email",
+    "nominator_relation",
+]
 # Without these no row can be valid; the other columns may be left out of a file.
 REQUIRED = [
-    "paper_serial", "nominee_name", "nominee_position", "nominee_region", "story",
-    "referee1_name", "referee2_name", "nominator_name", "nominator_relation", "consent",
-]  # fmt: skip
-GENDERS = {"female": "female", "f": "female", "femme": "female",
-           "male": "male", "m": "male", "homme": "male", "h": "male"}  # fmt: skip
+    "paper_serial",
+    "nominee_name",
+    "nominee_position",
+    "nominee_region",
+    "story",
+    "referee1_name",
+    "referee2_name",
+    "nominator_name",
+    "nominator_relation",
+    "consent",
+]
+GENDERS = {
+    "female": "female",
+    "f": "female",
+    "femme": "female",
+    "male": "male",
+    "m": "male",
+    "homme": "male",
+    "h": "male",
+}
 YES = {"yes", "y", "oui", "o", "1", "true", "vrai", "on"}
 NO = {"no", "n", "non", "0", "false", "faux"}
 INELIGIBLE = N_("With this answer the person cannot be nominated.")
@@ -255,10 +285,14 @@ def check(
             errors = exc.errors | errors
         if errors:
             result.errors += [
-                RowError(row, name, INELIGIBLE if reason == "ineligible" else reason,
-                         params.get(name, {}))
+                RowError(
+                    row,
+                    name,
+                    INELIGIBLE if reason == "ineligible" else reason,
+                    params.get(name, {}),
+                )
                 for name, reason in sorted(errors.items(), key=lambda e: order.get(e[0], 999))
-            ]  # fmt: skip
+            ]
         else:
             result.rows.append((volunteer_id, serial, values))
     return result
@@ -302,9 +336,14 @@ def import_csv(
             return ImportResult(0, checked.skipped, checked.errors)
         _insert(s, campaign, checked.rows)
         audit.record(
-            s, actor_id, "nominations.import", "campaign", campaign.id,
-            created=len(checked.rows), skipped=checked.skipped,
-        )  # fmt: skip
+            s,
+            actor_id,
+            "nominations.import",
+            "campaign",
+            campaign.id,
+            created=len(checked.rows),
+            skipped=checked.skipped,
+        )
     return ImportResult(len(checked.rows), checked.skipped, [])
 
 
@@ -328,11 +367,15 @@ def _insert(s: Session, campaign: Campaign, rows: list[tuple[int, str, dict]]) -
     codes = _fresh_codes(s, len(rows))
     nominations = [
         Nomination(
-            campaign_id=campaign.id, tracking_code=code, channel=Channel.paper,
-            volunteer_id=volunteer_id, paper_serial=serial, **values,
+            campaign_id=campaign.id,
+            tracking_code=code,
+            channel=Channel.paper,
+            volunteer_id=volunteer_id,
+            paper_serial=serial,
+            **values,
         )
         for (volunteer_id, serial, values), code in zip(rows, codes, strict=True)
-    ]  # fmt: skip
+    ]
     lex = lexicon(campaign.country, tuple(campaign.regions or ()))
     for nomination in nominations:
         grouping.set_keys(nomination, lex)

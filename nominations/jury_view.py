@@ -44,9 +44,14 @@ class NominationForJury:
 
 # Plain columns, not ORM objects: boards summarise a thousand nominees per page view.
 _SUMMARY = select(
-    Nominee.id, Nominee.name, Nominee.gender, Nominee.position, Nominee.institution,
-    Nominee.region, Nominee.nomination_count,
-)  # fmt: skip
+    Nominee.id,
+    Nominee.name,
+    Nominee.gender,
+    Nominee.position,
+    Nominee.institution,
+    Nominee.region,
+    Nominee.nomination_count,
+)
 
 
 def eligible_nominee_ids(s: Session, campaign_id: int) -> list[int]:

@@ -33,10 +33,14 @@ def queue(engine: Engine, campaign_id: int, limit: int = QUEUE_SIZE) -> list[Mat
         country = grouping.edition(s, campaign_id)
         found = s.exec(
             select(
-                Nomination.id, Nomination.nominee_name, Nomination.nominee_position,
-                Nomination.nominee_institution, Nomination.nominee_region, Nomination.nominee_id,
+                Nomination.id,
+                Nomination.nominee_name,
+                Nomination.nominee_position,
+                Nomination.nominee_institution,
+                Nomination.nominee_region,
+                Nomination.nominee_id,
             ).where(Nomination.campaign_id == campaign_id, col(Nomination.nominee_id).is_not(None))
-        ).all()  # fmt: skip
+        ).all()
         nominee_of = {row[0]: row[5] for row in found}
         rows = [
             {"id": i, "nominee_name": name, "position": post, "institution": inst, "region": r}

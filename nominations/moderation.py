@@ -234,9 +234,15 @@ def set_status(
             if (n.status, n.status_reason) == (status, reason):
                 continue
             audit.record(
-                s, actor_id, "nomination.status", "nomination", n.id,
-                status=status, previous=n.status, reason=reason,
-            )  # fmt: skip
+                s,
+                actor_id,
+                "nomination.status",
+                "nomination",
+                n.id,
+                status=status,
+                previous=n.status,
+                reason=reason,
+            )
             n.status, n.status_reason = status, reason
             changed += 1
     return changed

@@ -44,9 +44,17 @@ class Evidence:
     """What a group of nominations says about its person, in comparable keys."""
 
     __slots__ = (
-        "cores", "contexts", "domains", "genders", "kinds", "names", "numbers", "places",
-        "regions", "size",
-    )  # fmt: skip
+        "cores",
+        "contexts",
+        "domains",
+        "genders",
+        "kinds",
+        "names",
+        "numbers",
+        "places",
+        "regions",
+        "size",
+    )
 
     def __init__(self) -> None:
         self.names: dict[tuple[str, ...], int] = {}  # name key -> nominations writing it

@@ -40,8 +40,17 @@ CLOSED = N_("Nominations are closed.")
 HOW = N_("Send %(nominate_word)s followed by the name, post and town of the civil servant.")
 TOO_MANY = N_("Too many nominations from this number today. Try again tomorrow.")
 # Every text this module sends by SMS (tests/campaign/test_gsm.py checks them in each language).
-SMS_TEXTS = (THANKS, HELP, TRACK_HOW, TRACK_UNKNOWN, TRACK_LIMITED, *TRACK_STATUS.values(),
-             CLOSED, HOW, TOO_MANY)  # fmt: skip
+SMS_TEXTS = (
+    THANKS,
+    HELP,
+    TRACK_HOW,
+    TRACK_UNKNOWN,
+    TRACK_LIMITED,
+    *TRACK_STATUS.values(),
+    CLOSED,
+    HOW,
+    TOO_MANY,
+)
 
 
 def _argument(campaign: Campaign, text: str, kind: str) -> str | None:

@@ -38,9 +38,11 @@ def lookup(engine: Engine, raw_code: str, address: str) -> TrackResult:
     with db.session(engine) as s, s.begin():
         try:
             row = ratelimit.guarded_lookup(
-                s, f"track-guess:{address}", db.utcnow(),
+                s,
+                f"track-guess:{address}",
+                db.utcnow(),
                 lambda: s.exec(query).first() if code else None,
-            )  # fmt: skip
+            )
         except ratelimit.Blocked:
             return TrackResult(found=False, limited=True)
     if row is None:

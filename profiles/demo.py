@@ -120,11 +120,25 @@ SECTORS = {
 # The campaign's known past Icons, and nothing invented about them: a manager adds posts,
 # places and stories from the campaign's archives on /manage/profiles.
 HALL_OF_FAME = [
-    ("2019", "Dr Aminata Goïta", "winner", "", "", "",
-     "Integrity Icon 2019 au Mali, choisie par le public parmi les finalistes de l'année."),
-    ("2017", "Jacques N'tji Dembélé", "winner", "", "", "",
-     "Integrity Icon 2017 au Mali, choisi par le public parmi les finalistes de l'année."),
-]  # fmt: skip
+    (
+        "2019",
+        "Dr Aminata Goïta",
+        "winner",
+        "",
+        "",
+        "",
+        "Integrity Icon 2019 au Mali, choisie par le public parmi les finalistes de l'année.",
+    ),
+    (
+        "2017",
+        "Jacques N'tji Dembélé",
+        "winner",
+        "",
+        "",
+        "",
+        "Integrity Icon 2017 au Mali, choisi par le public parmi les finalistes de l'année.",
+    ),
+]
 # Portraits: backgrounds, skin tones, clothes (boubous and uniforms).
 BACKGROUNDS = ["#d8c9a3", "#a9c6b8", "#c9b3a0", "#b7c4d6", "#e0c68c", "#c2d1a4", "#d6b4a8"]
 SKIN = ["#6b4226", "#7a4b2a", "#5a3620", "#8d5a36", "#4b2e1c"]
@@ -153,8 +167,11 @@ def _name(variants: list[str]) -> tuple[str, bool] | None:
     it is a woman's: what a manager corrects before publishing ("DIARRA Boubaca")."""
     votes: Counter = Counter()
     for variant in variants:
-        words = [w for w in _plain(variant).replace(",", " ").replace(".", " ").split()
-                 if w not in TITLES]  # fmt: skip
+        words = [
+            w
+            for w in _plain(variant).replace(",", " ").replace(".", " ").split()
+            if w not in TITLES
+        ]
         best = (0.0, "", "")
         for k in range(1, len(words)):
             for first, family in ((words[:k], words[k:]), (words[k:], words[:k])):
@@ -208,8 +225,13 @@ def _texts(person: Person) -> tuple[str, str, str]:
     pos = in_sentence(person.position)
     bamako = person.region == "District de Bamako"
     where = "à Bamako" if bamako else f"dans la région de {person.region}"
-    words = {"name": person.name, "pos": pos, "where": where, "Il": "Elle" if person.female
-             else "Il", "il": "elle" if person.female else "il"}  # fmt: skip
+    words = {
+        "name": person.name,
+        "pos": pos,
+        "where": where,
+        "Il": "Elle" if person.female else "Il",
+        "il": "elle" if person.female else "il",
+    }
     return bio.format(**words), story.format(**words), line.format(**words)
 
 
@@ -235,8 +257,9 @@ def portrait(name: str, rng: random.Random) -> bytes:
 def _publish(engine: Engine, media_dir: Path, actor: int, profile, fields: dict, rng) -> None:
     values = {k: getattr(profile, k) for k in ProfileIn.__dataclass_fields__} | fields
     editing.update(engine, actor, profile.id, ProfileIn(**values))
-    editing.set_photo(engine, actor, profile.id, media_dir,
-                      io.BytesIO(portrait(values["name"], rng)))  # fmt: skip
+    editing.set_photo(
+        engine, actor, profile.id, media_dir, io.BytesIO(portrait(values["name"], rng))
+    )
     editing.set_status(engine, actor, profile.id, "published")
 
 
@@ -255,8 +278,13 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
         person = _person(engine, candidate)
         bio, story, _line = _texts(person)
         profile = editing.create_from_nominee(engine, manager, campaign.id, candidate.nominee_id)
-        fields = {"name": person.name, "position": person.position, "bio": bio, "story": story,
-                  "institution": person.institution}  # fmt: skip
+        fields = {
+            "name": person.name,
+            "position": person.position,
+            "bio": bio,
+            "story": story,
+            "institution": person.institution,
+        }
         _publish(engine, media_dir, manager, profile, fields, rng)
 
 

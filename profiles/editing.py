@@ -91,11 +91,18 @@ def candidates(engine, campaign_id: int) -> list[Candidate]:
             ).all()
         )
     return [
-        Candidate(i, people[i].name, people[i].position, people[i].institution, people[i].region,
-                  distinction, made.get(i))
+        Candidate(
+            i,
+            people[i].name,
+            people[i].position,
+            people[i].institution,
+            people[i].region,
+            distinction,
+            made.get(i),
+        )
         for i, distinction in distinctions.items()
         if i in people
-    ]  # fmt: skip
+    ]
 
 
 def profiles(engine, campaign_id: int) -> list[Profile]:
@@ -123,8 +130,16 @@ def _add(s: Session, actor_id: int, profile: Profile, action: str) -> Profile:
         s.flush()
     except IntegrityError:
         raise Invalid({"nominee_id": N_("This person already has a profile.")}) from None
-    audit.record(s, actor_id, action, "profile", profile.id, slug=profile.slug,
-                 nominee=profile.nominee_id, year=profile.year)  # fmt: skip
+    audit.record(
+        s,
+        actor_id,
+        action,
+        "profile",
+        profile.id,
+        slug=profile.slug,
+        nominee=profile.nominee_id,
+        year=profile.year,
+    )
     return profile
 
 
@@ -137,10 +152,17 @@ def create_from_nominee(engine, actor_id: int, campaign_id: int, nominee_id: int
         raise Invalid({"nominee_id": N_("This person already has a profile.")})
     with db.session(engine) as s, s.begin():
         campaign = s.get(Campaign, campaign_id)
-        profile = Profile(campaign_id=campaign_id, nominee_id=nominee_id, slug="",
-                          year=campaign.year, distinction=chosen.distinction, name=chosen.name,
-                          position=chosen.position, institution=chosen.institution,
-                          region=chosen.region)  # fmt: skip
+        profile = Profile(
+            campaign_id=campaign_id,
+            nominee_id=nominee_id,
+            slug="",
+            year=campaign.year,
+            distinction=chosen.distinction,
+            name=chosen.name,
+            position=chosen.position,
+            institution=chosen.institution,
+            region=chosen.region,
+        )
         return _add(s, actor_id, profile, "profile.create")
 
 
@@ -171,8 +193,11 @@ def editing(engine, profile_id: int) -> Editing:
         dossier = (
             jury_view.dossier(s, profile.nominee_id, blind=False) if profile.nominee_id else []
         )
-    reasons = [Reason(n.id, n.received_at, n.channel, n.nominator_relation, n.story)
-               for n in dossier if n.story.strip()]  # fmt: skip
+    reasons = [
+        Reason(n.id, n.received_at, n.channel, n.nominator_relation, n.story)
+        for n in dossier
+        if n.story.strip()
+    ]
     return Editing(profile, timezone, reasons)
 
 
@@ -194,8 +219,15 @@ def update(engine, actor_id: int, profile_id: int, form: ProfileIn) -> Profile:
                 # The ballot prints the name as corrected here, not the nominators' spelling.
                 round_changes.correct_names(s, {profile.nominee_id: profile.name})
             profile.updated_at = db.utcnow()
-            audit.record(s, actor_id, "profile.update", "profile", profile.id,
-                         fields=sorted(changed), **moved)  # fmt: skip
+            audit.record(
+                s,
+                actor_id,
+                "profile.update",
+                "profile",
+                profile.id,
+                fields=sorted(changed),
+                **moved,
+            )
         return profile
 
 
@@ -209,8 +241,9 @@ def set_photo(
     with db.session(engine) as s, s.begin():
         profile = _profile(s, profile_id)
         before, profile.photo, profile.updated_at = profile.photo, photo, db.utcnow()
-        audit.record(s, actor_id, "profile.photo", "profile", profile.id, before=before,
-                     after=photo)  # fmt: skip
+        audit.record(
+            s, actor_id, "profile.photo", "profile", profile.id, before=before, after=photo
+        )
         return profile
 
 

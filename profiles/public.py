@@ -67,10 +67,22 @@ class Finalists:
 def _view(p: Profile, c: Campaign | None = None) -> ProfileView:
     languages = {lang["code"]: lang["name"] for lang in c.languages} if c else {}
     return ProfileView(
-        p.id, p.slug, p.year, p.distinction, p.name, p.position, p.institution, p.region, p.bio,
-        p.story, p.video_url, p.photo, p.status == Status.published, c.title if c else "",
+        p.id,
+        p.slug,
+        p.year,
+        p.distinction,
+        p.name,
+        p.position,
+        p.institution,
+        p.region,
+        p.bio,
+        p.story,
+        p.video_url,
+        p.photo,
+        p.status == Status.published,
+        c.title if c else "",
         languages,
-    )  # fmt: skip
+    )
 
 
 # "winner" sorts after "finalist": descending puts the winners first.
@@ -86,19 +98,23 @@ def finalists(engine: Engine, campaign: Campaign | None = None) -> Finalists:
             return Finalists(None, [])
         rows = s.exec(
             select(Profile)
-            .where(Profile.campaign_id == campaign.id, Profile.year == campaign.year,
-                   Profile.status == Status.published)
+            .where(
+                Profile.campaign_id == campaign.id,
+                Profile.year == campaign.year,
+                Profile.status == Status.published,
+            )
             .order_by(*_ORDER)
-        )  # fmt: skip
+        )
         return Finalists(campaign, [_view(p) for p in rows])
 
 
 def _one(engine: Engine, condition) -> ProfileView:
     with db.session(engine) as s:
         found = s.exec(
-            select(Profile, Campaign).join(Campaign, Campaign.id == Profile.campaign_id)
+            select(Profile, Campaign)
+            .join(Campaign, Campaign.id == Profile.campaign_id)
             .where(condition)
-        ).first()  # fmt: skip
+        ).first()
     if found is None:
         raise NotFound(NOT_FOUND)
     return _view(*found)

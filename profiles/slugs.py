@@ -12,11 +12,35 @@ import unicodedata
 MAX_LENGTH = 120
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Letters NFKD does not decompose: Bambara and Fulfulde open vowels and nasals, Latin ligatures.
-_LETTERS = str.maketrans({
-    "ɛ": "e", "Ɛ": "e", "ɔ": "o", "Ɔ": "o", "ɲ": "ny", "Ɲ": "ny", "ŋ": "ng", "Ŋ": "ng",
-    "ɓ": "b", "Ɓ": "b", "ɗ": "d", "Ɗ": "d", "ƴ": "y", "Ƴ": "y", "ß": "ss", "æ": "ae", "Æ": "ae",
-    "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l",
-})  # fmt: skip
+_LETTERS = str.maketrans(
+    {
+        "ɛ": "e",
+        "Ɛ": "e",
+        "ɔ": "o",
+        "Ɔ": "o",
+        "ɲ": "ny",
+        "Ɲ": "ny",
+        "ŋ": "ng",
+        "Ŋ": "ng",
+        "ɓ": "b",
+        "Ɓ": "b",
+        "ɗ": "d",
+        "Ɗ": "d",
+        "ƴ": "y",
+        "Ƴ": "y",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "Đ": "d",
+        "ł": "l",
+        "Ł": "l",
+    }
+)
 
 
 def ascii_words(text: str) -> str:

@@ -164,12 +164,20 @@ def assign_missing(s: Session, campaign_id: int) -> dict[str, int]:
         s.connection().execute(
             insert(Assignment.__table__),
             [
-                {"campaign_id": campaign_id, "nominee_id": nominee, "juror_id": juror,
-                 "blind": blind, "status": Status.assigned.value, "comment": "",
-                 "recusal_reason": "", "version": 0, "updated_at": now}
+                {
+                    "campaign_id": campaign_id,
+                    "nominee_id": nominee,
+                    "juror_id": juror,
+                    "blind": blind,
+                    "status": Status.assigned.value,
+                    "comment": "",
+                    "recusal_reason": "",
+                    "version": 0,
+                    "updated_at": now,
+                }
                 for nominee, juror, blind in new
             ],
-        )  # fmt: skip
+        )
     return {
         "nominees": len(nominee_ids),
         "jurors": len(jurors),
@@ -191,8 +199,12 @@ def _least_loaded(s: Session, campaign_id: int, nominee_id: int) -> int | None:
 
 def _hand_over(s: Session, reading: Assignment, juror_id: int) -> Assignment:
     """A new reading of the same nominee for ``juror_id``, blind if the old one was."""
-    new = Assignment(campaign_id=reading.campaign_id, nominee_id=reading.nominee_id,
-                     juror_id=juror_id, blind=reading.blind)  # fmt: skip
+    new = Assignment(
+        campaign_id=reading.campaign_id,
+        nominee_id=reading.nominee_id,
+        juror_id=juror_id,
+        blind=reading.blind,
+    )
     s.add(new)
     s.flush()
     return new
@@ -221,10 +233,17 @@ def reassign(engine: Engine, actor_id: int, assignment_id: int, juror_id: int) -
         old.status, old.updated_at = Status.withdrawn, db.utcnow()
         new = _hand_over(s, old, juror_id)
         audit.record(
-            s, actor_id, "assignment.reassign", "assignment", old.id,
-            nominee_id=old.nominee_id, from_juror=old.juror_id, to_juror=juror_id,
-            new_assignment=new.id, blind=old.blind,
-        )  # fmt: skip
+            s,
+            actor_id,
+            "assignment.reassign",
+            "assignment",
+            old.id,
+            nominee_id=old.nominee_id,
+            from_juror=old.juror_id,
+            to_juror=juror_id,
+            new_assignment=new.id,
+            blind=old.blind,
+        )
     return new
 
 
@@ -268,10 +287,15 @@ def recuse(engine: Engine, juror_id: int, assignment_id: int, reason: str) -> As
             juror = _least_loaded(s, reading.campaign_id, reading.nominee_id)
             replacement = _hand_over(s, reading, juror) if juror is not None else None
         audit.record(
-            s, juror_id, "assignment.recuse", "assignment", reading.id,
-            nominee_id=reading.nominee_id, reason=reason,
+            s,
+            juror_id,
+            "assignment.recuse",
+            "assignment",
+            reading.id,
+            nominee_id=reading.nominee_id,
+            reason=reason,
             replacement_juror=replacement.juror_id if replacement else None,
-        )  # fmt: skip
+        )
     return replacement
 
 

@@ -173,10 +173,14 @@ def _readings(s: Session, campaign_id: int, criterion_ids: list[int]) -> list[ra
     # Plain Core rows: the ORM's result machinery would cost more than the query itself.
     rows = s.connection().execute(query).all()
     return [
-        ranking.Reading(nominee_id, juror_id, dict(zip(criterion_ids, values, strict=True)),
-                        status == AssignmentStatus.submitted)
+        ranking.Reading(
+            nominee_id,
+            juror_id,
+            dict(zip(criterion_ids, values, strict=True)),
+            status == AssignmentStatus.submitted,
+        )
         for nominee_id, juror_id, status, *values in rows
-    ]  # fmt: skip
+    ]
 
 
 def _keep(row: BoardRow, f: BoardFilters, stages_of: Mapping[int, set[str]]) -> bool:

@@ -66,8 +66,15 @@ def ensure_defaults(s: Session, campaign_id: int) -> ReviewConfig:
         exists = s.exec(select(Criterion.id).where(Criterion.campaign_id == campaign_id)).first()
         if exists is None:
             for position, (name, description) in enumerate(DEFAULT_CRITERIA, start=1):
-                s.add(Criterion(campaign_id=campaign_id, position=position, name=name,
-                                description=description, weight=1.0))  # fmt: skip
+                s.add(
+                    Criterion(
+                        campaign_id=campaign_id,
+                        position=position,
+                        name=name,
+                        description=description,
+                        weight=1.0,
+                    )
+                )
         s.flush()
     return config
 

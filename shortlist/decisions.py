@@ -168,16 +168,25 @@ def decide(
             made.append(decision)
         s.flush()
         for d in made:
-            audit.record(s, actor_id, "shortlist.decide", "nominee", d.nominee_id,
-                         decision=d.id, stage=stage, position=d.position,
-                         justification=justification)  # fmt: skip
+            audit.record(
+                s,
+                actor_id,
+                "shortlist.decide",
+                "nominee",
+                d.nominee_id,
+                decision=d.id,
+                stage=stage,
+                position=d.position,
+                justification=justification,
+            )
     return made
 
 
 def _withdraw(s: Session, actor_id: int, d: Decision, reason: str, action: str) -> None:
     d.withdrawn, d.withdrawn_reason = True, reason[:REASON_MAX]
-    audit.record(s, actor_id, action, "nominee", d.nominee_id,
-                 decision=d.id, stage=d.stage, reason=reason)  # fmt: skip
+    audit.record(
+        s, actor_id, action, "nominee", d.nominee_id, decision=d.id, stage=d.stage, reason=reason
+    )
 
 
 def _renumber_alternates(s: Session, campaign_id: int) -> None:
@@ -245,8 +254,16 @@ def withdraw_finalist(engine: Engine, actor_id: int, nominee_id: int, reason: st
         )
         s.add(promoted)
         s.flush()
-        audit.record(s, actor_id, "shortlist.promote", "nominee", first.nominee_id,
-                     decision=promoted.id, replaces=nominee_id, reason=reason)  # fmt: skip
+        audit.record(
+            s,
+            actor_id,
+            "shortlist.promote",
+            "nominee",
+            first.nominee_id,
+            decision=promoted.id,
+            replaces=nominee_id,
+            reason=reason,
+        )
         _renumber_alternates(s, campaign_id)
     return promoted
 
@@ -263,9 +280,20 @@ def _entries(s: Session, campaign_id: int) -> tuple[list[Decision], dict[str, li
     for d, email in rows:
         p = people[d.nominee_id]
         entries[d.stage].append(
-            StageEntry(d.id, d.nominee_id, p.name, p.gender, p.region, p.position,
-                       p.institution, d.position, d.justification, email or "", d.at)
-        )  # fmt: skip
+            StageEntry(
+                d.id,
+                d.nominee_id,
+                p.name,
+                p.gender,
+                p.region,
+                p.position,
+                p.institution,
+                d.position,
+                d.justification,
+                email or "",
+                d.at,
+            )
+        )
     return [d for d, _ in rows], entries
 
 

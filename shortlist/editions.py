@@ -17,5 +17,12 @@ def carry_over(s: Session, old: Campaign, new: Campaign) -> None:
         values = config.model_dump(exclude={"campaign_id"})
         s.add(ReviewConfig(campaign_id=new.id, **values))
     for c in s.exec(select(Criterion).where(Criterion.campaign_id == old.id)):
-        s.add(Criterion(campaign_id=new.id, position=c.position, name=copy.deepcopy(c.name),
-                        description=copy.deepcopy(c.description), weight=c.weight))  # fmt: skip
+        s.add(
+            Criterion(
+                campaign_id=new.id,
+                position=c.position,
+                name=copy.deepcopy(c.name),
+                description=copy.deepcopy(c.description),
+                weight=c.weight,
+            )
+        )

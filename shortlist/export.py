@@ -66,9 +66,18 @@ def _chunks(
     engine: Engine, campaign: Campaign, criteria: list[Criterion], lang: str, delimiter: str
 ) -> Iterator[str]:
     header = [
-        "nominee_id", "nominee_name", "region", "gender", "juror_email", "blind", "status",
-        "submitted_at", *(label(c.name, lang) for c in criteria), "total", "comment",
-    ]  # fmt: skip
+        "nominee_id",
+        "nominee_name",
+        "region",
+        "gender",
+        "juror_email",
+        "blind",
+        "status",
+        "submitted_at",
+        *(label(c.name, lang) for c in criteria),
+        "total",
+        "comment",
+    ]
     yield BOM + _chunk([header], delimiter)
     tz = ZoneInfo(campaign.timezone)
     weights = {c.id: Fraction(c.weight) for c in criteria}
@@ -104,12 +113,20 @@ def _chunks(
                 weighted = sum(weights[c.id] * Fraction(mine[c.id]) for c in criteria)
                 total = float(weighted / sum(weights.values()))
             submitted = a.submitted_at.astimezone(tz) if a.submitted_at else None
-            rows.append([
-                a.nominee_id, person.name if person else "", person.region if person else "",
-                person.gender if person else "", email, "yes" if a.blind else "no", a.status,
-                submitted.strftime("%Y-%m-%d %H:%M:%S") if submitted else "",
-                *(_number(mine.get(c.id), delimiter) for c in criteria),
-                _number(total, delimiter), a.comment,
-            ])  # fmt: skip
+            rows.append(
+                [
+                    a.nominee_id,
+                    person.name if person else "",
+                    person.region if person else "",
+                    person.gender if person else "",
+                    email,
+                    "yes" if a.blind else "no",
+                    a.status,
+                    submitted.strftime("%Y-%m-%d %H:%M:%S") if submitted else "",
+                    *(_number(mine.get(c.id), delimiter) for c in criteria),
+                    _number(total, delimiter),
+                    a.comment,
+                ]
+            )
         yield _chunk(rows, delimiter)
         last = (batch[-1][0].nominee_id, batch[-1][0].id)

@@ -317,8 +317,15 @@ def submit(engine: Engine, juror_id: int, assignment_id: int) -> SaveResult:
         if missing:
             raise Invalid({f"score_{cid}": MISSING for cid in missing})
         scores = {str(k): v for k, v in scores.items()}
-        audit.record(s, juror_id, "reading.submit", "assignment", assignment_id,
-                     nominee_id=done.nominee_id, scores=scores)  # fmt: skip
+        audit.record(
+            s,
+            juror_id,
+            "reading.submit",
+            "assignment",
+            assignment_id,
+            nominee_id=done.nominee_id,
+            scores=scores,
+        )
     return _result(done, None)
 
 

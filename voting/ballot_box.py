@@ -197,8 +197,18 @@ def request_code(
                 )
             )
         kind = "code_sent" if refused is None else "code_refused"  # a flood is a fraud signal
-        s.add(_attempt(secret_key, r.id, VoteChannel.web, kind, voter_hash, e164,
-                       address=address, browser=browser))  # fmt: skip
+        s.add(
+            _attempt(
+                secret_key,
+                r.id,
+                VoteChannel.web,
+                kind,
+                voter_hash,
+                e164,
+                address=address,
+                browser=browser,
+            )
+        )
     if refused is not None:
         raise refused
     try:
@@ -415,9 +425,11 @@ def check_receipt(engine: Engine, raw: str, address: str = "") -> ReceiptCheck:
     with db.session(engine) as s, s.begin():
         try:
             row = ratelimit.guarded_lookup(
-                s, f"receipt-guess:{address}", db.utcnow(),
+                s,
+                f"receipt-guess:{address}",
+                db.utcnow(),
                 lambda: s.exec(query).first() if code else None,
-            )  # fmt: skip
+            )
         except ratelimit.Blocked:
             return ReceiptCheck(found=False, limited=True)
     if row is None:

@@ -138,8 +138,26 @@ class BatchSql:
 
 # Rows per statement: 400 rows of 10 columns stay far below SQLite's 32766 bound values.
 MAX_ROWS = 400
-BALLOT_COLUMNS = ("round_id", "candidate_id", "channel", "voter_hash", "receipt", "at", "void",
-                  "void_reason")  # fmt: skip
-ATTEMPT_COLUMNS = ("round_id", "at", "channel", "kind", "candidate", "phone_hash", "phone_seq",
-                   "address", "browser", "ballot_id")  # fmt: skip
+BALLOT_COLUMNS = (
+    "round_id",
+    "candidate_id",
+    "channel",
+    "voter_hash",
+    "receipt",
+    "at",
+    "void",
+    "void_reason",
+)
+ATTEMPT_COLUMNS = (
+    "round_id",
+    "at",
+    "channel",
+    "kind",
+    "candidate",
+    "phone_hash",
+    "phone_seq",
+    "address",
+    "browser",
+    "ballot_id",
+)
 INBOUND_COLUMNS = ("gateway_id", "reply_key", "keyword", "reply", "received_at")

@@ -27,8 +27,10 @@ def cmd_tally(settings, args) -> int:
     print(f"Round {r['id']}: {r['title']} ({r['state']})")
     print(f"{'No.':>4}  {'Name':<40} {'Web':>7} {'SMS':>7} {'Total':>7} {'Void':>6}")
     for c in data["candidates"]:
-        print(f"{c['number']:>4}  {c['name'][:40]:<40} {c['web']:>7} {c['sms']:>7} "
-              f"{c['total']:>7} {c['void']:>6}")  # fmt: skip
+        print(
+            f"{c['number']:>4}  {c['name'][:40]:<40} {c['web']:>7} {c['sms']:>7} "
+            f"{c['total']:>7} {c['void']:>6}"
+        )
     return 0
 
 

@@ -51,19 +51,33 @@ def seed(engine: Engine, campaign: Campaign, phase: Phase, rng: random.Random) -
             # Twenty-five numbers from one address within the hour: a cluster to review.
             sms, at = False, campaign.voting_start + timedelta(minutes=30 + i)
         address = "" if sms else ("41.73.96.12" if i < 25 else f"102.{rng.randrange(256)}.0.1")
-        ballots.append({
-            "id": i + 1, "round_id": r.id, "candidate_id": numbers[candidate],
-            "channel": "sms" if sms else "web",
-            "voter_hash": phones.keyed_hash("demo", phone, "voter"),
-            "receipt": "".join(rng.choice(CODE_ALPHABET) for _ in range(10)), "at": at,
-            "void": False, "void_reason": "",
-        })  # fmt: skip
-        attempts.append({
-            "round_id": r.id, "at": at, "channel": "sms" if sms else "web", "kind": "vote",
-            "candidate": None, "phone_hash": ballots[-1]["voter_hash"],
-            "phone_seq": phones.run_token("demo", phone), "address": address, "browser": "",
-            "ballot_id": i + 1,
-        })  # fmt: skip
+        ballots.append(
+            {
+                "id": i + 1,
+                "round_id": r.id,
+                "candidate_id": numbers[candidate],
+                "channel": "sms" if sms else "web",
+                "voter_hash": phones.keyed_hash("demo", phone, "voter"),
+                "receipt": "".join(rng.choice(CODE_ALPHABET) for _ in range(10)),
+                "at": at,
+                "void": False,
+                "void_reason": "",
+            }
+        )
+        attempts.append(
+            {
+                "round_id": r.id,
+                "at": at,
+                "channel": "sms" if sms else "web",
+                "kind": "vote",
+                "candidate": None,
+                "phone_hash": ballots[-1]["voter_hash"],
+                "phone_seq": phones.run_token("demo", phone),
+                "address": address,
+                "browser": "",
+                "ballot_id": i + 1,
+            }
+        )
     with db.session(engine) as s, s.begin():
         s.execute(insert(Ballot), ballots)
         s.execute(insert(VoteAttempt), attempts)

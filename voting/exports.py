@@ -17,9 +17,19 @@ from voting.models import Round
 from voting.rounds import NO_ROUND, load_candidates, load_round, state
 
 CSV_COLUMNS = [
-    "place", "number", "name", "web", "sms", "total", "void",
-    "web_share", "sms_share", "jury_share", "blended", "outcome",
-]  # fmt: skip
+    "place",
+    "number",
+    "name",
+    "web",
+    "sms",
+    "total",
+    "void",
+    "web_share",
+    "sms_share",
+    "jury_share",
+    "blended",
+    "outcome",
+]
 
 
 def latest_round_id(engine: Engine) -> int:
@@ -42,8 +52,16 @@ def tally_json(engine: Engine, round_id: int | None = None) -> dict:
     rows = []
     for c in candidates:
         n = counts.get(c.id, {"web": 0, "sms": 0, "void": 0})
-        rows.append({"number": c.number, "name": c.name, "web": n["web"], "sms": n["sms"],
-                     "total": n["web"] + n["sms"], "void": n["void"]})  # fmt: skip
+        rows.append(
+            {
+                "number": c.number,
+                "name": c.name,
+                "web": n["web"],
+                "sms": n["sms"],
+                "total": n["web"] + n["sms"],
+                "void": n["void"],
+            }
+        )
     return {
         "round": {
             "id": r.id,
@@ -68,8 +86,19 @@ def tally_csv(engine: Engine, round_id: int, actor_id: int | None = None) -> Ite
     writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in result.rows:
-        cells = [row.place, row.number, row.name, row.web, row.sms, row.total, row.void,
-                 f"{row.web_share:.4f}", f"{row.sms_share:.4f}", f"{row.jury_share:.4f}",
-                 f"{row.blended:.4f}", row.outcome]  # fmt: skip
+        cells = [
+            row.place,
+            row.number,
+            row.name,
+            row.web,
+            row.sms,
+            row.total,
+            row.void,
+            f"{row.web_share:.4f}",
+            f"{row.sms_share:.4f}",
+            f"{row.jury_share:.4f}",
+            f"{row.blended:.4f}",
+            row.outcome,
+        ]
         writer.writerow([escape_cell(v) for v in cells])
     return iter([BOM + buffer.getvalue()])

@@ -40,7 +40,7 @@ def clusters(engine: Engine, round_id: int) -> list[fraud.Cluster]:
             a.browser,
             a.kind,
             a.ballot_id,
-        )  # fmt: skip
+        )
         for a, number in rows
         if a.kind != "vote" or a.ballot_id is not None
     ]
@@ -83,7 +83,15 @@ def void_cluster(
             raise Invalid({"vote_ids": N_("These votes are already void.")})
         for b in fresh:
             b.void, b.void_reason = True, reason
-        audit.record(s, actor_id, "round.void", "round", round_id, kind=kind[:40],
-                     key=key[:200], reason=reason,
-                     ballots=sorted(b.id for b in fresh))  # fmt: skip
+        audit.record(
+            s,
+            actor_id,
+            "round.void",
+            "round",
+            round_id,
+            kind=kind[:40],
+            key=key[:200],
+            reason=reason,
+            ballots=sorted(b.id for b in fresh),
+        )
     return len(fresh)

@@ -99,8 +99,18 @@ class SmsVoteBatch:
             if voter_hash in first_by_voter:
                 continue  # the same phone twice in one batch: the first counts
             first_by_voter[voter_hash] = i
-            rows.append((ballot.round.id, candidate.id, VoteChannel.sms.value, voter_hash,
-                         ballot_box.new_receipt(), sql.now, False, ""))  # fmt: skip
+            rows.append(
+                (
+                    ballot.round.id,
+                    candidate.id,
+                    VoteChannel.sms.value,
+                    voter_hash,
+                    ballot_box.new_receipt(),
+                    sql.now,
+                    False,
+                    "",
+                )
+            )
         counted = sql.ballots_of_new_voters(rows)
         attempts, inbound, events = [], [], []
         for i, vote, e164, sender_hash, voter_hash, candidate in accepted:
@@ -108,14 +118,28 @@ class SmsVoteBatch:
             if won is None:
                 replies[i] = self.translate(ballot_box.SMS_ALREADY, {})
             else:
-                replies[i] = self.translate(ballot_box.SMS_THANKS, {
-                    "number": candidate.number, "name": candidate.name,
-                    "receipt": ballot_box.format_receipt(won[1]),
-                })  # fmt: skip
-                attempts.append((
-                    ballot.round.id, sql.now, VoteChannel.sms.value, "vote", None,
-                    voter_hash, phones.run_token(self.secret_key, e164), "", "", won[0],
-                ))  # fmt: skip
+                replies[i] = self.translate(
+                    ballot_box.SMS_THANKS,
+                    {
+                        "number": candidate.number,
+                        "name": candidate.name,
+                        "receipt": ballot_box.format_receipt(won[1]),
+                    },
+                )
+                attempts.append(
+                    (
+                        ballot.round.id,
+                        sql.now,
+                        VoteChannel.sms.value,
+                        "vote",
+                        None,
+                        voter_hash,
+                        phones.run_token(self.secret_key, e164),
+                        "",
+                        "",
+                        won[0],
+                    )
+                )
             shown_id = (vote.gateway_id or "").strip()[:GATEWAY_ID_KEPT] or None
             inbound.append((shown_id, keys[i], KEYWORD, replies[i], sql.now))
             events.append((f"sms-sender:{sender_hash}", sql.now))

@@ -76,12 +76,25 @@ def create_round(
         s.flush()
         people = jury_view.summaries(s, nominee_ids)
         for number, nominee_id in enumerate(nominee_ids, start=1):
-            s.add(Candidate(round_id=r.id, number=number, nominee_id=nominee_id,
-                            name=(names or {}).get(nominee_id, people[nominee_id].name)[:200],
-                            jury_score=scores.get(nominee_id)))  # fmt: skip
-        audit.record(s, actor_id, "round.create", "round", r.id, source=form.source,
-                     candidates=nominee_ids,
-                     **{k: _jsonable(v) for k, v in values.items()})  # fmt: skip
+            s.add(
+                Candidate(
+                    round_id=r.id,
+                    number=number,
+                    nominee_id=nominee_id,
+                    name=(names or {}).get(nominee_id, people[nominee_id].name)[:200],
+                    jury_score=scores.get(nominee_id),
+                )
+            )
+        audit.record(
+            s,
+            actor_id,
+            "round.create",
+            "round",
+            r.id,
+            source=form.source,
+            candidates=nominee_ids,
+            **{k: _jsonable(v) for k, v in values.items()},
+        )
     return r
 
 
@@ -139,8 +152,16 @@ def rename_candidate(engine: Engine, actor_id: int, round_id: int, number: int, 
         if c is None:
             raise NotFound(N_("No such candidate."))
         if c.name != name:
-            audit.record(s, actor_id, "round.rename", "round", round_id, number=number,
-                         before=c.name, after=name)  # fmt: skip
+            audit.record(
+                s,
+                actor_id,
+                "round.rename",
+                "round",
+                round_id,
+                number=number,
+                before=c.name,
+                after=name,
+            )
             c.name = name
     return name
 

@@ -9,9 +9,15 @@ from voting import ballot_box
 
 # Every text voting sends by SMS (tests/campaign/test_gsm.py checks them in each language).
 SMS_TEXTS = (
-    ballot_box.SMS_CODE, ballot_box.SMS_CLOSED, ballot_box.SMS_NO_SMS, ballot_box.SMS_HELP,
-    ballot_box.SMS_FOREIGN, ballot_box.SMS_NO_SUCH, ballot_box.SMS_ALREADY, ballot_box.SMS_THANKS,
-)  # fmt: skip
+    ballot_box.SMS_CODE,
+    ballot_box.SMS_CLOSED,
+    ballot_box.SMS_NO_SMS,
+    ballot_box.SMS_HELP,
+    ballot_box.SMS_FOREIGN,
+    ballot_box.SMS_NO_SUCH,
+    ballot_box.SMS_ALREADY,
+    ballot_box.SMS_THANKS,
+)
 
 
 def record(s: Session, campaign: Campaign, sender: str, text: str, secret_key: str):

@@ -115,8 +115,18 @@ class WebVoteBatch:
             if a.voter_hash in first:
                 continue  # two codes of one phone in one batch: the first counts
             first[a.voter_hash] = a.index
-            rows.append((ballot.round.id, a.candidate.id, VoteChannel.web.value, a.voter_hash,
-                         ballot_box.new_receipt(), sql.now, False, ""))  # fmt: skip
+            rows.append(
+                (
+                    ballot.round.id,
+                    a.candidate.id,
+                    VoteChannel.web.value,
+                    a.voter_hash,
+                    ballot_box.new_receipt(),
+                    sql.now,
+                    False,
+                    "",
+                )
+            )
         counted = sql.ballots_of_new_voters(rows)
         attempts = []
         for a in accepted:
@@ -127,9 +137,18 @@ class WebVoteBatch:
             results[a.index] = Receipt(
                 won[1], ballot.round.title, now, a.candidate.number, a.candidate.name
             )
-            attempts.append((
-                ballot.round.id, sql.now, VoteChannel.web.value, "vote", None, a.voter_hash,
-                phones.run_token(self.secret_key, a.e164), a.vote.address[:64],
-                a.vote.browser[:64], won[0],
-            ))  # fmt: skip
+            attempts.append(
+                (
+                    ballot.round.id,
+                    sql.now,
+                    VoteChannel.web.value,
+                    "vote",
+                    None,
+                    a.voter_hash,
+                    phones.run_token(self.secret_key, a.e164),
+                    a.vote.address[:64],
+                    a.vote.browser[:64],
+                    won[0],
+                )
+            )
         sql.insert("voteattempt", ATTEMPT_COLUMNS, attempts)

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from campaign import campaigns, db, gateways, migrations, sms, sms_queue
+from campaign import db, gateways, languages, migrations, sms, sms_queue
 from campaign.errors import DomainError, Invalid, LoginLocked
 from campaign.i18n import N_
 from campaign.settings import Settings
@@ -204,8 +204,8 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         Middleware(LeanWebhook, https=settings.https),
         Middleware(
             OfferedLanguages,
-            load=partial(campaigns.interface_languages, engine),
-            known=partial(campaigns.known_interface_languages, engine),
+            load=partial(languages.interface_languages, engine),
+            known=partial(languages.known_interface_languages, engine),
         ),
         Middleware(SecurityHeaders, https=settings.https),
         Middleware(BodyLimit, reject=reject, caps=BODY_CAPS, default=PUBLIC_FORM_CAP),

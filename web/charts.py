@@ -86,10 +86,19 @@ def bars(
     for i, ((label, value), width) in enumerate(zip(rows, widths, strict=True)):
         y = i * ROW
         parts.append(
-            BAR.format(label_y=y + 12, bar_y=y + 16, value_y=y + 25, width=_n(width),
-                       value_x=_n(width + 4), label=_short(label), value=number(value),
-                       ink=INK, brand=BRAND, muted=MUTED)
-        )  # fmt: skip
+            BAR.format(
+                label_y=y + 12,
+                bar_y=y + 16,
+                value_y=y + 25,
+                width=_n(width),
+                value_x=_n(width + 4),
+                label=_short(label),
+                value=number(value),
+                ink=INK,
+                brand=BRAND,
+                muted=MUTED,
+            )
+        )
     parts.append(CLOSE)
     return Markup("").join(parts)
 
@@ -110,9 +119,14 @@ def columns(
     parts = [_open(ident, base + 16, title, desc)]
     for i, height in enumerate(scale(values, COLUMNS_HEIGHT)):
         parts.append(
-            COLUMN.format(x=_n(i * slot + slot / 8), y=_n(base - height), width=_n(slot * 3 / 4),
-                          height=_n(height), brand=BRAND)
-        )  # fmt: skip
+            COLUMN.format(
+                x=_n(i * slot + slot / 8),
+                y=_n(base - height),
+                width=_n(slot * 3 / 4),
+                height=_n(height),
+                brand=BRAND,
+            )
+        )
     parts.append(AXIS.format(y=base, width=WIDTH, line=LINE))
     for text, x, anchor in ((first, 0, "start"), (last, WIDTH, "end")):
         if text:

@@ -111,7 +111,7 @@ NO_PAGE = ("/static/", "/sms/", "/audio/", "/healthz", "/metrics", "/feeds/")
 class OfferedLanguages:
     """Pure ASGI middleware putting the current edition's interface languages in the request's
     state. ``known`` answers from a short-lived copy without the database (on the loop); only
-    when it has none is ``load`` run, in the thread pool (see campaigns.LANGUAGES_TTL)."""
+    when it has none is ``load`` run, in the thread pool (see languages.LANGUAGES_TTL)."""
 
     def __init__(
         self, app, load: Callable[[], list[str]], known: Callable[[], list[str] | None]

@@ -160,8 +160,10 @@ class Metrics:
         self.app = app
         # The router records the endpoint it chose in the scope: its route's template is the
         # label, found without matching every route again.
-        self.labels = {route.app if isinstance(route, Mount) else route.endpoint: route.path
-                       for route in routes}  # fmt: skip
+        self.labels = {
+            route.app if isinstance(route, Mount) else route.endpoint: route.path
+            for route in routes
+        }
         self.series: dict[tuple[str, str, int], tuple] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -165,8 +165,13 @@ class Renderer:
         if user is not None or request.url.query or not plain:
             return self.render(request, template, context(values), headers=headers)
         lang = self.language(request)
-        key = (template, lang, tuple(wanted or ()), request.url.path,
-               tuple((k, type(v)) for k, v in values.items()))  # fmt: skip
+        key = (
+            template,
+            lang,
+            tuple(wanted or ()),
+            request.url.path,
+            tuple((k, type(v)) for k, v in values.items()),
+        )
         given = {**values, "csrf_token": request.scope.get("state", {}).get("csrf_token", "")}
         parts = self.filled.get(key)
         if parts is None:
@@ -198,8 +203,10 @@ class Renderer:
         finally:
             request.scope["state"]["csrf_token"] = token
         pattern = "(" + "|".join(re.escape(mark) for mark in names) + ")"
-        return [names.get(part, part) if i % 2 else part
-                for i, part in enumerate(re.split(pattern, html))]  # fmt: skip
+        return [
+            names.get(part, part) if i % 2 else part
+            for i, part in enumerate(re.split(pattern, html))
+        ]
 
 
 def _fill(parts: list[str], values: dict) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from starlette.requests import Request
 
-from campaign import campaigns, db, phases
+from campaign import campaigns, db, phases, sms_settings
 from campaign.i18n import N_
 from campaign.phases import Phase
 from shortlist import workload
@@ -44,7 +44,7 @@ def for_managers(request: Request, format_date) -> list[tuple[str, dict]]:
     engine = request.app.state.engine
     found: list[tuple[str, dict]] = []
     campaign = campaigns.current(engine)
-    if not campaigns.sms_number(campaign, request.app.state.settings.sms_number):
+    if not sms_settings.sms_number(campaign, request.app.state.settings.sms_number):
         found.append((NO_SMS_NUMBER, {}))
     if campaign is None:
         return found

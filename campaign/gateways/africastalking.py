@@ -44,9 +44,15 @@ from campaign.gateways import (
 API = "https://api.africastalking.com"
 ACCEPTED, RETRY_LATER = {100, 101, 102}, {405, 500, 501, 502}
 STATUS = {
-    "Sent": "sent", "Submitted": "sent", "Buffered": "sent", "Success": "delivered",
-    "Rejected": "failed", "Failed": "failed", "AbsentSubscriber": "failed", "Expired": "failed",
-}  # fmt: skip
+    "Sent": "sent",
+    "Submitted": "sent",
+    "Buffered": "sent",
+    "Success": "delivered",
+    "Rejected": "failed",
+    "Failed": "failed",
+    "AbsentSubscriber": "failed",
+    "Expired": "failed",
+}
 
 
 def _form(request: HttpIn) -> dict[str, str]:
@@ -83,9 +89,12 @@ class AfricasTalking(Base):
             data["from"] = self.settings.sms_number.replace(" ", "")
         base = (self.settings.sms_gateway_url or API).rstrip("/")
         response = post_or_fail(
-            client, "POST", f"{base}/version1/messaging", data=data,
+            client,
+            "POST",
+            f"{base}/version1/messaging",
+            data=data,
             headers={"apiKey": self.settings.sms_api_key, "Accept": "application/json"},
-        )  # fmt: skip
+        )
         try:
             [recipient] = response.json()["SMSMessageData"]["Recipients"]
             code = int(recipient["statusCode"])

@@ -86,11 +86,16 @@ class Android(Base):
 
     def send(self, client: httpx.Client, message: Outgoing) -> Sent:
         response = post_or_fail(
-            client, "POST", self.settings.sms_gateway_url,
+            client,
+            "POST",
+            self.settings.sms_gateway_url,
             auth=(self.settings.sms_username, self.settings.sms_api_key),
-            json={"id": f"icon-{message.id}", "message": message.text,
-                  "phoneNumbers": [message.to]},
-        )  # fmt: skip
+            json={
+                "id": f"icon-{message.id}",
+                "message": message.text,
+                "phoneNumbers": [message.to],
+            },
+        )
         try:
             return Sent(str(response.json().get("id", ""))[:100])
         except ValueError:

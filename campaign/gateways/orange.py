@@ -50,9 +50,12 @@ from campaign.gateways import (
 
 API = "https://api.orange.com"
 STATUS = {
-    "DeliveredToTerminal": "delivered", "DeliveredToNetwork": "sent", "MessageWaiting": "sent",
-    "DeliveryUncertain": "sent", "DeliveryImpossible": "failed",
-}  # fmt: skip
+    "DeliveredToTerminal": "delivered",
+    "DeliveredToNetwork": "sent",
+    "MessageWaiting": "sent",
+    "DeliveryUncertain": "sent",
+    "DeliveryImpossible": "failed",
+}
 
 
 @dataclass
@@ -74,11 +77,13 @@ class Orange(Base):
             if value and not fresh and time.monotonic() < until:
                 return value
             response = post_or_fail(
-                client, "POST", f"{self._base()}/oauth/v3/token",
+                client,
+                "POST",
+                f"{self._base()}/oauth/v3/token",
                 auth=(self.settings.sms_username, self.settings.sms_api_key),
                 data={"grant_type": "client_credentials"},
                 headers={"Accept": "application/json"},
-            )  # fmt: skip
+            )
             try:
                 answer = response.json()
                 value, lifetime = str(answer["access_token"]), float(answer.get("expires_in", 0))
@@ -90,10 +95,13 @@ class Orange(Base):
     def send(self, client: httpx.Client, message: Outgoing) -> Sent:
         sender = "tel:" + self.settings.sms_number.replace(" ", "")
         url = f"{self._base()}/smsmessaging/v1/outbound/{quote(sender, safe='')}/requests"
-        body = {"outboundSMSMessageRequest": {
-            "address": f"tel:{message.to}", "senderAddress": sender,
-            "outboundSMSTextMessage": {"message": message.text},
-        }}  # fmt: skip
+        body = {
+            "outboundSMSMessageRequest": {
+                "address": f"tel:{message.to}",
+                "senderAddress": sender,
+                "outboundSMSTextMessage": {"message": message.text},
+            }
+        }
         for fresh in (False, True):
             headers = {"Authorization": f"Bearer {self.token(client, fresh)}"}
             try:
@@ -123,5 +131,9 @@ class Orange(Base):
         status = STATUS.get(state)
         if status is None:
             raise Refused(f"delivery status {state[:40]!r} settles nothing", 400)
-        return Report(address.removeprefix("tel:"), status, state if status == "failed" else "",
-                      by_address=True)  # fmt: skip
+        return Report(
+            address.removeprefix("tel:"),
+            status,
+            state if status == "failed" else "",
+            by_address=True,
+        )

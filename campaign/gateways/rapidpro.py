@@ -69,10 +69,12 @@ class RapidPro(Base):
     def send(self, client: httpx.Client, message: Outgoing) -> Sent:
         base = self.settings.sms_gateway_url.rstrip("/")
         response = post_or_fail(
-            client, "POST", f"{base}/api/v2/broadcasts.json",
+            client,
+            "POST",
+            f"{base}/api/v2/broadcasts.json",
             json={"urns": [f"tel:{message.to}"], "text": message.text},
             headers={"Authorization": f"Token {self.settings.sms_api_key}"},
-        )  # fmt: skip
+        )
         try:
             return Sent(str(response.json().get("id", ""))[:100])
         except ValueError:

@@ -107,9 +107,11 @@ class RapidProExternal(Base):
 
     def send(self, client: httpx.Client, message: Outgoing) -> Sent:
         response = post_or_fail(
-            client, "POST", self.settings.sms_gateway_url,
+            client,
+            "POST",
+            self.settings.sms_gateway_url,
             data={"from": message.to, "text": message.text},
-        )  # fmt: skip
+        )
         try:
             [accepted] = response.json()["data"]
             return Sent(str(accepted.get("msg_uuid", ""))[:100])

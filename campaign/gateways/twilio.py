@@ -49,9 +49,15 @@ from campaign.gateways import (
 
 API = "https://api.twilio.com"
 STATUS = {
-    "accepted": "sent", "queued": "sent", "sending": "sent", "sent": "sent",
-    "delivered": "delivered", "read": "delivered", "undelivered": "failed", "failed": "failed",
-}  # fmt: skip
+    "accepted": "sent",
+    "queued": "sent",
+    "sending": "sent",
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "delivered",
+    "undelivered": "failed",
+    "failed": "failed",
+}
 
 
 def signature(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:

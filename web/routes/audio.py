@@ -50,8 +50,9 @@ def serve(request: Request, media: MediaFile, cache: str, attachment: bool = Fal
     if ranges.etag_matches(request.headers.get("if-none-match"), media.etag):
         return Response(status_code=304, headers=headers)
     try:
-        span = ranges.byte_range(request.headers.get("range"), media.size,
-                                 request.headers.get("if-range"), media.etag)  # fmt: skip
+        span = ranges.byte_range(
+            request.headers.get("range"), media.size, request.headers.get("if-range"), media.etag
+        )
     except ranges.Unsatisfiable:
         headers["Content-Range"] = f"bytes */{media.size}"
         return Response(status_code=416, headers=headers)
@@ -69,8 +70,9 @@ def serve(request: Request, media: MediaFile, cache: str, attachment: bool = Fal
 def _media(request: Request, kind: str, ext: str, drafts: bool = False) -> MediaFile:
     media_dir = request.app.state.settings.media_dir
     spot_id = request.path_params["spot_id"]
-    return catalogue.media_file(request.app.state.engine, media_dir, spot_id, kind, ext,
-                                drafts=drafts)  # fmt: skip
+    return catalogue.media_file(
+        request.app.state.engine, media_dir, spot_id, kind, ext, drafts=drafts
+    )
 
 
 def light(request: Request) -> Response:
@@ -88,8 +90,9 @@ def podcast(request: Request) -> Response:
     description = state.renderer.gettext(request, FEED_DESCRIPTION)
     lang, quality = request.query_params.get("lang") or None, request.query_params.get("quality")
     try:
-        built = feed.build(state.engine, campaign, state.settings.base_url, description, lang,
-                           quality or "light")  # fmt: skip
+        built = feed.build(
+            state.engine, campaign, state.settings.base_url, description, lang, quality or "light"
+        )
     except NotFound as exc:
         return PlainTextResponse(state.renderer.gettext(request, exc.message), status_code=404)
     headers = {"ETag": built.etag, "Cache-Control": FEED_CACHE, "Vary": "Accept-Language"}
@@ -99,8 +102,9 @@ def podcast(request: Request) -> Response:
 
 
 def cover(request: Request) -> Response:
-    return Response(feed.cover_png(), media_type="image/png",
-                    headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
+    return Response(
+        feed.cover_png(), media_type="image/png", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 routes = [
@@ -110,7 +114,7 @@ routes = [
         original,
         methods=["GET", "HEAD"],
         name="audio_original",
-    ),  # fmt: skip
+    ),
     Route(feed.PATH, podcast, methods=["GET", "HEAD"], name="audio_feed"),
     Route(feed.COVER_PATH, cover, methods=["GET", "HEAD"], name="audio_cover"),
 ]

@@ -63,9 +63,10 @@ async def act(request: Request) -> Response:
     else:
         return htmx.redirect(request, f"/manage/callbacks?done={action}")
     return await run_in_threadpool(
-        partial(_page, request, user.id, form=form, errors=errors, status=422,
-                open_id=nomination_id)
-    )  # fmt: skip
+        partial(
+            _page, request, user.id, form=form, errors=errors, status=422, open_id=nomination_id
+        )
+    )
 
 
 async def _complete(request: Request, user_id: int, nomination_id: int, form: dict) -> None:
@@ -77,9 +78,12 @@ async def _complete(request: Request, user_id: int, nomination_id: int, form: di
     if done.phone:
         text = request.app.state.renderer.catalogue.gettext(DEFAULT, callbacks.COMPLETE_SMS)
         await run_in_threadpool(
-            request.app.state.sms.send, done.phone, text % {"code": done.code},
-            kind="tracking", dedup_key=f"callback:{nomination_id}",
-        )  # fmt: skip
+            request.app.state.sms.send,
+            done.phone,
+            text % {"code": done.code},
+            kind="tracking",
+            dedup_key=f"callback:{nomination_id}",
+        )
 
 
 routes = [

@@ -40,9 +40,13 @@ async def start_next(request: Request) -> Response:
     form = await request.form()
     try:
         new = await run_in_threadpool(
-            editions.start_next, engine, user.id, request.path_params["campaign_id"],
-            str(form.get("year", "")), str(form.get("title", "")),
-        )  # fmt: skip
+            editions.start_next,
+            engine,
+            user.id,
+            request.path_params["campaign_id"],
+            str(form.get("year", "")),
+            str(form.get("title", "")),
+        )
     except Invalid as exc:
         context = await run_in_threadpool(_list_context, engine, exc.errors)
         return renderer.render(request, "manage/editions.html", context, status=422)
@@ -55,6 +59,10 @@ async def start_next(request: Request) -> Response:
 routes = [
     Route("/manage/editions", editions_page, name="manage_editions"),
     Route("/manage/editions/{campaign_id:int}", edition_page, name="manage_edition"),
-    Route("/manage/editions/{campaign_id:int}/next", start_next, methods=["POST"],
-          name="manage_edition_next"),
-]  # fmt: skip
+    Route(
+        "/manage/editions/{campaign_id:int}/next",
+        start_next,
+        methods=["POST"],
+        name="manage_edition_next",
+    ),
+]

@@ -87,9 +87,14 @@ async def save_score(request: Request) -> Response:
     target = f"score-{criterion_id}-state"
     try:
         result = await run_in_threadpool(
-            scoring.save_score, request.app.state.engine, user.id, assignment_id,
-            criterion_id, raw, version,
-        )  # fmt: skip
+            scoring.save_score,
+            request.app.state.engine,
+            user.id,
+            assignment_id,
+            criterion_id,
+            raw,
+            version,
+        )
     except Invalid as exc:
         return _state(request, target, message=exc.errors["score"], status=422)
     except (PhaseClosed, scoring.Submitted) as exc:
@@ -104,9 +109,13 @@ async def save_comment(request: Request) -> Response:
     comment, version = str(form.get("comment", "")), forms.number(form.get("version"))
     try:
         result = await run_in_threadpool(
-            scoring.save_comment, request.app.state.engine, user.id, assignment_id,
-            comment, version,
-        )  # fmt: skip
+            scoring.save_comment,
+            request.app.state.engine,
+            user.id,
+            assignment_id,
+            comment,
+            version,
+        )
     except Invalid as exc:
         return _state(request, "comment-state", message=exc.errors["comment"], status=422)
     except (PhaseClosed, scoring.Submitted) as exc:
@@ -129,17 +138,28 @@ async def save_reading(request: Request) -> Response:
     result = None
     try:
         result = await run_in_threadpool(
-            scoring.save_sheet, engine, user.id, assignment_id, scores, comment,
+            scoring.save_sheet,
+            engine,
+            user.id,
+            assignment_id,
+            scores,
+            comment,
             forms.number(form.get("version")),
-        )  # fmt: skip
+        )
         if action in ("submit", "submit_next"):
             await run_in_threadpool(scoring.submit, engine, user.id, assignment_id)
     except Invalid as exc:
         values = {"scores": scores, "comment": comment}
         return await run_in_threadpool(
-            _reading_response, request, user, assignment_id, errors=exc.errors, form=values,
-            submitting=result is not None, status=422,
-        )  # fmt: skip
+            _reading_response,
+            request,
+            user,
+            assignment_id,
+            errors=exc.errors,
+            form=values,
+            submitting=result is not None,
+            status=422,
+        )
     # "submit_next" is the juror's one action per nominee: hand in, then the next reading.
     if action in ("next", "submit_next"):
         next_id = await run_in_threadpool(

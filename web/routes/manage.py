@@ -34,11 +34,16 @@ ELIGIBILITY_FIELDS = ("key", "expected", "text_fr", "text_en", "refusal_fr", "re
 def _eligibility_rows(campaign) -> list[dict]:
     """The questions as form rows, plus two blank rows for new ones."""
     rows = [
-        {"key": q["key"], "expected": "yes" if q["expected"] else "no",
-         "text_fr": q["text"].get("fr", ""), "text_en": q["text"].get("en", ""),
-         "refusal_fr": q["refusal"].get("fr", ""), "refusal_en": q["refusal"].get("en", "")}
+        {
+            "key": q["key"],
+            "expected": "yes" if q["expected"] else "no",
+            "text_fr": q["text"].get("fr", ""),
+            "text_en": q["text"].get("en", ""),
+            "refusal_fr": q["refusal"].get("fr", ""),
+            "refusal_en": q["refusal"].get("en", ""),
+        }
         for q in campaign.eligibility
-    ]  # fmt: skip
+    ]
     return rows + [dict.fromkeys(ELIGIBILITY_FIELDS, "") for _ in range(2)]
 
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from campaign import campaigns, phases, sms_commands
+from campaign import campaigns, phases, sms_commands, sms_settings
 from campaign.db import utcnow
 from campaign.errors import Invalid
 from campaign.i18n import N_
@@ -29,7 +29,7 @@ def _form_context(request: Request, campaign, form: dict, errors: dict) -> dict:
         "form_id": form.get("form_id") or secrets.token_urlsafe(16),
         "open": phases.is_open(campaign, phases.Phase.nominations, utcnow()),
         "now": utcnow(),
-        "sms_number": campaigns.sms_number(campaign, request.app.state.settings.sms_number),
+        "sms_number": sms_settings.sms_number(campaign, request.app.state.settings.sms_number),
         "sms_words": sms_commands.Keywords.of(campaign.sms_keywords),
     }
 

@@ -27,8 +27,16 @@ from web.routes.finalists import profile_context
 # The multipart envelope around the file: boundaries, headers, the CSRF field.
 UPLOAD_OVERHEAD = 64 * 1024
 TOO_LARGE = N_("This photo is larger than 10 MB.")
-EDIT_FIELDS = ("name", "distinction", "position", "institution", "region", "bio", "story",
-               "video_url")  # fmt: skip
+EDIT_FIELDS = (
+    "name",
+    "distinction",
+    "position",
+    "institution",
+    "region",
+    "bio",
+    "story",
+    "video_url",
+)
 PAST_FIELDS = ("year", "name", "distinction", "position", "institution", "region")
 
 

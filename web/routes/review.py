@@ -26,11 +26,16 @@ TEXT_FIELDS = ("name_fr", "name_en", "description_fr", "description_en", "weight
 
 def _criteria_rows(items) -> list[dict]:
     return [
-        {"id": c.id, "name_fr": c.name.get("fr", ""), "name_en": c.name.get("en", ""),
-         "description_fr": c.description.get("fr", ""),
-         "description_en": c.description.get("en", ""), "weight": f"{c.weight:g}"}
+        {
+            "id": c.id,
+            "name_fr": c.name.get("fr", ""),
+            "name_en": c.name.get("en", ""),
+            "description_fr": c.description.get("fr", ""),
+            "description_en": c.description.get("en", ""),
+            "weight": f"{c.weight:g}",
+        }
         for c in items
-    ]  # fmt: skip
+    ]
 
 
 def _settings_page(request, *, settings=None, rows=None, errors=None, status=200, block=None):

@@ -21,8 +21,18 @@ from voting import counting, exports, fraud_review, retention, round_changes, ro
 from web import forms, htmx
 from web.auth import current_user, require_role, staff
 
-TEXT_FIELDS = ("title", "opens_at", "closes_at", "seats", "alternates", "weight_jury",
-               "weight_web", "weight_sms", "code_budget", "previous_round_id")  # fmt: skip
+TEXT_FIELDS = (
+    "title",
+    "opens_at",
+    "closes_at",
+    "seats",
+    "alternates",
+    "weight_jury",
+    "weight_web",
+    "weight_sms",
+    "code_budget",
+    "previous_round_id",
+)
 
 
 def _round_in(form) -> round_form.RoundIn:
@@ -167,9 +177,15 @@ async def void(request: Request) -> Response:
         if not all(whole(p, 1, 10**11) is not None for p in parts):
             raise Invalid({"vote_ids": N_("Some of these votes are not in this round.")})
         voided = await run_in_threadpool(
-            fraud_review.void_cluster, request.app.state.engine, user.id, round_id,
-            [int(p) for p in parts], reason, kind, key,
-        )  # fmt: skip
+            fraud_review.void_cluster,
+            request.app.state.engine,
+            user.id,
+            round_id,
+            [int(p) for p in parts],
+            reason,
+            kind,
+            key,
+        )
     except Invalid as exc:
         return await run_in_threadpool(
             _fraud_response, request, errors=exc.errors, form=values, status=422
@@ -202,8 +218,13 @@ def results_page(request: Request) -> Response:
     profiles = directory.published_by_nominee(engine, campaign.id, ids)
     # Past the announced results date a hidden result needs saying why, not "after the close".
     due = db.utcnow() >= campaign.results_at
-    context = {"campaign": campaign, "shown": shown, "profiles": profiles, "due": due,
-               "years": years}  # fmt: skip
+    context = {
+        "campaign": campaign,
+        "shown": shown,
+        "profiles": profiles,
+        "due": due,
+        "years": years,
+    }
     return request.app.state.renderer.render(request, "rounds/results.html", context)
 
 
@@ -216,7 +237,7 @@ routes = [
     Route(_ROUND + "/live", round_page, name="manage_round_live"),
     Route(
         _ROUND + "/candidates/{number:int}", rename, methods=["POST"], name="manage_round_rename"
-    ),  # fmt: skip
+    ),
     Route(_ROUND + "/close", close, methods=["POST"], name="manage_round_close"),
     Route(_ROUND + "/fraud", fraud_page, name="manage_round_fraud"),
     Route(_ROUND + "/void", void, methods=["POST"], name="manage_round_void"),

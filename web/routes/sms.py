@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from campaign import campaigns, sms_commands, sms_inbound
+from campaign import sms_commands, sms_inbound, sms_settings
 from campaign.text import clean_form
 from nominations import sms as nominations_sms
 from voting import sms as voting_sms
@@ -41,7 +41,7 @@ def keywords(app) -> sms_commands.Keywords:
     cache = getattr(app.state, "sms_keywords", None)
     if cache is None:
         cache = app.state.sms_keywords = sms_commands.KeywordCache(
-            partial(campaigns.sms_keywords, app.state.engine)
+            partial(sms_settings.sms_keywords, app.state.engine)
         )
     return cache.get()
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from campaign import campaigns, gsm, sms_broadcast, sms_commands
+from campaign import campaigns, gsm, sms_broadcast, sms_commands, sms_settings
 from campaign.errors import Invalid, NotFound
 from campaign.i18n import N_
 from campaign.models import Role
@@ -80,9 +80,14 @@ async def broadcast(request: Request) -> Response:
     )
     try:
         added = await run_in_threadpool(
-            sms_broadcast.broadcast, request.app.state.engine, user.id, settings.sms_gateways[0],
-            entry, store_only=settings.sms_backend != "http", secret_key=settings.secret_key,
-        )  # fmt: skip
+            sms_broadcast.broadcast,
+            request.app.state.engine,
+            user.id,
+            settings.sms_gateways[0],
+            entry,
+            store_only=settings.sms_backend != "http",
+            secret_key=settings.secret_key,
+        )
     except Invalid as exc:
         context = await run_in_threadpool(_context, request, form, exc.errors)
         return request.app.state.renderer.render(request, "manage/sms.html", context, status=422)
@@ -97,7 +102,7 @@ async def keywords(request: Request) -> Response:
     engine = request.app.state.engine
     try:
         campaign = await run_in_threadpool(campaigns.require_current, engine)
-        await run_in_threadpool(campaigns.update_sms, engine, user.id, campaign.id, form)
+        await run_in_threadpool(sms_settings.update_sms, engine, user.id, campaign.id, form)
     except Invalid as exc:
         context = await run_in_threadpool(
             partial(_context, request, words=form, word_errors=exc.errors)

@@ -56,9 +56,15 @@ async def create(request: Request) -> Response:
         form = {k: received.fields.get(k, "") for k in UPLOAD_FIELDS}
         new = spots.SpotIn(**form)
         spot = await run_in_threadpool(
-            spots.create_spot, engine, media_dir, user.id, campaign.id, new, received.file,
+            spots.create_spot,
+            engine,
+            media_dir,
+            user.id,
+            campaign.id,
+            new,
+            received.file,
             received.filename,
-        )  # fmt: skip
+        )
     except (Invalid, AudioRefused) as exc:
         # The form comes back with its text; the file must be chosen again (browsers insist).
         errors = exc.errors if isinstance(exc, Invalid) else {"file": exc.message}
@@ -93,11 +99,13 @@ async def update(request: Request) -> Response:
     form = {k: str(raw.get(k, "")) for k in ("title", "transcript")}
     spot_id = request.path_params["spot_id"]
     try:
-        await run_in_threadpool(spots.update_text, request.app.state.engine, user.id, spot_id,
-                                spots.SpotTextIn(**form))  # fmt: skip
+        await run_in_threadpool(
+            spots.update_text, request.app.state.engine, user.id, spot_id, spots.SpotTextIn(**form)
+        )
     except Invalid as exc:
-        return await run_in_threadpool(_spot_response, request, errors=exc.errors, form=form,
-                                       status=422)  # fmt: skip
+        return await run_in_threadpool(
+            _spot_response, request, errors=exc.errors, form=form, status=422
+        )
     return htmx.redirect(request, f"/manage/spots/{spot_id}?saved=1")
 
 
@@ -105,8 +113,9 @@ async def publication(request: Request) -> Response:
     user = await staff(request, Role.manager)
     spot_id, published = request.path_params["spot_id"], request.url.path.endswith("/publish")
     try:
-        await run_in_threadpool(spots.set_published, request.app.state.engine, user.id, spot_id,
-                                published)  # fmt: skip
+        await run_in_threadpool(
+            spots.set_published, request.app.state.engine, user.id, spot_id, published
+        )
     except Invalid as exc:
         return await run_in_threadpool(_spot_response, request, errors=exc.errors, status=422)
     return htmx.redirect(request, f"/manage/spots/{spot_id}?saved=1")

@@ -43,25 +43,30 @@ def _charts(found: stats.PublicFigures, gettext: Callable[[str], str], number) -
     week = gettext("Week %(num)s")
     return {
         "regions": charts.bars(
-            regions, ident="chart-regions", number=number,
+            regions,
+            ident="chart-regions",
+            number=number,
             title=gettext("Nominations by region"),
             desc=gettext("One bar per region, the largest first. The table gives the numbers."),
         ),
         "channels": charts.bars(
             [(gettext(CHANNELS.get(c.key, c.key)), c.count) for c in found.by_channel],
-            ident="chart-channels", number=number,
+            ident="chart-channels",
+            number=number,
             title=gettext("Nominations by channel"),
             desc=gettext("One bar per channel. The table gives the numbers."),
         ),
         "weeks": charts.columns(
-            found.by_week, ident="chart-weeks",
+            found.by_week,
+            ident="chart-weeks",
             title=gettext("Nominations per week"),
-            desc=gettext("One column per week since nominations opened. The table gives the "
-                         "numbers."),
+            desc=gettext(
+                "One column per week since nominations opened. The table gives the numbers."
+            ),
             first=week % {"num": 1} if weeks else "",
             last=week % {"num": weeks} if weeks > 1 else "",
         ),
-    }  # fmt: skip
+    }
 
 
 def stats_page(request: Request) -> Response:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from campaign import campaigns, db, phones, sms_commands
+from campaign import campaigns, db, phones, sms_commands, sms_settings
 from campaign.errors import Invalid, PhaseClosed
 from voting import ballot_box, rounds
 from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
@@ -37,7 +37,7 @@ def _context(request: Request, engine, **extra) -> dict:
         # round's results, the page points to them instead.
         "voting_later": campaign.voting_start > db.utcnow()
         and not rounds.vote_now(engine, campaign.id).published,
-        "sms_number": campaigns.sms_number(campaign, request.app.state.settings.sms_number),
+        "sms_number": sms_settings.sms_number(campaign, request.app.state.settings.sms_number),
         "sms_words": sms_commands.Keywords.of(campaign.sms_keywords),
         "form": {},
         "errors": {},
