@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import event
 
-from campaign import campaigns
+from campaign import languages
 from profiles import editing
 from tests.conftest import text_of
 from tests.factories import make_campaign
@@ -211,7 +211,7 @@ def test_finalists_page_queries_do_not_grow_with_profiles(
     client, engine, results, manager, monkeypatch
 ):
     # Every request reads the languages, as after the short cache expires: both counts alike.
-    monkeypatch.setattr(campaigns, "LANGUAGES_TTL", 0.0)
+    monkeypatch.setattr(languages, "LANGUAGES_TTL", 0.0)
     published(engine, manager.id, past(engine, manager.id, results.id, "Awa", results.year))
     one = _count_queries(engine, client, "/finalists")
     for i in range(30):
