@@ -250,6 +250,14 @@ def test_two_nominations_to_a_published_winner_whose_spot_plays_on_a_phone(
     assert live == [["1", WINNER, "1", "1", "2", "0"], ["2", "Moussa Traoré", "1", "0", "1", "0"],
                     ["3", "Fanta Keïta", "0", "1", "1", "0"]]  # fmt: skip
     assert manager.locator("#live tfoot td").all_inner_texts() == ["2", "2", "4", "0"]
+    # On the manager's phone the live count's six columns fit, without scrolling sideways.
+    manager.set_viewport_size(PHONE)
+    table = (
+        "e => { const t = e.closest('table') || e.querySelector('table');"
+        " return [t.scrollWidth, t.clientWidth]; }"
+    )
+    assert manager.locator("#live table").first.evaluate(table) == [328, 328]
+    manager.set_viewport_size({"width": 1280, "height": 900})
     manager.get_by_role("button", name="Clore le tour maintenant").click()
     expect(manager.get_by_role("status")).to_have_text("Le tour est clos.")
     result = manager.locator("table").filter(has_text="Score combiné").locator("tbody tr")
