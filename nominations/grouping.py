@@ -35,6 +35,28 @@ def _row(n: Nomination) -> dict:
     }
 
 
+def grouped_rows(s: Session, campaign_id: int, *where) -> tuple[list[dict], dict[int, int]]:
+    """Dedup's rows for the campaign's nominations that already have a nominee (and meet
+    ``where``), and the nominee of each."""
+    found = s.exec(
+        select(
+            Nomination.id,
+            Nomination.nominee_name,
+            Nomination.nominee_position,
+            Nomination.nominee_institution,
+            Nomination.nominee_region,
+            Nomination.nominee_id,
+        ).where(
+            Nomination.campaign_id == campaign_id, col(Nomination.nominee_id).is_not(None), *where
+        )
+    ).all()
+    rows = [
+        {"id": i, "nominee_name": name, "position": post, "institution": inst, "region": r}
+        for i, name, post, inst, r, _ in found
+    ]
+    return rows, {row[0]: row[5] for row in found}
+
+
 def edition(s: Session, campaign_id: int) -> dict:
     """What grouping needs to know of the edition: its country (the lexicon) and its regions."""
     campaign = s.get(Campaign, campaign_id)
@@ -66,26 +88,8 @@ def attach(s: Session, n: Nomination) -> Nominee:
     country = edition(s, n.campaign_id)
     set_keys(n, lexicon(**country))
     block = Nomination.region_key.in_([n.region_key, ""]) if n.region_key else True
-    found = s.exec(
-        select(
-            Nomination.id,
-            Nomination.nominee_name,
-            Nomination.nominee_position,
-            Nomination.nominee_institution,
-            Nomination.nominee_region,
-            Nomination.nominee_id,
-        ).where(
-            Nomination.campaign_id == n.campaign_id,
-            Nomination.id != n.id,
-            col(Nomination.nominee_id).is_not(None),
-            block,
-        )
-    ).all()
-    nominee_of = {row[0]: row[5] for row in found}
-    rows = [_row(n)] + [
-        {"id": i, "nominee_name": name, "position": post, "institution": inst, "region": r}
-        for i, name, post, inst, r, _ in found
-    ]
+    found, nominee_of = grouped_rows(s, n.campaign_id, Nomination.id != n.id, block)
+    rows = [_row(n), *found]
     group = next(
         g
         for g in group_nominations(rows, **country, distinct=distinct_pairs(s, n.campaign_id))
@@ -109,31 +113,9 @@ def attach_many(s: Session, campaign_id: int, new: list[Nomination]) -> None:
     queries per form add up to minutes for thousands of forms, one dedup run takes a second.
     Existing nominations stay where they are; a new one joins the nominee most of its group
     already has, or a new nominee with the rest of its group."""
-    existing = s.exec(
-        select(
-            Nomination.id,
-            Nomination.nominee_name,
-            Nomination.nominee_position,
-            Nomination.nominee_institution,
-            Nomination.nominee_region,
-            Nomination.nominee_id,
-        ).where(Nomination.campaign_id == campaign_id, col(Nomination.nominee_id).is_not(None))
-    ).all()
-    nominee_of = {row[0]: row[5] for row in existing}
+    rows, nominee_of = grouped_rows(s, campaign_id)
     fresh = {n.id: n for n in new}
-    rows = [
-        {"id": i, "nominee_name": name, "position": position, "institution": inst, "region": r}
-        for i, name, position, inst, r, _ in existing
-    ] + [
-        {
-            "id": n.id,
-            "nominee_name": n.nominee_name,
-            "position": n.nominee_position,
-            "institution": n.nominee_institution,
-            "region": n.nominee_region,
-        }
-        for n in new
-    ]
+    rows += [_row(n) for n in new]
     touched, alone = set(), []
     country = edition(s, campaign_id)
     for group in group_nominations(rows, **country, distinct=distinct_pairs(s, campaign_id)):

@@ -31,21 +31,7 @@ def queue(engine: Engine, campaign_id: int, limit: int = QUEUE_SIZE) -> list[Mat
     """The most probable matches between two current nominees, best first."""
     with db.session(engine) as s:
         country = grouping.edition(s, campaign_id)
-        found = s.exec(
-            select(
-                Nomination.id,
-                Nomination.nominee_name,
-                Nomination.nominee_position,
-                Nomination.nominee_institution,
-                Nomination.nominee_region,
-                Nomination.nominee_id,
-            ).where(Nomination.campaign_id == campaign_id, col(Nomination.nominee_id).is_not(None))
-        ).all()
-        nominee_of = {row[0]: row[5] for row in found}
-        rows = [
-            {"id": i, "nominee_name": name, "position": post, "institution": inst, "region": r}
-            for i, name, post, inst, r, _ in found
-        ]
+        rows, nominee_of = grouping.grouped_rows(s, campaign_id)
         pairs, seen = [], set()
         for a, b, score in probable_matches(
             rows, **country, distinct=grouping.distinct_pairs(s, campaign_id)
