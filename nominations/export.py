@@ -63,12 +63,29 @@ def _chunk(rows: Iterable[Iterable[object]], delimiter: str) -> str:
     return buffer.getvalue()
 
 
-def nomination_columns(campaign: Campaign) -> list[str]:
-    referees = [
+# What a nomination form holds: the columns an import reads and an export writes, in this order.
+FORM_COLUMNS = [
+    "nominee_name",
+    "nominee_gender",
+    "nominee_position",
+    "nominee_institution",
+    "nominee_region",
+    "nominee_town",
+    "nominee_phone",
+    "story",
+    *(
         f"referee{i}_{part}"
         for i in range(1, MAX_REFEREES + 1)
         for part in ("name", "phone", "email")
-    ]
+    ),
+    "nominator_name",
+    "nominator_phone",
+    "nominator_email",
+    "nominator_relation",
+]
+
+
+def nomination_columns(campaign: Campaign) -> list[str]:
     return [
         "id",
         "nominee_id",
@@ -76,19 +93,7 @@ def nomination_columns(campaign: Campaign) -> list[str]:
         "channel",
         "status",
         "status_reason",
-        "nominee_name",
-        "nominee_gender",
-        "nominee_position",
-        "nominee_institution",
-        "nominee_region",
-        "nominee_town",
-        "nominee_phone",
-        "story",
-        *referees,
-        "nominator_name",
-        "nominator_phone",
-        "nominator_email",
-        "nominator_relation",
+        *FORM_COLUMNS,
         *(f"eligibility_{q['key']}" for q in campaign.eligibility),
         "consent",
         "volunteer_email",

@@ -33,7 +33,7 @@ from campaign.i18n import N_
 from campaign.models import Campaign, Role, User
 from campaign.text import CONTROL, clean
 from nominations import grouping, intake
-from nominations.export import BOM, DELIMITER, unescape_cell
+from nominations.export import BOM, DELIMITER, FORM_COLUMNS, unescape_cell
 from nominations.lexicon import lexicon
 from nominations.models import Channel, Nomination
 
@@ -44,29 +44,6 @@ SAVE_AS = N_(
     'This file cannot be read as text. In Excel, choose "Save as", then the type '
     '"CSV UTF-8 (comma delimited)", and import that file.'
 )
-FORM_COLUMNS = [
-    "nominee_name",
-    "nominee_gender",
-    "nominee_position",
-    "nominee_institution",
-    "nominee_region",
-    "nominee_town",
-    "nominee_phone",
-    "story",
-    "referee1_name",
-    "referee1_phone",
-    "referee1_email",
-    "referee2_name",
-    "referee2_phone",
-    "referee2_email",
-    "referee3_name",
-    "referee3_phone",
-    "referee3_email",
-    "nominator_name",
-    "nominator_phone",
-    "nominator_email",
-    "nominator_relation",
-]
 # Without these no row can be valid; the other columns may be left out of a file.
 REQUIRED = [
     "paper_serial",
