@@ -92,10 +92,6 @@ class ReceiptCheck:
     limited: bool = False
 
 
-def is_open(r: Round, now: datetime) -> bool:
-    return r.closed_at is None and r.opens_at <= now < r.closes_at
-
-
 def open_round(s_or_engine: Session | Engine, campaign: Campaign) -> Round | None:
     """The campaign's round open now (the latest opened, if rounds overlap)."""
     if isinstance(s_or_engine, Engine):
@@ -440,11 +436,6 @@ def check_receipt(engine: Engine, raw: str, address: str = "") -> ReceiptCheck:
 
 def parse_sms(text: str, keywords: sms_commands.Keywords = sms_commands.DEFAULT) -> int | None:
     return sms_commands.vote_number(text, keywords)
-
-
-def sms_matches(text: str, keywords: sms_commands.Keywords = sms_commands.DEFAULT) -> bool:
-    command = sms_commands.parse(text, keywords)
-    return command is not None and command.kind == "vote"
 
 
 def cast_sms(
