@@ -52,7 +52,7 @@ from sqlmodel import select  # noqa: E402
 from campaign import db, migrations, phones  # noqa: E402
 from tests.factories import make_campaign  # noqa: E402
 from tests.voting.test_ballot_box import make_round  # noqa: E402
-from voting import ballot_box  # noqa: E402
+from voting import vote_codes  # noqa: E402
 from voting.models import Ballot, VoteCode  # noqa: E402
 
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (a throwaway bench key)
@@ -202,7 +202,7 @@ def _web_requests(engine, port: int, round_id: int, csrf: str, first: int, count
             dict(
                 round_id=round_id,
                 phone_hash=phones.keyed_hash(SECRET, e164, "voter"),
-                code_hash=ballot_box.code_hash(SECRET, round_id, e164, code),
+                code_hash=vote_codes.code_hash(SECRET, round_id, e164, code),
                 created_at=now,
                 expires_at=now + timedelta(minutes=10),
                 tries=0,

@@ -5,7 +5,7 @@ or ``TRACK CODE`` asks a nomination's status; ``AIDE`` or ``HELP`` (or ``?``) li
 An edition may give each command its own word (``Campaign.sms_keywords``: a campaign says
 ``VOTEZ``); the built-in words keep working beside it, so a poster printed last year still
 works. Digits of any script count: ``ICON ٣`` (Arabic-Indic), ``ICON ३`` (Devanagari) and
-``ICON ３`` (full-width) vote for 3. The vote path (voting/ballot_box.py), the nominations by SMS
+``ICON ３`` (full-width) vote for 3. The vote path (voting/sms.py), the nominations by SMS
 (nominations/sms.py) and the webhook's routing (web/routes/sms.py) all ask this module.
 """
 

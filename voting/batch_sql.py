@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from campaign.db import UTCDateTime
-from voting import ballot_box
 from voting.models import VoteChannel
+from voting.vote_codes import CODE_TRIES
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ class BatchSql:
         marks, m = self.marks(len(phone_hashes)), self.mark
         sql = f"SELECT phone_hash, code_hash, id FROM votecode WHERE phone_hash IN ({marks})"  # noqa: S608
         sql += f" AND round_id = {m} AND used = {m} AND expires_at > {m} AND tries < {m}"
-        params = [*phone_hashes, round_id, False, self.now, ballot_box.CODE_TRIES]
+        params = [*phone_hashes, round_id, False, self.now, CODE_TRIES]
         return {(phone, code): id_ for phone, code, id_ in self.rows(sql, params)}
 
     def spend_codes(self, ids: list[int]) -> set[int]:
@@ -118,7 +118,7 @@ class BatchSql:
         marks, m = self.marks(len(ids)), self.mark
         sql = f"UPDATE votecode SET used = {m} WHERE id IN ({marks}) AND used = {m}"  # noqa: S608
         sql += f" AND tries < {m} RETURNING id"  # a try counted meanwhile may have killed it
-        return {id_ for (id_,) in self.rows(sql, [True, *ids, False, ballot_box.CODE_TRIES])}
+        return {id_ for (id_,) in self.rows(sql, [True, *ids, False, CODE_TRIES])}
 
     def ballots_of_new_voters(self, rows: list[tuple]) -> dict[str, tuple[int, str]]:
         """Inserts the ballots whose voter has not voted; returns {voter_hash: (id, receipt)} of

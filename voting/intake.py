@@ -25,10 +25,10 @@ from sqlalchemy.engine import Engine
 from campaign import db, phones, ratelimit, sms_inbound
 from campaign.batching import BatchWriter
 from campaign.sms_inbound import GATEWAY_ID_KEPT, SENDER_LIMIT, SENDER_WINDOW
-from voting import ballot_box
-from voting.ballot_box import Receipt
 from voting.batch_sql import ATTEMPT_COLUMNS, INBOUND_COLUMNS, BatchSql, open_ballot
 from voting.models import VoteChannel
+from voting.receipts import Receipt, format_receipt, new_receipt
+from voting.sms import SMS_ALREADY, SMS_THANKS, parse_sms
 from voting.web_batch import WebVote, WebVoteBatch
 
 KEYWORD = "VOTE"  # as the one-at-a-time path records a vote SMS
@@ -72,7 +72,7 @@ class SmsVoteBatch:
                 continue
             if keys[i] is not None and keys[i] in seen_ids:
                 continue  # a retry within the batch: it gets the first one's reply
-            candidate = ballot.candidates.get(ballot_box.parse_sms(vote.text))
+            candidate = ballot.candidates.get(parse_sms(vote.text))
             e164 = phones.national(vote.sender, country) if candidate is not None else None
             if e164 is None:
                 continue
@@ -105,7 +105,7 @@ class SmsVoteBatch:
                     candidate.id,
                     VoteChannel.sms.value,
                     voter_hash,
-                    ballot_box.new_receipt(),
+                    new_receipt(),
                     sql.now,
                     False,
                     "",
@@ -116,14 +116,14 @@ class SmsVoteBatch:
         for i, vote, e164, sender_hash, voter_hash, candidate in accepted:
             won = counted.get(voter_hash) if first_by_voter[voter_hash] == i else None
             if won is None:
-                replies[i] = self.translate(ballot_box.SMS_ALREADY, {})
+                replies[i] = self.translate(SMS_ALREADY, {})
             else:
                 replies[i] = self.translate(
-                    ballot_box.SMS_THANKS,
+                    SMS_THANKS,
                     {
                         "number": candidate.number,
                         "name": candidate.name,
-                        "receipt": ballot_box.format_receipt(won[1]),
+                        "receipt": format_receipt(won[1]),
                     },
                 )
                 attempts.append(
@@ -169,7 +169,7 @@ class VoteIntake:
     async def sms(self, gateway_id: str | None, sender: str, text: str) -> str | None:
         """The reply to a well-formed SMS vote once committed, or None: take the other path
         (also when its batch failed: nothing of it was committed)."""
-        if ballot_box.parse_sms(text) is None:
+        if parse_sms(text) is None:
             return None
         try:
             return await self.sms_writer.submit(SmsVote(gateway_id, sender, text))

@@ -4,7 +4,7 @@ A vote with a live code that matches is spent and counted in the batch's transac
 spent by a concurrent request is not returned by ``UPDATE .. RETURNING``, and the unique
 (round, voter) constraint still decides who voted first. Everything else (a wrong, expired or
 used code, an unknown candidate, a closed round, an unreadable number) is cast one by one by
-``ballot_box.cast_web``, which counts the failed try and says what is wrong. The batch runs it
+``vote_codes.cast_web``, which counts the failed try and says what is wrong. The batch runs it
 itself right after its commit, so the next batch sees every try counted.
 """
 
@@ -18,10 +18,11 @@ from sqlalchemy.engine import Engine
 
 from campaign import db, phones
 from campaign.errors import DomainError, Invalid
-from voting import ballot_box
-from voting.ballot_box import AlreadyVoted, Receipt
+from voting import vote_codes
 from voting.batch_sql import ATTEMPT_COLUMNS, BatchSql, open_ballot
+from voting.errors import AlreadyVoted
 from voting.models import VoteChannel
+from voting.receipts import Receipt, new_receipt
 
 log = logging.getLogger("icon.voting")
 
@@ -73,7 +74,7 @@ class WebVoteBatch:
     def _alone(self, vote: WebVote) -> Receipt | Exception:
         try:
             # Safe to repeat: a spent code is not spent again, the voter is counted once.
-            return db.retrying(ballot_box.cast_web, self.engine, self.secret_key, *astuple(vote))
+            return db.retrying(vote_codes.cast_web, self.engine, self.secret_key, *astuple(vote))
         except Exception as exc:  # noqa: BLE001 - the batch committed: each vote gets its own answer
             if not isinstance(exc, DomainError):
                 log.exception("web vote failed")
@@ -85,15 +86,15 @@ class WebVoteBatch:
             if vote.round_id != ballot.round.id:
                 continue
             try:
-                code = ballot_box.parse_code(vote.code)
-                candidate = ballot.candidates.get(ballot_box.parse_number(vote.candidate))
+                code = vote_codes.parse_code(vote.code)
+                candidate = ballot.candidates.get(vote_codes.parse_number(vote.candidate))
             except Invalid:
                 continue
             e164 = phones.national(vote.phone, ballot.country)
             if candidate is None or e164 is None:
                 continue
             voter_hash = phones.keyed_hash(self.secret_key, e164, "voter")
-            code_hash = ballot_box.code_hash(self.secret_key, ballot.round.id, e164, code)
+            code_hash = vote_codes.code_hash(self.secret_key, ballot.round.id, e164, code)
             parsed.append((i, vote, e164, voter_hash, code_hash, candidate))
         live = sql.live_codes(ballot.round.id, list({p[3] for p in parsed}))
         # A phone with a wrong guess in the batch is cast one by one, in arrival order, so its
@@ -121,7 +122,7 @@ class WebVoteBatch:
                     a.candidate.id,
                     VoteChannel.web.value,
                     a.voter_hash,
-                    ballot_box.new_receipt(),
+                    new_receipt(),
                     sql.now,
                     False,
                     "",

@@ -159,7 +159,7 @@ def test_an_archived_editions_settings_are_refused(engine):
 def test_scoring_and_voting_in_an_archived_edition_are_refused_as_archived(engine):
     from shortlist import scoring
     from shortlist.models import Assignment
-    from voting import ballot_box
+    from voting import vote_codes
     from voting.models import Candidate
 
     campaign, manager, juror = _mali(engine, "review")
@@ -182,10 +182,10 @@ def test_scoring_and_voting_in_an_archived_edition_are_refused_as_archived(engin
     assert exc.value.message == "The %(year)s edition is archived: it can no longer change."
     assert exc.value.params == {"year": campaign.year}
     with pytest.raises(Archived):
-        ballot_box.request_code(engine, "secret-key-for-tests", lambda to, body: None, r.id,
+        vote_codes.request_code(engine, "secret-key-for-tests", lambda to, body: None, r.id,
                                 "+223 76 12 34 56", "127.0.0.1", "test")  # fmt: skip
     with pytest.raises(Archived):
-        ballot_box.cast_web(engine, "secret-key-for-tests", r.id, "+223 76 12 34 56", "123456",
+        vote_codes.cast_web(engine, "secret-key-for-tests", r.id, "+223 76 12 34 56", "123456",
                             1, "127.0.0.1", "test")  # fmt: skip
     with db.session(engine) as s:
         assert s.get(Assignment, a.id).version == a.version

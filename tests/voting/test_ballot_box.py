@@ -19,9 +19,9 @@ from campaign.models import InboundSms, SmsMessage
 from campaign.sms import HttpGateway, OutboxGateway
 from tests.conftest import SECRET
 from tests.factories import make_campaign, make_nomination
-from voting import ballot_box
+from voting import ballot_box, receipts, vote_codes
 from voting import sms as voting_sms
-from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
+from voting.errors import AlreadyVoted, CodeNotSent, RateLimited
 from voting.models import Ballot, Candidate, Round, VoteAttempt, VoteCode
 
 PHONE, E164 = "76 12 34 56", "+22376123456"
@@ -64,7 +64,7 @@ def ballots(engine) -> list[Ballot]:
 
 def request(engine, round_id, phone=PHONE, send=None) -> str:
     send = send or OutboxGateway(engine, SECRET).send
-    return ballot_box.request_code(engine, SECRET, send, round_id, phone, "1.2.3.4", "b1")
+    return vote_codes.request_code(engine, SECRET, send, round_id, phone, "1.2.3.4", "b1")
 
 
 def last_code(engine) -> str:
@@ -74,7 +74,7 @@ def last_code(engine) -> str:
 
 
 def vote_web(engine, round_id, code, number=2, phone=PHONE):
-    return ballot_box.cast_web(engine, SECRET, round_id, phone, code, number, "1.2.3.4", "b1")
+    return vote_codes.cast_web(engine, SECRET, round_id, phone, code, number, "1.2.3.4", "b1")
 
 
 def add_code(engine, round_id, code, e164=E164, minutes=10, tries=0):
@@ -84,7 +84,7 @@ def add_code(engine, round_id, code, e164=E164, minutes=10, tries=0):
             VoteCode(
                 round_id=round_id,
                 phone_hash=phones.keyed_hash(SECRET, e164, "voter"),
-                code_hash=ballot_box.code_hash(SECRET, round_id, e164, code),
+                code_hash=vote_codes.code_hash(SECRET, round_id, e164, code),
                 expires_at=now + timedelta(minutes=minutes),
                 tries=tries,
             )
@@ -231,7 +231,7 @@ def test_cast_web_counts_the_vote_and_returns_a_receipt(engine, rnd):
     )
     assert receipt.candidate_name == "Moussa Traoré"
     assert len(ballot.receipt) == 10
-    assert set(ballot.receipt) <= set(ballot_box.CODE_ALPHABET)
+    assert set(ballot.receipt) <= set(receipts.CODE_ALPHABET)
     assert (ballot.channel, ballot.voter_hash) == ("web", phones.keyed_hash(SECRET, E164, "voter"))
     assert E164 not in str(ballot.model_dump())
     assert code.used is True
@@ -257,7 +257,7 @@ def test_cast_web_fifth_wrong_code_kills_the_code(engine, rnd):
     with pytest.raises(Invalid) as right_too_late:
         vote_web(engine, rnd.id, "123456")
     assert fifth.value.errors == {"code": "Too many wrong codes. Ask for a new code."}
-    assert right_too_late.value.errors == {"code": ballot_box.CODE_GONE}
+    assert right_too_late.value.errors == {"code": vote_codes.CODE_GONE}
     assert ballots(engine) == []
 
 
@@ -283,7 +283,7 @@ def test_cast_web_code_of_another_phone_is_refused(engine, rnd):
     add_code(engine, rnd.id, "123456", e164="+22366123456")
     with pytest.raises(Invalid) as exc:
         vote_web(engine, rnd.id, "123456")
-    assert exc.value.errors == {"code": ballot_box.CODE_GONE}
+    assert exc.value.errors == {"code": vote_codes.CODE_GONE}
     assert ballots(engine) == []
 
 
@@ -352,7 +352,7 @@ def test_cast_web_code_of_another_round_is_refused(engine, campaign):
     add_code(engine, closed.id, "123456")
     with pytest.raises(Invalid) as exc:
         vote_web(engine, current.id, "123456")
-    assert exc.value.errors == {"code": ballot_box.CODE_GONE}
+    assert exc.value.errors == {"code": vote_codes.CODE_GONE}
     assert ballots(engine) == []
 
 
@@ -385,7 +385,7 @@ def test_sms_patterns_vote_for_candidate_three(engine, rnd, text):
     [ballot] = ballots(engine)
     assert reply == (
         "Thank you! Your vote for number 3, Fanta Coulibaly, is counted. "
-        f"Receipt: {ballot_box.format_receipt(ballot.receipt)}."
+        f"Receipt: {receipts.format_receipt(ballot.receipt)}."
     )
     assert (ballot.channel, ballot.candidate_id) == ("sms", candidate_id(engine, rnd.id, 3))
 
@@ -403,7 +403,7 @@ def test_sms_does_not_match_other_texts(text):
 def test_check_receipt_says_counted_without_the_choice(engine, rnd):
     add_code(engine, rnd.id, "123456")
     receipt = vote_web(engine, rnd.id, "123456")
-    found = ballot_box.check_receipt(engine, ballot_box.format_receipt(receipt.code).lower())
+    found = receipts.check_receipt(engine, receipts.format_receipt(receipt.code).lower())
     assert (found.found, found.round_title, found.at, found.void) == (
         True,
         "Premier tour",
@@ -417,16 +417,16 @@ def test_check_receipt_says_voided(engine, rnd):
     receipt = vote_web(engine, rnd.id, "123456")
     with db.session(engine) as s, s.begin():
         s.exec(select(Ballot)).one().void = True
-    assert ballot_box.check_receipt(engine, receipt.code).void is True
+    assert receipts.check_receipt(engine, receipt.code).void is True
 
 
 def test_check_receipt_wrong_guesses_are_limited_per_address(engine, rnd):
     add_code(engine, rnd.id, "123456")
     receipt = vote_web(engine, rnd.id, "123456")
     for _ in range(ratelimit.GUESS_LIMIT):
-        assert ballot_box.check_receipt(engine, "AAAAA-AAAAA", "9.9.9.9").found is False
-    limited = ballot_box.check_receipt(engine, receipt.code, "9.9.9.9")
-    elsewhere = ballot_box.check_receipt(engine, receipt.code, "8.8.8.8")
+        assert receipts.check_receipt(engine, "AAAAA-AAAAA", "9.9.9.9").found is False
+    limited = receipts.check_receipt(engine, receipt.code, "9.9.9.9")
+    elsewhere = receipts.check_receipt(engine, receipt.code, "8.8.8.8")
     assert (limited.found, limited.limited, elsewhere.found) == (False, True, True)
 
 
@@ -466,7 +466,7 @@ def test_hundred_concurrent_votes_from_one_phone_count_once(engine, rnd):
         with lock:
             if reply.startswith("Thank you!"):
                 sms_thanks.append(reply)
-            elif reply == ballot_box.SMS_ALREADY:
+            elif reply == voting_sms.SMS_ALREADY:
                 already.append(reply)
             else:
                 errors.append(reply)

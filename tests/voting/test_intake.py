@@ -11,8 +11,10 @@ from campaign.sms_inbound import SENDER_LIMIT
 from tests.conftest import SECRET
 from tests.voting.test_ballot_box import count, make_round
 from voting import ballot_box
+from voting import sms as voting_sms
 from voting.intake import SmsVote, SmsVoteBatch
 from voting.models import Ballot, Round, VoteAttempt
+from voting.receipts import format_receipt
 
 
 def translate(msgid: str, params: dict) -> str:
@@ -160,13 +162,12 @@ def test_a_batch_beyond_one_statement_counts_every_new_voter_and_refuses_the_res
 
     refused = [n for n, reply in enumerate(replies) if not reply.startswith("Thank you!")]
     assert refused == early
-    assert {replies[n] for n in early} == {ballot_box.SMS_ALREADY}
+    assert {replies[n] for n in early} == {voting_sms.SMS_ALREADY}
     with db.session(engine) as s:
         receipts = s.exec(select(Ballot.receipt)).all()
     assert len(receipts) == len(set(receipts)) == 900
     assert [r.rsplit("Receipt: ", 1)[1][:-1] for r in replies[1:4]] == [
-        ballot_box.format_receipt(code)
-        for code in receipts_of(engine, [f"+2237{n:07d}" for n in (1, 2, 3)])
+        format_receipt(code) for code in receipts_of(engine, [f"+2237{n:07d}" for n in (1, 2, 3)])
     ]
     assert (count(engine, VoteAttempt), count(engine, InboundSms)) == (900, 903)
     assert count(engine, RateEvent) == 903

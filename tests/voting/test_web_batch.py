@@ -9,8 +9,9 @@ from campaign import db, phones
 from campaign.errors import Invalid, NotFound, PhaseClosed
 from tests.conftest import SECRET
 from tests.voting.test_ballot_box import E164, PHONE, add_code, count, make_round
-from voting.ballot_box import AlreadyVoted, Receipt
+from voting.errors import AlreadyVoted
 from voting.models import Ballot, VoteAttempt, VoteCode
+from voting.receipts import Receipt
 from voting.web_batch import WebVote, WebVoteBatch
 
 OTHER = "+22366554433"

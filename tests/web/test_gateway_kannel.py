@@ -14,7 +14,7 @@ from campaign import db
 from campaign.models import InboundSms, SmsMessage
 from nominations.models import Nomination
 from tests.voting.test_ballot_box import ballots, count, make_round
-from voting import ballot_box
+from voting import receipts
 from web.app import create_app
 
 SECRET = "sms-test-secret"
@@ -34,7 +34,7 @@ def kannel_get(client, sender, message: bytes | str, gw_id="", token=SECRET, **e
 
 
 def thanks(engine, number, name):
-    receipt = ballot_box.format_receipt(ballots(engine)[-1].receipt)
+    receipt = receipts.format_receipt(ballots(engine)[-1].receipt)
     return f"Merci ! Votre vote pour le numéro {number}, {name}, est compté. Référence : {receipt}."
 
 

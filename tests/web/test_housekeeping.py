@@ -16,7 +16,7 @@ from campaign.models import RateEvent
 from campaign.settings import SettingsError, load_settings
 from nominations import intake
 from tests.voting.test_ballot_box import add_code, count, make_round
-from voting import ballot_box
+from voting import vote_codes
 from voting.models import VoteCode
 from web.app import create_app
 from web.housekeeping import Housekeeping
@@ -40,8 +40,8 @@ def test_every_limit_window_fits_in_what_the_purge_keeps():
     windows = [
         people.LOCK_WINDOW,
         sms_inbound.SENDER_WINDOW,
-        ballot_box.CODE_WINDOW,
-        ballot_box.BUDGET_WINDOW,
+        vote_codes.CODE_WINDOW,
+        vote_codes.BUDGET_WINDOW,
         intake.ADDRESS_WINDOW,
         intake.PHONE_WINDOW,
         ratelimit.GUESS_WINDOW,

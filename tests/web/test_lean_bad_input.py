@@ -9,7 +9,7 @@ from campaign.errors import DomainError
 from tests.conftest import SECRET
 from tests.voting.test_ballot_box import E164, PHONE, add_code, ballots, make_round
 from tests.web.test_lean import _lean, _one_at_a_time, _signed
-from voting import ballot_box
+from voting import vote_codes
 from voting.web_batch import WebVote, WebVoteBatch
 
 SMS_REFUSALS = [
@@ -93,7 +93,7 @@ def test_web_fast_path_refuses_as_the_one_at_a_time_path(engine, campaign, chang
                    "41.73.96.12", "browser-1")  # fmt: skip
 
     fast = _refusal(lambda: WebVoteBatch(engine, SECRET)([vote])[0])
-    slow = _refusal(lambda: ballot_box.cast_web(engine, SECRET, *fields.values(), "a", "b"))
+    slow = _refusal(lambda: vote_codes.cast_web(engine, SECRET, *fields.values(), "a", "b"))
 
     assert fast == slow
     assert ballots(engine) == []
@@ -112,7 +112,7 @@ def test_web_fast_path_refuses_a_round_shut_to_web_as_the_one_at_a_time_path(
     vote = WebVote(r.id, PHONE, "123456", "2", "41.73.96.12", "browser-1")
 
     fast = _refusal(lambda: WebVoteBatch(engine, SECRET)([vote])[0])
-    slow = _refusal(lambda: ballot_box.cast_web(engine, SECRET, r.id, PHONE, "123456", "2",
+    slow = _refusal(lambda: vote_codes.cast_web(engine, SECRET, r.id, PHONE, "123456", "2",
                                                 "a", "b"))  # fmt: skip
 
     assert fast == slow == ("PhaseClosed", "This vote is not open.", {})
@@ -123,14 +123,14 @@ def test_web_fast_path_refuses_a_second_vote_as_the_one_at_a_time_path(engine, c
     r = make_round(engine, campaign)
     for code in ("111111", "222222", "333333"):
         add_code(engine, r.id, code)
-    ballot_box.cast_web(engine, SECRET, r.id, PHONE, "111111", "1", "a", "b")
+    vote_codes.cast_web(engine, SECRET, r.id, PHONE, "111111", "1", "a", "b")
 
     fast = _refusal(
         lambda: WebVoteBatch(engine, SECRET)(
             [WebVote(r.id, PHONE, "222222", "2", "41.73.96.12", "browser-1")]
         )[0]
     )
-    slow = _refusal(lambda: ballot_box.cast_web(engine, SECRET, r.id, PHONE, "333333", "2",
+    slow = _refusal(lambda: vote_codes.cast_web(engine, SECRET, r.id, PHONE, "333333", "2",
                                                 "a", "b"))  # fmt: skip
 
     assert (

@@ -8,7 +8,7 @@ import pytest
 from campaign.models import InboundSms
 from tests.voting.test_ballot_box import add_code, ballots, count, make_round, vote_web
 from tests.web.test_sms_inbound import _post
-from voting import ballot_box
+from voting import receipts
 from voting.models import Ballot, VoteAttempt
 
 ALREADY = "Vous avez déjà voté pour ce tour. Votre premier vote est retenu."
@@ -17,7 +17,7 @@ CLOSED = "Aucun vote n'est ouvert en ce moment."
 
 
 def _thanks(engine, number: int, name: str) -> str:
-    receipt = ballot_box.format_receipt(ballots(engine)[-1].receipt)
+    receipt = receipts.format_receipt(ballots(engine)[-1].receipt)
     return f"Merci ! Votre vote pour le numéro {number}, {name}, est compté. Référence : {receipt}."
 
 

@@ -14,7 +14,7 @@ from campaign.models import SmsMessage
 from campaign.settings import load_settings
 from tests.conftest import post, text_of
 from tests.voting.test_ballot_box import E164, PHONE, add_code, ballots, count, make_round
-from voting import ballot_box
+from voting import receipts
 from voting.models import VoteCode
 from web.app import create_app
 
@@ -65,7 +65,7 @@ def test_vote_by_web_code_choice_and_receipt(client, engine, campaign):
         headers=EN,
     )
     [ballot] = ballots(engine)
-    code = ballot_box.format_receipt(ballot.receipt)
+    code = receipts.format_receipt(ballot.receipt)
     assert voted.status_code == 200
     assert "Thank you! Your vote is counted. You voted for number 2, Moussa Traoré." in text_of(
         voted.text
@@ -198,7 +198,7 @@ def test_vote_receipt_is_a_redirect_so_a_reload_never_votes_again(client, engine
     reloaded = client.get("/vote/counted", headers=EN)
 
     [ballot] = ballots(engine)
-    code = ballot_box.format_receipt(ballot.receipt)
+    code = receipts.format_receipt(ballot.receipt)
     assert (voted.status_code, voted.headers["location"]) == (303, "/vote/counted")
     assert first.text == reloaded.text
     assert first.headers["cache-control"] == "no-store"

@@ -10,7 +10,7 @@ from campaign.models import SmsMessage
 from tests.conftest import login, post, text_of
 from tests.factories import PASSWORD
 from tests.voting.test_ballot_box import count, make_round
-from voting import ballot_box, fraud_review, round_form
+from voting import fraud_review, round_form, vote_codes
 from voting.models import Round, VoteAttempt
 
 EN = {"Accept-Language": "en"}
@@ -49,7 +49,7 @@ def test_code_floods_are_a_fraud_signal(engine, campaign):
     r = make_round(engine, campaign)
     sent = []
     for n in range(12):
-        ballot_box.request_code(engine, "k" * 40, lambda to, body: sent.append(to), r.id,
+        vote_codes.request_code(engine, "k" * 40, lambda to, body: sent.append(to), r.id,
                                 f"76 00 02 {n:02d}", "41.73.96.12", "")  # fmt: skip
     [flood] = [c for c in fraud_review.clusters(engine, r.id) if c.kind == "code_flood"]
     assert (flood.key, flood.evidence["requests"], flood.evidence["phones"]) == (

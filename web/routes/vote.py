@@ -16,8 +16,8 @@ from starlette.routing import Route
 
 from campaign import campaigns, db, phones, sms_commands, sms_settings
 from campaign.errors import Invalid, PhaseClosed
-from voting import ballot_box, rounds
-from voting.ballot_box import AlreadyVoted, CodeNotSent, RateLimited
+from voting import ballot_view, receipts, rounds, vote_codes
+from voting.errors import AlreadyVoted, CodeNotSent, RateLimited
 from voting.web_batch import WebVote
 from web import forms, htmx
 from web.auth import client_address
@@ -32,7 +32,7 @@ def _context(request: Request, engine, **extra) -> dict:
     campaign = campaigns.require_current(engine)
     return {
         "campaign": campaign,
-        "ballot": ballot_box.ballot_view(engine, campaign),
+        "ballot": ballot_view.ballot_view(engine, campaign),
         # Before any round, the campaign's voting date is the best answer to "when?"; after a
         # round's results, the page points to them instead.
         "voting_later": campaign.voting_start > db.utcnow()
@@ -82,10 +82,10 @@ async def send_code(request: Request) -> Response:
     engine, settings = request.app.state.engine, request.app.state.settings
     form = await _form(request)
     address, browser = _visitor(request)
-    message = request.app.state.renderer.gettext(request, ballot_box.SMS_CODE)
+    message = request.app.state.renderer.gettext(request, vote_codes.SMS_CODE)
     try:
         masked = await run_in_threadpool(
-            ballot_box.request_code,
+            vote_codes.request_code,
             engine,
             settings.secret_key,
             request.app.state.sms.send,
@@ -138,7 +138,7 @@ async def cast(request: Request) -> Response:
     # Only this one receipt, replaced by the next vote from this browser; the page shows it on
     # every reload, and no URL ever holds it.
     request.session[RECEIPT_KEY] = {
-        "code": ballot_box.format_receipt(receipt.code),
+        "code": receipts.format_receipt(receipt.code),
         "round_title": receipt.round_title[:200],
         "candidate_number": receipt.candidate_number,
         "candidate_name": receipt.candidate_name[:200],
@@ -166,7 +166,7 @@ def receipt_page(request: Request) -> Response:
     raw = request.query_params.get("code", "")
     address = client_address(request)
     engine = request.app.state.engine
-    result = ballot_box.check_receipt(engine, raw, address) if raw else None
+    result = receipts.check_receipt(engine, raw, address) if raw else None
     campaign = campaigns.require_current(engine)
     context = {"code": raw[:30], "result": result, "tz": campaign.timezone}
     return _render(request, "vote/receipt.html", context)
