@@ -123,7 +123,8 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         first = adapters[settings.sms_gateways[0]]
         sender = sms_queue.Sender(engine, first, settings.sms_rate)
     retention = timedelta(days=settings.verification_retention_days)
-    housekeeping = Housekeeping(engine, retention, settings.housekeeping_minutes * 60)
+    replies_kept = timedelta(days=settings.inbound_sms_retention_days)
+    housekeeping = Housekeeping(engine, retention, settings.housekeeping_minutes * 60, replies_kept)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
