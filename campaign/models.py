@@ -139,7 +139,8 @@ class SmsMessage(SQLModel, table=True):
 class RateEvent(SQLModel, table=True):
     """One counted event (a failed login, a nomination from an address...) for rate limits."""
 
-    __table_args__ = (Index("ix_rateevent_key_at", "key", "at"),)
+    # key, at: a limit's window; at alone: the purge of old events (campaign.ratelimit.purge).
+    __table_args__ = (Index("ix_rateevent_key_at", "key", "at"), Index("ix_rateevent_at", "at"))
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=300)
@@ -149,7 +150,10 @@ class RateEvent(SQLModel, table=True):
 class InboundSms(SQLModel, table=True):
     """Each SMS the gateway posted, by the gateway's message id and sender: a retry gets the
     stored reply. Nothing of the sender is kept but ``reply_key`` (sms_inbound.reply_key), which
-    matches no other table; the text lives where its feature stores it."""
+    matches no other table; the text lives where its feature stores it. Only a retry reads a
+    row, so rows go after ``ICON_INBOUND_SMS_RETENTION_DAYS`` (campaign.sms_inbound.purge)."""
+
+    __table_args__ = (Index("ix_inboundsms_received_at", "received_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     gateway_id: str | None = Field(default=None, max_length=100)

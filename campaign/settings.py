@@ -53,6 +53,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     # Vote codes and their messages are purged this long after their round closed.
     verification_retention_days: int = 30
+    # Stored replies to inbound SMS (a gateway's retry gets the same answer) are purged after this.
+    inbound_sms_retention_days: int = 30
     sqlite_synchronous: str = "full"  # campaign.db: "normal" trades power-cut safety for speed
     session_hours: int = 12  # a staff session ends this long after sign-in, whatever it does
     metrics_token: str = ""  # /metrics wants it as a bearer token; without it, loopback only
@@ -141,6 +143,12 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
             "ICON_VERIFICATION_RETENTION_DAYS must be a whole number of days from 0 to 3650, "
             f"not {retention!r}."
         )
+    replies = env.get("ICON_INBOUND_SMS_RETENTION_DAYS", "30").strip()
+    if not (replies.isascii() and replies.isdigit() and 2 <= int(replies) <= 3650):
+        raise SettingsError(
+            "ICON_INBOUND_SMS_RETENTION_DAYS must be a whole number of days from 2 to 3650 (a "
+            f"gateway retries a message for a day or two), not {replies!r}."
+        )
     synchronous = env.get("ICON_SQLITE_SYNCHRONOUS", "full").strip().lower()
     if synchronous not in ("full", "normal"):
         raise SettingsError(
@@ -163,7 +171,8 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
     if not (housekeeping.isascii() and housekeeping.isdigit() and 1 <= int(housekeeping) <= 1440):
         raise SettingsError(
             "ICON_HOUSEKEEPING_MINUTES must be a whole number of minutes from 1 to 1440 (how often "
-            f"old rate-limit events and verification records are purged), not {housekeeping!r}."
+            "old rate-limit events, SMS replies and verification records are purged), "
+            f"not {housekeeping!r}."
         )
     return Settings(
         secret_key=secret_key,
@@ -182,6 +191,7 @@ def load_settings(env: dict[str, str] | None = None, dev_key_file: Path = DEV_KE
         sms_number=" ".join(env.get("ICON_SMS_NUMBER", "").split())[:20],
         base_url=base_url or "http://127.0.0.1:8000",
         verification_retention_days=int(retention),
+        inbound_sms_retention_days=int(replies),
         sqlite_synchronous=synchronous,
         session_hours=int(session_hours),
         metrics_token=metrics_token,

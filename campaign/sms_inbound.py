@@ -11,11 +11,12 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from campaign import campaigns, db, phones, ratelimit
 from campaign import text as clean_text
@@ -35,6 +36,10 @@ HOW_TO = N_(
 # Every text this module sends by SMS (tests/campaign/test_gsm.py checks them in each language).
 SMS_TEXTS = (NOT_STARTED, UNREADABLE, TOO_MANY, HOW_TO)
 GATEWAY_ID_KEPT = 100  # shown to an operator only: replies are found by ``reply_key``
+# A stored reply only answers a gateway's retry, and gateways retry for hours, a day or two at
+# most: replies older than ICON_INBOUND_SMS_RETENTION_DAYS (this by default) are purged.
+REPLIES_KEPT = timedelta(days=30)
+PURGE_BATCH = 1000
 
 # A handler gets the open session, the campaign, the sender in E.164 and the text; it returns
 # the reply as a msgid and its parameters.
@@ -135,3 +140,13 @@ def _process(s, campaign, secret_key, sender, text, route, translate) -> _Reply:
 def _stored_reply(engine: Engine, key: str) -> str | None:
     with db.session(engine) as s:
         return s.exec(select(InboundSms.reply).where(InboundSms.reply_key == key)).first()
+
+
+def purge(s: Session, older_than: datetime, batch: int = PURGE_BATCH) -> int:
+    """Deletes up to ``batch`` stored replies received before ``older_than``; returns how many
+    went. As ratelimit.purge, the caller repeats in fresh transactions while a full batch went.
+    A retry of a purged message is handled again: its feature's own uniqueness (one ballot per
+    voter and round) keeps it from counting twice."""
+    oldest = select(InboundSms.id).where(InboundSms.received_at < older_than).limit(batch)
+    query = delete(InboundSms).where(col(InboundSms.id).in_(oldest.scalar_subquery()))
+    return s.exec(query).rowcount

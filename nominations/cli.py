@@ -9,7 +9,7 @@ from pathlib import Path
 from campaign import campaigns, db
 from campaign.cli import CommandError
 from campaign.errors import PhaseClosed
-from nominations import export, grouping, importer
+from nominations import csvfile, export, grouping, importer
 
 
 def _current(engine):
@@ -37,7 +37,7 @@ def cmd_import(settings, args) -> int:
     engine = db.make_engine(settings.database_url)
     try:
         result = importer.import_csv(engine, data)
-    except (importer.ImportRefused, PhaseClosed) as exc:
+    except (csvfile.ImportRefused, PhaseClosed) as exc:
         raise CommandError(exc.message % exc.params if exc.params else exc.message) from exc
     if result.errors:
         for e in result.errors:

@@ -1,9 +1,7 @@
-"""Paper forms in bulk: a CSV file of nominations, checked whole, then imported all or nothing.
+"""Paper forms in bulk: the rows of a CSV file checked, then imported all or nothing.
 
-The columns are the web form's field names plus ``paper_serial`` and ``volunteer_email`` (the
-template file lists them). Files come from Excel as often as not: UTF-8 with or without a BOM and
-Windows-1252 are read, ``,``, ``;`` or a tab separates cells, and anything else is refused with a
-message that says how to save the file.
+The file as a whole (encodings, delimiters, columns, the template) is nominations.csvfile's;
+this module checks its rows and imports them.
 
 Whose forms the rows are:
 - from the command line (no uploader): the ``volunteer_email`` column names the volunteer of each
@@ -19,44 +17,23 @@ it was first imported, and the stored nomination is the one that counts.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from campaign import audit, db
-from campaign.errors import DomainError, Invalid, PermissionDenied
+from campaign.errors import Invalid, PermissionDenied
 from campaign.i18n import N_
 from campaign.models import Campaign, Role, User
-from campaign.text import CONTROL, clean
+from campaign.text import clean
 from nominations import grouping, intake
-from nominations.export import BOM, DELIMITER, FORM_COLUMNS, unescape_cell
+from nominations.csvfile import MAX_ROWS, check_columns, read
+from nominations.export import unescape_cell
 from nominations.lexicon import lexicon
 from nominations.models import Channel, Nomination
 
-MAX_BYTES = 25 * 1024 * 1024  # 50,000 forms with stories of a few lines each
-MAX_ROWS = 50_000
 MAX_SERIAL = 40
-SAVE_AS = N_(
-    'This file cannot be read as text. In Excel, choose "Save as", then the type '
-    '"CSV UTF-8 (comma delimited)", and import that file.'
-)
-# Without these no row can be valid; the other columns may be left out of a file.
-REQUIRED = [
-    "paper_serial",
-    "nominee_name",
-    "nominee_position",
-    "nominee_region",
-    "story",
-    "referee1_name",
-    "referee2_name",
-    "nominator_name",
-    "nominator_relation",
-    "consent",
-]
 GENDERS = {
     "female": "female",
     "f": "female",
@@ -69,12 +46,6 @@ GENDERS = {
 YES = {"yes", "y", "oui", "o", "1", "true", "vrai", "on"}
 NO = {"no", "n", "non", "0", "false", "faux"}
 INELIGIBLE = N_("With this answer the person cannot be nominated.")
-
-
-class ImportRefused(DomainError):
-    """The file as a whole cannot be imported (not CSV, too big, wrong columns)."""
-
-    status = 400
 
 
 @dataclass(frozen=True)
@@ -90,97 +61,6 @@ class ImportResult:
     created: int
     skipped: int  # already imported
     errors: list[RowError]
-
-
-def columns(campaign: Campaign) -> list[str]:
-    eligibility = [f"eligibility_{q['key']}" for q in campaign.eligibility]
-    return ["paper_serial", *FORM_COLUMNS, *eligibility, "consent", "volunteer_email"]
-
-
-def template_csv(campaign: Campaign) -> str:
-    """An empty file with the header row, to fill in with Excel."""
-    return BOM + DELIMITER.join(columns(campaign)) + "\r\n"
-
-
-def decode(data: bytes) -> str:
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise ImportRefused(
-            N_(
-                'This is an Excel workbook, not a CSV file. In Excel, choose "Save as", then '
-                'the type "CSV UTF-8 (comma delimited)", and import that file.'
-            )
-        )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ImportRefused(SAVE_AS)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Not UTF-8: Excel's "CSV (separator: semicolon)" writes the Windows code page. A binary
-        # file either has bytes Windows-1252 does not define or control characters.
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise ImportRefused(SAVE_AS) from exc
-    if CONTROL.search(text):
-        raise ImportRefused(SAVE_AS)
-    return text
-
-
-def read(data: bytes, max_rows: int = MAX_ROWS) -> tuple[list[str], list[list[str]]]:
-    """The header (normalised column names) and the records of a CSV file, or ImportRefused."""
-    if len(data) > MAX_BYTES:
-        raise ImportRefused(N_("This file is larger than 25 MB. Split it into several files."))
-    text = decode(data)
-    if not text.strip():
-        raise ImportRefused(N_("This file is empty."))
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max(";,\t", key=first_line.count)
-    # Strict: a stray quote would otherwise swallow the rest of the file into one cell.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[list[str]] = []
-    count, line = 0, 1  # the line the record being read starts on, for the message
-    try:
-        header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
-        line = reader.line_num + 1
-        for record in reader:
-            line = reader.line_num + 1
-            records.append(record)
-            count += any(cell.strip() for cell in record)
-            if count > max_rows:
-                raise ImportRefused(
-                    N_("This file has more than %(rows)s rows. Split it into several files."),
-                    rows=f"{max_rows:,}",
-                )
-    except csv.Error as exc:
-        raise ImportRefused(
-            N_("Line %(line)s cannot be read as CSV: check its quotation marks."),
-            line=line,
-        ) from exc
-    return header, records
-
-
-def required_columns(campaign: Campaign, volunteer_required: bool) -> list[str]:
-    needed = {*REQUIRED, *(f"eligibility_{q['key']}" for q in campaign.eligibility)}
-    if volunteer_required:
-        needed.add("volunteer_email")
-    return [c for c in columns(campaign) if c in needed]
-
-
-def check_columns(header: list[str], campaign: Campaign, volunteer_required: bool) -> None:
-    known = columns(campaign)
-    named = [h for h in header if h]
-    missing = [c for c in required_columns(campaign, volunteer_required) if c not in named]
-    if missing:
-        raise ImportRefused(N_("Columns missing: %(columns)s."), columns=", ".join(missing))
-    unknown = [h for h in named if h not in known]
-    if unknown:
-        raise ImportRefused(
-            N_("Unknown columns: %(columns)s. Use the column names of the template."),
-            columns=", ".join(unknown),
-        )
-    twice = sorted({h for h in named if named.count(h) > 1})
-    if twice:
-        raise ImportRefused(N_("Columns given twice: %(columns)s."), columns=", ".join(twice))
 
 
 @dataclass(frozen=True)
@@ -290,7 +170,7 @@ def import_csv(
     engine: Engine, data: bytes, actor_id: int | None = None, max_rows: int = MAX_ROWS
 ) -> ImportResult:
     """Check the whole file; import it in one transaction only if every row is valid.
-    Raises ImportRefused (the file), PhaseClosed or PermissionDenied."""
+    Raises csvfile.ImportRefused (the file), PhaseClosed or PermissionDenied."""
     header, records = read(data, max_rows)
     with db.session(engine) as s, s.begin():
         campaign = intake.campaign_for_entry(s)
@@ -359,18 +239,3 @@ def _insert(s: Session, campaign: Campaign, rows: list[tuple[int, str, dict]]) -
     s.add_all(nominations)
     s.flush()
     grouping.attach_many(s, campaign.id, nominations)
-
-
-def entry_campaign(engine: Engine) -> Campaign:
-    """The campaign whose paper forms can be entered now; PhaseClosed outside that window."""
-    with db.session(engine) as s:
-        return intake.campaign_for_entry(s)
-
-
-def paper_entry(engine: Engine, volunteer_id: int, nomination_id: int) -> Nomination | None:
-    """A form this volunteer entered, to confirm it back to them (nobody else's)."""
-    with db.session(engine) as s:
-        nomination = s.get(Nomination, nomination_id)
-    if nomination is None or nomination.volunteer_id != volunteer_id:
-        return None
-    return nomination

@@ -24,7 +24,7 @@ from campaign import db, gateways, languages, migrations, sms, sms_queue
 from campaign.errors import DomainError, Invalid, LoginLocked
 from campaign.i18n import N_
 from campaign.settings import Settings
-from nominations import importer
+from nominations import csvfile
 from voting.intake import VoteIntake
 from web import htmx
 from web.auth import LoginRequired, login_url
@@ -75,7 +75,7 @@ BODY_CAPS = (
     (re.compile(r"^/sms/(?!inbound$)"), None),
     (re.compile(r"^/sms/"), 8 * KB),
     (re.compile(r"^/(vote|login|logout|lang)(/|$)"), 8 * KB),
-    (re.compile(r"^/manage/entry/upload$"), importer.MAX_BYTES + 64 * KB),
+    (re.compile(r"^/manage/entry/upload$"), csvfile.MAX_BYTES + 64 * KB),
     (re.compile(r"^/(manage|jury)/"), 1 * MB),
 )
 UNREADABLE_FORM = N_("This form could not be read. Reload the page and try again.")
@@ -123,7 +123,8 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         first = adapters[settings.sms_gateways[0]]
         sender = sms_queue.Sender(engine, first, settings.sms_rate)
     retention = timedelta(days=settings.verification_retention_days)
-    housekeeping = Housekeeping(engine, retention, settings.housekeeping_minutes * 60)
+    replies_kept = timedelta(days=settings.inbound_sms_retention_days)
+    housekeeping = Housekeeping(engine, retention, settings.housekeeping_minutes * 60, replies_kept)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

@@ -1,9 +1,11 @@
 """What the server clears out by itself, so no cron job has to be remembered.
 
 Every ``ICON_HOUSEKEEPING_MINUTES`` (10 by default) a pass deletes the rate-limit events older
-than ``campaign.ratelimit.KEPT`` (longer than any window a limit counts) and the verification
-records of the rounds closed for longer than the retention (``voting.retention``). Nothing a
-current rate window or a round still open or in its retention needs is touched.
+than ``campaign.ratelimit.KEPT`` (longer than any window a limit counts), the stored replies to
+inbound SMS older than ``ICON_INBOUND_SMS_RETENTION_DAYS`` (30 by default; only a gateway's
+retry reads them, hours later at most) and the verification records of the rounds closed for
+longer than the retention (``voting.retention``). Nothing a current rate window, a gateway's
+retry or a round still open or in its retention needs is touched.
 
 Several app processes on PostgreSQL each run the schedule, and one pass runs at a time: a pass
 takes a session-level advisory lock with ``pg_try_advisory_lock``, and a process that finds it
@@ -21,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
-from campaign import db, ratelimit
+from campaign import db, ratelimit, sms_inbound
 from voting import retention as voting_retention
 
 log = logging.getLogger("icon")
@@ -47,9 +49,26 @@ def _one_pass_at_a_time(engine: Engine):
 
 
 class Housekeeping:
-    def __init__(self, engine: Engine, retention: timedelta, every_seconds: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        retention: timedelta,
+        every_seconds: float,
+        replies_kept: timedelta = sms_inbound.REPLIES_KEPT,
+    ) -> None:
         self.engine, self.retention, self.every = engine, retention, every_seconds
+        self.replies_kept = replies_kept
         self._task: asyncio.Task | None = None
+
+    def _in_batches(self, purge, older_than: datetime, batch: int) -> int:
+        """Runs ``purge`` in fresh transactions while a full batch went; how many rows in all."""
+        total = 0
+        while True:
+            with db.session(self.engine) as s, s.begin():
+                gone = purge(s, older_than, batch)
+            total += gone
+            if gone < batch:
+                return total
 
     def tick(self, now: datetime | None = None) -> dict[str, int] | None:
         """One pass: how many rows went, by table; None if another process is running one."""
@@ -57,14 +76,15 @@ class Housekeeping:
         with _one_pass_at_a_time(self.engine) as mine:
             if not mine:
                 return None
-            events = 0
-            while True:
-                with db.session(self.engine) as s, s.begin():
-                    gone = ratelimit.purge(s, now - ratelimit.KEPT, ratelimit.PURGE_BATCH)
-                events += gone
-                if gone < ratelimit.PURGE_BATCH:
-                    break
-            return {"rateevent": events, **voting_retention.purge(self.engine, self.retention, now)}
+            events = self._in_batches(ratelimit.purge, now - ratelimit.KEPT, ratelimit.PURGE_BATCH)
+            replies = self._in_batches(
+                sms_inbound.purge, now - self.replies_kept, sms_inbound.PURGE_BATCH
+            )
+            return {
+                "rateevent": events,
+                "inboundsms": replies,
+                **voting_retention.purge(self.engine, self.retention, now),
+            }
 
     async def _run(self) -> None:
         while True:

@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import select
 
 from campaign import cli, db
-from nominations import importer
+from nominations import csvfile
 from nominations.models import Nomination
 from tests.conftest import SECRET
 from tests.factories import make_campaign, make_nomination, make_user, nomination_form
@@ -28,7 +28,7 @@ def run(capsys, *argv):
 
 def write_csv(path, campaign, rows) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, importer.columns(campaign), delimiter=";")
+    writer = csv.DictWriter(buffer, csvfile.columns(campaign), delimiter=";")
     writer.writeheader()
     writer.writerows(rows)
     path.write_bytes(buffer.getvalue().encode("cp1252"))
@@ -97,7 +97,7 @@ def test_import_refuses_a_missing_or_binary_file(env, campaign, tmp_path, capsys
         "",
         f"icon: cannot read {tmp_path / 'nope.csv'}: No such file or directory\n",
     )
-    assert binary == (2, "", f"icon: {importer.SAVE_AS}\n")
+    assert binary == (2, "", f"icon: {csvfile.SAVE_AS}\n")
 
 
 def test_import_after_review_is_refused(env, engine, tmp_path, capsys):

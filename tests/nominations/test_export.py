@@ -4,7 +4,7 @@ import io
 import pytest
 
 from campaign.errors import NotFound
-from nominations import export, importer
+from nominations import csvfile, export, importer
 from tests.factories import make_nomination, make_user
 
 
@@ -125,7 +125,7 @@ def test_exported_nominations_import_back_unescaped(engine, campaign):
     exported = "".join(export.export_nominations(engine, campaign.id))
     rows = list(csv.DictReader(io.StringIO(exported.removeprefix("\ufeff")), delimiter=";"))
     again = io.StringIO()
-    writer = csv.DictWriter(again, importer.columns(campaign), delimiter=";", extrasaction="ignore")
+    writer = csv.DictWriter(again, csvfile.columns(campaign), delimiter=";", extrasaction="ignore")
     writer.writeheader()
     writer.writerows([rows[0] | {"paper_serial": "ML-2"}])
     result = importer.import_csv(engine, ("\ufeff" + again.getvalue()).encode())

@@ -9,13 +9,13 @@ from campaign import db
 from campaign.demo import MALI_ELIGIBILITY
 from campaign.errors import PermissionDenied, PhaseClosed
 from campaign.models import AuditEvent
-from nominations import importer
+from nominations import csvfile, importer
 from nominations.importer import ImportResult, RowError
 from nominations.models import Nomination, Nominee
 from tests.factories import make_campaign, make_nomination, make_user, nomination_form
 
 VOLUNTEER = "vol@example.org"
-COLUMNS = importer.columns(SimpleNamespace(eligibility=MALI_ELIGIBILITY))
+COLUMNS = csvfile.columns(SimpleNamespace(eligibility=MALI_ELIGIBILITY))
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def imports(engine) -> list[AuditEvent]:
 
 
 def refusal(engine, data: bytes, actor_id=None) -> tuple[str, dict]:
-    with pytest.raises(importer.ImportRefused) as caught:
+    with pytest.raises(csvfile.ImportRefused) as caught:
         importer.import_csv(engine, data, actor_id)
     return caught.value.message, caught.value.params
 
@@ -215,8 +215,8 @@ def test_import_binary_file_refused(engine, volunteer):
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
     workbook = b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256))
     utf16 = "paper_serial,nominee_name\r\n".encode("utf-16")
-    assert refusal(engine, png)[0] == importer.SAVE_AS
-    assert refusal(engine, utf16)[0] == importer.SAVE_AS
+    assert refusal(engine, png)[0] == csvfile.SAVE_AS
+    assert refusal(engine, utf16)[0] == csvfile.SAVE_AS
     assert refusal(engine, workbook)[0].startswith("This is an Excel workbook, not a CSV file.")
     assert refusal(engine, b"  \r\n") == ("This file is empty.", {})
     assert nominations(engine) == []
@@ -232,7 +232,7 @@ def test_import_more_than_50000_rows_refused(engine, volunteer):
 
 
 def test_import_file_over_the_size_limit_refused(engine, volunteer):
-    message, _ = refusal(engine, b"a" * (importer.MAX_BYTES + 1))
+    message, _ = refusal(engine, b"a" * (csvfile.MAX_BYTES + 1))
     assert message == "This file is larger than 25 MB. Split it into several files."
 
 
@@ -295,9 +295,7 @@ def test_import_after_review_refused(engine):
 
 
 def test_template_has_every_column_and_a_bom(campaign):
-    assert (
-        importer.template_csv(campaign) == "\ufeff" + ";".join(importer.columns(campaign)) + "\r\n"
-    )
+    assert csvfile.template_csv(campaign) == "\ufeff" + ";".join(csvfile.columns(campaign)) + "\r\n"
 
 
 def test_import_joins_the_nominee_of_earlier_nominations(engine, volunteer):

@@ -13,7 +13,7 @@ from campaign import db
 from campaign.errors import Invalid, NotFound, PermissionDenied, PhaseClosed
 from campaign.models import AuditEvent, Campaign
 from nominations.moderation import set_status
-from shortlist import criteria, jury_board, scoring
+from shortlist import criteria, jury_board, jury_reading, scoring
 from shortlist.models import Assignment, Score
 from tests.factories import make_campaign, make_nomination, make_user
 
@@ -406,7 +406,7 @@ def test_reading_of_another_jurors_assignment_is_not_found(engine, review):
     other = make_user(engine, "juror", "other@example.org")
     theirs = assign(engine, campaign.id, eligible_nominees(engine, 1)[0], other.id)
     with pytest.raises(NotFound) as caught:
-        scoring.reading(engine, juror.id, theirs)
+        jury_reading.reading(engine, juror.id, theirs)
     assert caught.value.message == "No such reading."
 
 
@@ -414,7 +414,7 @@ def test_reading_of_a_recused_assignment_is_refused(engine, review):
     campaign, juror, _crits = review
     aid = assign(engine, campaign.id, eligible_nominees(engine, 1)[0], juror.id, status="recused")
     with pytest.raises(PermissionDenied) as caught:
-        scoring.reading(engine, juror.id, aid)
+        jury_reading.reading(engine, juror.id, aid)
     assert caught.value.message == "You declared a conflict of interest for this nominee."
 
 
@@ -435,9 +435,9 @@ def _three_readers(engine, review, *, mine_blind=False):
 def test_reading_hides_other_scores_until_the_juror_submits(engine, review):
     juror, crits = review[1], review[2]
     mine, _theirs = _three_readers(engine, review)
-    before = scoring.reading(engine, juror.id, mine)
+    before = jury_reading.reading(engine, juror.id, mine)
     scoring.submit(engine, juror.id, mine)
-    after = scoring.reading(engine, juror.id, mine)
+    after = jury_reading.reading(engine, juror.id, mine)
     assert (before.others, before.scores) == (None, dict.fromkeys(crits, 7.0))
     assert [(o.juror, o.total, o.scores[crits[0]]) for o in after.others] == [("Awa Sow", 7.0, 8.0)]
 
@@ -446,7 +446,7 @@ def test_reading_blind_never_shows_other_scores_nor_nominators(engine, review):
     juror = review[1]
     mine, _theirs = _three_readers(engine, review, mine_blind=True)
     scoring.submit(engine, juror.id, mine)
-    view = scoring.reading(engine, juror.id, mine)
+    view = jury_reading.reading(engine, juror.id, mine)
     assert view.others is None
     assert [(n.nominator_name, n.nominator_relation) for n in view.dossier] == [("", "")]
 
@@ -454,7 +454,7 @@ def test_reading_blind_never_shows_other_scores_nor_nominators(engine, review):
 def test_reading_shows_the_dossier_to_an_open_reader(engine, review):
     campaign, juror, _crits = review
     aid = assign(engine, campaign.id, eligible_nominees(engine, 1)[0], juror.id)
-    view = scoring.reading(engine, juror.id, aid)
+    view = jury_reading.reading(engine, juror.id, aid)
     n = view.dossier[0]
     assert (view.nominee.name, n.position, n.region, n.nominator_name) == (
         "Aminata Traoré",
@@ -479,9 +479,9 @@ def test_next_assignment_picks_fewest_submitted_readings_and_skips_current(engin
     give_scores(engine, assign(engine, campaign.id, n[0], other.id), {crits[0]: 5.0}, True)
     give_scores(engine, done, dict.fromkeys(crits, 5.0), submitted=True)
     picks = [
-        scoring.next_assignment(engine, juror.id, campaign.id),
-        scoring.next_assignment(engine, juror.id, campaign.id, after_id=second),
-        scoring.next_assignment(engine, juror.id, campaign.id, after_id=third),
+        jury_reading.next_assignment(engine, juror.id, campaign.id),
+        jury_reading.next_assignment(engine, juror.id, campaign.id, after_id=second),
+        jury_reading.next_assignment(engine, juror.id, campaign.id, after_id=third),
     ]
     assert picks == [second, third, second]
     assert first not in picks
@@ -490,4 +490,4 @@ def test_next_assignment_picks_fewest_submitted_readings_and_skips_current(engin
 def test_next_assignment_is_none_when_nothing_else_is_open(engine, review):
     campaign, juror, _crits = review
     only = assign(engine, campaign.id, eligible_nominees(engine, 1)[0], juror.id)
-    assert scoring.next_assignment(engine, juror.id, campaign.id, after_id=only) is None
+    assert jury_reading.next_assignment(engine, juror.id, campaign.id, after_id=only) is None

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from campaign import db
-from nominations import importer
+from nominations import csvfile
 from nominations.models import Nomination
 from tests.conftest import login, post, text_of
 from tests.factories import PASSWORD, make_campaign, make_nomination, make_user, nomination_form
@@ -32,7 +32,7 @@ def autofocused(html: str) -> list[str]:
 
 def csv_file(campaign, rows) -> bytes:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, importer.columns(campaign), delimiter=";")
+    writer = csv.DictWriter(buffer, csvfile.columns(campaign), delimiter=";")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue().encode("cp1252")
@@ -213,7 +213,7 @@ def test_upload_refuses_missing_columns_naming_them(client, engine, campaign, vo
 
 
 def test_upload_over_the_size_limit_is_refused(client, engine, campaign, volunteer):
-    response = upload(client, b"x" * (importer.MAX_BYTES + 1), headers=EN)
+    response = upload(client, b"x" * (csvfile.MAX_BYTES + 1), headers=EN)
     assert response.status_code == 422
     assert "This file is larger than 25 MB. Split it into several files." in text_of(response.text)
 
@@ -222,7 +222,7 @@ def test_upload_page_lists_the_columns(client, campaign, volunteer):
     html = client.get("/manage/entry/upload", headers=EN).text
     required = re.search(r"Required: (.*)</p>", html).group(1)
     optional = re.search(r"Optional \(the column can be left out\): (.*)</p>", html).group(1)
-    assert re.findall(r"<code>(\w+)</code>", required) == importer.required_columns(
+    assert re.findall(r"<code>(\w+)</code>", required) == csvfile.required_columns(
         campaign, volunteer_required=False
     )
     assert re.findall(r"<code>(\w+)</code>", optional) == [
@@ -236,7 +236,7 @@ def test_upload_page_lists_the_columns(client, campaign, volunteer):
 def test_template_is_a_header_row_for_excel(client, campaign, volunteer):
     response = client.get("/manage/entry/template.csv")
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
-    assert response.content == importer.template_csv(campaign).encode()
+    assert response.content == csvfile.template_csv(campaign).encode()
     assert response.content.startswith(b"\xef\xbb\xbfpaper_serial;nominee_name;")
 
 
@@ -254,14 +254,14 @@ def test_upload_with_many_bad_rows_lists_the_first_ones(
 
 
 def test_upload_over_the_web_row_cap_asks_to_split_the_file(client, engine, campaign):
-    from nominations import importer
+    from nominations import csvfile
     from tests.conftest import csrf_token, login
     from tests.factories import PASSWORD, make_user
     from web.routes.volunteer import WEB_MAX_ROWS
 
     make_user(engine, "manager", "boss@example.org")
     login(client, "boss@example.org", PASSWORD)
-    header = ",".join(importer.columns(campaign)).encode()
+    header = ",".join(csvfile.columns(campaign)).encode()
     data = header + b"\r\n" + b"ML-1,A\r\n" * (WEB_MAX_ROWS + 1)
     response = client.post(
         f"/manage/entry/upload?csrf_token={csrf_token(client)}",

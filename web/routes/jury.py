@@ -18,7 +18,7 @@ from starlette.routing import Route
 from campaign import campaigns
 from campaign.errors import Invalid, PhaseClosed
 from campaign.models import Role
-from shortlist import criteria, jury_board, scoring
+from shortlist import criteria, jury_board, jury_reading, scoring
 from web import forms, htmx
 from web.auth import require_role, staff
 
@@ -44,7 +44,7 @@ def jury_home(request: Request) -> Response:
 def _reading_response(
     request, user, assignment_id: int, *, errors=None, form=None, submitting=False, status=200
 ):
-    view = scoring.reading(request.app.state.engine, user.id, assignment_id)
+    view = jury_reading.reading(request.app.state.engine, user.id, assignment_id)
     q = request.query_params
     context = {
         "r": view,
@@ -69,7 +69,7 @@ def next_reading(request: Request) -> Response:
     engine = request.app.state.engine
     campaign = campaigns.require_current(engine)
     after = forms.number(request.query_params.get("after"))
-    next_id = scoring.next_assignment(engine, user.id, campaign.id, after)
+    next_id = jury_reading.next_assignment(engine, user.id, campaign.id, after)
     return htmx.redirect(request, f"/jury/readings/{next_id}" if next_id else "/jury?done=1")
 
 
@@ -163,7 +163,7 @@ async def save_reading(request: Request) -> Response:
     # "submit_next" is the juror's one action per nominee: hand in, then the next reading.
     if action in ("next", "submit_next"):
         next_id = await run_in_threadpool(
-            scoring.next_assignment, engine, user.id, result.campaign_id, assignment_id
+            jury_reading.next_assignment, engine, user.id, result.campaign_id, assignment_id
         )
         return htmx.redirect(request, f"/jury/readings/{next_id}" if next_id else "/jury?done=1")
     notice = "submitted" if action == "submit" else "stale" if result.stale else "saved"

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from campaign.errors import Invalid
 from campaign.models import Role
 from campaign.text import whole
-from nominations import importer, intake
+from nominations import csvfile, importer, intake, paper_forms
 from web import htmx
 from web.auth import require_role, staff
 
@@ -24,10 +24,10 @@ WEB_MAX_ROWS = 10_000
 
 
 def _entry_context(engine, user_id: int, query) -> dict:
-    campaign = importer.entry_campaign(engine)
+    campaign = paper_forms.entry_campaign(engine)
     saved = query.get("saved", "")
     entry = (
-        importer.paper_entry(engine, user_id, whole(saved, 1, 10**9))
+        paper_forms.paper_entry(engine, user_id, whole(saved, 1, 10**9))
         if whole(saved, 1, 10**9)
         else None
     )
@@ -52,8 +52,8 @@ async def entry(request: Request) -> Response:
     try:
         nomination, created = await run_in_threadpool(intake.submit_paper, engine, user.id, form)
     except Invalid as exc:
-        campaign = await run_in_threadpool(importer.entry_campaign, engine)
-        order = importer.columns(campaign)
+        campaign = await run_in_threadpool(paper_forms.entry_campaign, engine)
+        order = csvfile.columns(campaign)
         focus = min(exc.errors, key=lambda name: order.index(name) if name in order else 999)
         context = {"campaign": campaign, "form": form, "errors": exc.errors, "focus": focus}
         return renderer.render(request, "volunteer/entry.html", context, status=422)
@@ -64,25 +64,25 @@ async def entry(request: Request) -> Response:
 def _upload_context(campaign, query) -> dict:
     counts = {k: whole(query.get(k), 0, 10**6) for k in ("created", "skipped")}
     counts = {k: v for k, v in counts.items() if v is not None}
-    required = importer.required_columns(campaign, volunteer_required=False)
-    optional = [c for c in importer.columns(campaign) if c not in required]
+    required = csvfile.required_columns(campaign, volunteer_required=False)
+    optional = [c for c in csvfile.columns(campaign) if c not in required]
     return {"campaign": campaign, "required": required, "optional": optional, "done": counts}
 
 
 async def upload(request: Request) -> Response:
     user = await staff(request, *ROLES)
     engine, renderer = request.app.state.engine, request.app.state.renderer
-    campaign = await run_in_threadpool(importer.entry_campaign, engine)
+    campaign = await run_in_threadpool(paper_forms.entry_campaign, engine)
     context = _upload_context(campaign, request.query_params)
     if request.method == "GET":
         return renderer.render(request, "volunteer/upload.html", context)
     async with request.form(max_files=1, max_fields=5) as form:
         file = form.get("file")
         # One byte over the limit is enough for the importer to refuse the file.
-        data = await file.read(importer.MAX_BYTES + 1) if isinstance(file, UploadFile) else b""
+        data = await file.read(csvfile.MAX_BYTES + 1) if isinstance(file, UploadFile) else b""
     try:
         result = await run_in_threadpool(importer.import_csv, engine, data, user.id, WEB_MAX_ROWS)
-    except importer.ImportRefused as exc:
+    except csvfile.ImportRefused as exc:
         context["refused"] = exc
         return renderer.render(request, "volunteer/upload.html", context, status=422)
     if result.errors:
@@ -98,9 +98,9 @@ async def upload(request: Request) -> Response:
 
 def template(request: Request) -> Response:
     require_role(request, *ROLES)
-    campaign = importer.entry_campaign(request.app.state.engine)
+    campaign = paper_forms.entry_campaign(request.app.state.engine)
     return Response(
-        importer.template_csv(campaign),
+        csvfile.template_csv(campaign),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="paper-forms.csv"'},
     )
