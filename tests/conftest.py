@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
-from campaign import db, migrations
+from campaign import db, languages, migrations
 from campaign.settings import Settings
 from tests.factories import make_campaign, make_user
 from web.app import create_app
@@ -86,6 +86,13 @@ def campaign(engine):
 def manager(engine):
     """A campaign manager (the role most staff tests act as)."""
     return make_user(engine, "manager")
+
+
+@pytest.fixture
+def languages_every_request(monkeypatch):
+    """Every request reads the languages, as after their short copy expires: a test comparing two
+    pages' query counts then counts alike however long the rows between them took to write."""
+    monkeypatch.setattr(languages, "LANGUAGES_TTL", 0.0)
 
 
 @pytest.fixture

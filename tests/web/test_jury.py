@@ -116,6 +116,7 @@ def _page_statements(client, engine, url) -> int:
     return count
 
 
+@pytest.mark.usefixtures("languages_every_request")
 def test_board_page_query_count_does_not_grow_with_readings(client, engine, jury):
     campaign, juror, crits = jury
     n = eligible_nominees(engine, 31)

@@ -82,6 +82,7 @@ def test_nominations_list_htmx_gets_only_the_results_block(client, engine, campa
     assert response.headers["vary"].startswith("HX-Request")
 
 
+@pytest.mark.usefixtures("languages_every_request")
 def test_nominations_list_query_count_does_not_grow_with_rows(client, engine, campaign):
     _as_manager(client, engine)
     volunteers = [make_user(engine, "volunteer").id for _ in range(3)]

@@ -209,6 +209,7 @@ def test_reassign_form_refused_shows_why_and_changes_nothing(client, engine, cam
     assert readings(engine) == rows
 
 
+@pytest.mark.usefixtures("languages_every_request")
 def test_assignments_page_query_count_does_not_grow_with_nominees(client, engine, campaign):
     _as(client, engine, "manager")
     make_jurors(engine, 7)

@@ -130,6 +130,7 @@ def test_board_htmx_gets_only_the_results_block(client, engine, manager, hand_bo
     assert response.headers["vary"].split(", ")[:3] == ["HX-Request", "Cookie", "Accept-Language"]
 
 
+@pytest.mark.usefixtures("languages_every_request")
 def test_board_query_count_does_not_grow_with_nominees(client, engine, manager, review):
     ids = [c.id for c in criteria.load(engine, review.id)[1]]
     jurors = [make_user(engine, "juror").id for _ in range(3)]
