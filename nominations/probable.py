@@ -199,6 +199,26 @@ def _posts_close(a: set[str], b: set[str]) -> bool:
     return False
 
 
+def _post_level(a: Evidence, b: Evidence) -> int:
+    """Post evidence between two groups that both give a post."""
+    if a.contexts and b.contexts and not (a.contexts & b.contexts):
+        return -2  # "Agent de santé", "Agent de police"
+    if a.cores & b.cores or _posts_close(a.cores, b.cores):
+        return 2
+    if {w for c in a.cores for w in c.split()} & {w for c in b.cores for w in c.split()}:
+        return -1  # "Médecin chef" and "Médecin": the same post, or the chief and a colleague
+    if (
+        min(a.size, b.size) <= _LOOSE_RANK
+        and a.cores <= a.ranks
+        and b.cores <= b.ranks
+        and a.contexts & b.contexts
+    ):
+        # "Agent d'état civil", "Officier d'état civil": loose wording in a nomination or two,
+        # but two groups each writing their own rank again and again are two people.
+        return 0
+    return -2
+
+
 def context_score(a: Evidence, b: Evidence) -> int:
     """Workplace, post and region evidence; _NEVER when they prove two people."""
     if a.regions and b.regions and not (a.regions & b.regions):
@@ -218,23 +238,7 @@ def context_score(a: Evidence, b: Evidence) -> int:
     elif a.numbers and b.numbers and a.kinds & b.kinds:
         score += 3  # "Commissariat du 1er arrondissement": the number names the workplace
     if a.cores and b.cores:
-        if a.contexts and b.contexts and not (a.contexts & b.contexts):
-            score -= 2  # "Agent de santé", "Agent de police"
-        elif a.cores & b.cores or _posts_close(a.cores, b.cores):
-            score += 2
-        elif {w for c in a.cores for w in c.split()} & {w for c in b.cores for w in c.split()}:
-            score -= 1  # "Médecin chef" and "Médecin": the same post, or the chief and a colleague
-        elif (
-            min(a.size, b.size) <= _LOOSE_RANK
-            and a.cores <= a.ranks
-            and b.cores <= b.ranks
-            and a.contexts & b.contexts
-        ):
-            # "Agent d'état civil", "Officier d'état civil": loose wording in a nomination or two,
-            # but two groups each writing their own rank again and again are two people.
-            pass
-        else:
-            score -= 2
+        score += _post_level(a, b)
     return score
 
 
@@ -268,6 +272,10 @@ def _consistent(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
     if a.regions and b.regions and not (a.regions & b.regions):
         return False
     if len(a.genders) == 1 and len(b.genders) == 1 and a.genders != b.genders:
+        return False
+    # Nor two workplaces or posts: a nomination without them must not bridge the commissioner
+    # and the officer of one name at one commissariat.
+    if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.contexts & b.contexts):
         return False
     return not (a.places and b.places and not _places_meet(a.places, b.places))
 

@@ -201,3 +201,15 @@ def test_whole_name_without_its_workplace_joins_the_one_person_it_fits(other, ex
     groups = group_nominations(rows, country="ML")
 
     assert groups == (expected or [[1], [2], [3]])
+
+
+def test_nomination_without_a_kind_of_workplace_does_not_bridge_two_services():
+    rows = [
+        row(1, "Modibo Diarra", "Officier d'état civil", "Mairie de Mopti", "Mopti"),
+        row(2, "Modibo Jara", "", "Police de Mopti", "Mopti"),
+        row(3, "Modibo Diarra", "Commissaire de police", "Commissariat de Mopti", "Mopti"),
+    ]
+
+    groups = group_nominations(rows, country="ML")
+
+    assert groups == [[1, 2], [3]]
