@@ -244,7 +244,9 @@ def context_score(a: Evidence, b: Evidence) -> int:
 
 def _wanting(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
     """The same whole name where one side leaves out its workplace, region or post and nothing
-    disagrees: one field short of a merge."""
+    disagrees: one field short of a merge (a CSCOM and a CSRef of one town disagree)."""
+    if a.kinds and b.kinds and not (a.kinds & b.kinds):
+        return False
     if not (a.places and b.places and a.regions and b.regions):
         agree = not (a.cores and b.cores) or a.cores & b.cores or _posts_close(a.cores, b.cores)
         return bool(agree) and name_level(a, b, known) == 4

@@ -213,3 +213,12 @@ def test_nomination_without_a_kind_of_workplace_does_not_bridge_two_services():
     groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2], [3]]
+
+
+def test_whole_name_at_another_kind_of_workplace_of_the_region_is_not_one_field_short():
+    rows = [
+        row(1, "Fatoumata Dolo", "Sage-femme", "CSCOM de Korofina", "Bamako"),
+        row(2, "Fatoumata Dolo", "Sage-femme", "CSRef de la Commune V", "Bamako"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1], [2]]
