@@ -137,6 +137,7 @@ class Lexicon:
         for layer_map in reversed(maps("positions", "words")):
             self.position_words.update(layer_map)
         self.teacher = frozenset(lists("positions", "teacher"))
+        self.ranks = frozenset(lists("positions", "ranks"))
         self.position_context: dict[str, str] = {}
         for layer_map in reversed(maps("positions", "sectors")):
             for sector, words in layer_map.items():

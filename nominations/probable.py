@@ -9,13 +9,17 @@ weighs the evidence, as record-linkage tools do (Fellegi-Sunter style agreement 
 
     name       same key words 4, one word off or one left out 2, title and family name only 2
     workplace  same locality and a compatible kind of workplace 3, unknown 0, other: never
-    post       same post 2, unknown 0, sharing a word -1, another post or sector -2
+    post       same post (or a typo apart) 2, unknown 0, two ranks of one service ("Agent" and
+               "Officier d'état civil") 0, sharing a word -1, another post or sector -2
     region     same 1, unknown 0, other: never
+    sex        the titles', or learnt from them for a given name ("Moussa"): other: never
 
 Names sharing a word but differing in another ("Awa Diarra", "Djénéba Diarra") are relatives, not
 variants: never merged. Groups scoring ``MERGE`` or more are merged, the most certain first, unless
 two of the merged names, places or regions would clash; a title-and-family-name group that fits
-several people joins none. Pairs scoring ``PROBABLE`` or more but not merged are the managers'
+several people joins none, unless one of them fits it clearly better. The same whole name one
+field short of a merge (no workplace, region or post on one side) joins the one person it fits.
+Pairs scoring ``PROBABLE`` or more but not merged are the managers'
 "possibly the same person" queue, ranked by score.
 
 Only the pairs ``blocking.evidence_pairs`` picks are compared: the same whole name in a region,
@@ -36,6 +40,11 @@ MERGE = 8
 # A title and a family name alone, at the workplace and in the region of exactly one person.
 SHORT_MERGE = 6
 PROBABLE = 4
+# A title and a family name that fits several people joins the best by this much more evidence.
+_SHORT_LEAD = 2
+# Two ranks of one service ("Agent", "Officier") are taken for loose wording up to this many
+# nominations on one side.
+_LOOSE_RANK = 2
 _NEVER = -100
 _CLASH = "clash"
 
@@ -52,6 +61,7 @@ class Evidence:
         "names",
         "numbers",
         "places",
+        "ranks",
         "regions",
         "size",
     )
@@ -66,6 +76,7 @@ class Evidence:
         self.domains: set[str] = set()
         self.cores: set[str] = set()
         self.contexts: set[str] = set()
+        self.ranks: set[str] = set()  # the cores that are a rank only ("agent", "officier")
         self.genders: set[str] = set()
         self.size = 0
 
@@ -98,6 +109,8 @@ class Evidence:
         if position is not None:
             if position.core:
                 self.cores.add(position.core)
+                if position.core in lex.ranks:
+                    self.ranks.add(position.core)
             self.contexts.update(position.context)
 
     def absorb(self, other: Evidence) -> None:
@@ -112,6 +125,7 @@ class Evidence:
             "domains",
             "cores",
             "contexts",
+            "ranks",
             "genders",
         ):
             getattr(self, slot).update(getattr(other, slot))
@@ -175,6 +189,36 @@ def _places_meet(a: set[frozenset[str]], b: set[frozenset[str]]) -> bool:
     return False
 
 
+def _posts_close(a: set[str], b: set[str]) -> bool:
+    """One post a typo apart ("Secrétaire générale", "Secrétaire général")."""
+    for x in a:
+        for y in b:
+            cap = 1 if max(len(x), len(y)) < 8 else 2
+            if OSA.distance(x, y, score_cutoff=cap) <= cap:
+                return True
+    return False
+
+
+def _post_level(a: Evidence, b: Evidence) -> int:
+    """Post evidence between two groups that both give a post."""
+    if a.contexts and b.contexts and not (a.contexts & b.contexts):
+        return -2  # "Agent de santé", "Agent de police"
+    if a.cores & b.cores or _posts_close(a.cores, b.cores):
+        return 2
+    if {w for c in a.cores for w in c.split()} & {w for c in b.cores for w in c.split()}:
+        return -1  # "Médecin chef" and "Médecin": the same post, or the chief and a colleague
+    if (
+        min(a.size, b.size) <= _LOOSE_RANK
+        and a.cores <= a.ranks
+        and b.cores <= b.ranks
+        and a.contexts & b.contexts
+    ):
+        # "Agent d'état civil", "Officier d'état civil": loose wording in a nomination or two,
+        # but two groups each writing their own rank again and again are two people.
+        return 0
+    return -2
+
+
 def context_score(a: Evidence, b: Evidence) -> int:
     """Workplace, post and region evidence; _NEVER when they prove two people."""
     if a.regions and b.regions and not (a.regions & b.regions):
@@ -194,15 +238,19 @@ def context_score(a: Evidence, b: Evidence) -> int:
     elif a.numbers and b.numbers and a.kinds & b.kinds:
         score += 3  # "Commissariat du 1er arrondissement": the number names the workplace
     if a.cores and b.cores:
-        if a.contexts and b.contexts and not (a.contexts & b.contexts):
-            score -= 2  # "Agent de santé", "Agent de police"
-        elif a.cores & b.cores:
-            score += 2
-        elif {w for c in a.cores for w in c.split()} & {w for c in b.cores for w in c.split()}:
-            score -= 1  # "Médecin chef" and "Médecin": the same post, or the chief and a colleague
-        else:
-            score -= 2
+        score += _post_level(a, b)
     return score
+
+
+def _wanting(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
+    """The same whole name where one side leaves out its workplace, region or post and nothing
+    disagrees: one field short of a merge (a CSCOM and a CSRef of one town disagree)."""
+    if a.kinds and b.kinds and not (a.kinds & b.kinds):
+        return False
+    if not (a.places and b.places and a.regions and b.regions):
+        agree = not (a.cores and b.cores) or a.cores & b.cores or _posts_close(a.cores, b.cores)
+        return bool(agree) and name_level(a, b, known) == 4
+    return not (a.cores and b.cores) and name_level(a, b, known) == 4
 
 
 def pair_score(a: Evidence, b: Evidence, known: frozenset[str] = frozenset()) -> int:
@@ -227,6 +275,10 @@ def _consistent(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
         return False
     if len(a.genders) == 1 and len(b.genders) == 1 and a.genders != b.genders:
         return False
+    # Nor two workplaces or posts: a nomination without them must not bridge the commissioner
+    # and the officer of one name at one commissariat.
+    if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.contexts & b.contexts):
+        return False
     return not (a.places and b.places and not _places_meet(a.places, b.places))
 
 
@@ -241,6 +293,37 @@ def scored_pairs(evidence: list[Evidence], known: frozenset[str]) -> list[tuple[
     return found
 
 
+# A given name says a person's sex once the data's titles do: seen this often, always one way.
+_GENDER_SEEN = 3
+_GENDER_SHARE = 0.9
+
+
+def infer_genders(evidence: list[Evidence]) -> None:
+    """Give a sex to the groups whose titles say none, from their name words.
+
+    Learnt from the data, not from a list: a word written with "M." or "Monsieur" and never with
+    "Mme" is a man's given name ("Moussa"); a family name is written with both. A group is given a
+    sex when some of its words say one and none says the other, so that "Mme Diarra" stays apart
+    from Moussa Diarra at her school.
+    """
+    seen: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for e in evidence:
+        if len(e.genders) == 1:
+            side = 0 if "m" in e.genders else 1
+            for word in {w for name in e.names for w in name}:
+                seen[word][side] += e.size
+    sex = {}
+    for word, (m, f) in seen.items():
+        if m + f >= _GENDER_SEEN and max(m, f) >= _GENDER_SHARE * (m + f):
+            sex[word] = "m" if m > f else "f"
+    for e in evidence:
+        if e.genders:
+            continue
+        said = {sex[w] for name in e.names if len(name) > 1 for w in name if w in sex}
+        if len(said) == 1:
+            e.genders.update(said)
+
+
 def merge_groups(
     evidence: list[Evidence],
     distinct: Iterable[tuple[int, int]] = (),
@@ -251,6 +334,7 @@ def merge_groups(
     ``distinct`` holds pairs of groups a manager marked as two people: never merged, never queued.
     ``known`` holds the name keys of the lexicon's names: two of them are never a typo apart.
     """
+    infer_genders(evidence)
     n = len(evidence)
     parent = list(range(n))
     merged = [Evidence() for _ in range(n)]
@@ -271,24 +355,41 @@ def merge_groups(
     pairs = [p for p in scored_pairs(evidence, known) if p[2] not in forbid.get(p[1], ())]
     # A title and a family name only ("Mme Diarra") is decided once the fuller names have merged:
     # it joins the one person it fits, or none.
-    partial: dict[int, set[int]] = defaultdict(set)
+    partial: dict[int, dict[int, int]] = defaultdict(dict)
     queue = []
     for score, i, j in pairs:
         if score >= SHORT_MERGE and _short(evidence[i]):
-            partial[i].add(j)
+            partial[i][j] = score
         elif score >= SHORT_MERGE and _short(evidence[j]):
-            partial[j].add(i)
+            partial[j][i] = score
         elif score < MERGE:
             queue.append((score, i, j))
         else:
             _union(find, parent, merged, forbid, i, j, queue, score, known)
+    # A whole name one field short of a merge joins the one person it fits, when that person
+    # fits no other group that way either.
+    loose: dict[int, set[int]] = defaultdict(set)
+    for score, i, j in queue:
+        if score == MERGE - 1 and _wanting(evidence[i], evidence[j], known):
+            loose[i].add(j)
+            loose[j].add(i)
+    for i, partners in sorted(loose.items()):
+        for j in sorted(partners):
+            alone = len({find(p) for p in partners}) == 1 == len({find(p) for p in loose[j]})
+            if i < j and alone:
+                _union(find, parent, merged, forbid, i, j, queue, MERGE, known)
     for short, partners in sorted(partial.items()):
         # Another title-and-family-name group is decided by its own partners: the fuller names
         # alone say how many people the short one may be.
-        full = {p for p in partners if not _short(evidence[p])} or partners
-        roots = {find(p) for p in full}
-        if len(roots) == 1:
-            _union(find, parent, merged, forbid, short, min(full), queue, MERGE, known)
+        full = {p: s for p, s in partners.items() if not _short(evidence[p])} or partners
+        best: dict[int, tuple[int, int]] = {}
+        for p, s in full.items():
+            root = find(p)
+            best[root] = max(best.get(root, (s, -p)), (s, -p))
+        ranked = sorted(best.values(), reverse=True)
+        # Several people fit: the one whose post and workplace agree clearly better still wins.
+        if len(ranked) == 1 or ranked[0][0] >= ranked[1][0] + _SHORT_LEAD:
+            _union(find, parent, merged, forbid, short, -ranked[0][1], queue, MERGE, known)
         else:
             queue.extend((SHORT_MERGE - 1, short, p) for p in sorted(partners))
     clusters: dict[int, list[int]] = defaultdict(list)

@@ -155,3 +155,70 @@ def test_blocking_of_the_second_pass_keeps_every_pair_that_scores(make, country)
     assert len(scoring) > 50
     assert scoring - compared == set()
     assert len(compared) < len(evidence) * 10
+
+
+def test_title_and_family_name_joins_the_relative_of_its_sex_learnt_from_the_titles():
+    rows = [
+        row(1, "Mme Diarra", "institutrice", "GS Kati", "Kati"),
+        row(2, "Djénéba Diarra", "institutrice", "GS Kati", "Kati"),
+        row(3, "Moussa Diarra", "instituteur", "GS Kati", "Kati"),
+        # Elsewhere, "Moussa" is always written with a man's title.
+        row(4, "M. Moussa Traoré", "Infirmier", "CSCOM de Banconi", "Bamako"),
+        row(5, "Monsieur Moussa Koné", "Commissaire", "Commissariat de Kayes", "Kayes"),
+        row(6, "M. Moussa Sidibé", "Maire", "Mairie de Ségou", "Ségou"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1, 2], [3], [4], [5], [6]]
+
+
+def test_two_ranks_of_one_service_are_one_post_but_the_chief_is_another():
+    rows = [
+        row(1, "Aminata Goïta", "Agent d'état civil", "Mairie de Kati", "Koulikoro"),
+        row(2, "Aminata Goita", "Officier d'état civil", "Mairie de Kati", "Koulikoro"),
+        row(3, "Oumar Sy", "Commissaire", "Commissariat de Kati", "Koulikoro"),
+        row(4, "Oumar Sy", "Officier de police", "Commissariat de Kati", "Koulikoro"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1, 2], [3], [4]]
+
+
+@pytest.mark.parametrize(
+    ("other", "expected"),
+    [
+        (None, [[1, 2]]),
+        # Another Lassana Diakité of the region, secretary general elsewhere: it fits both.
+        (row(3, "Lassana Diakité", "Secrétaire général", "Mairie de Sévaré", "Mopti"), None),
+    ],
+)
+def test_whole_name_without_its_workplace_joins_the_one_person_it_fits(other, expected):
+    rows = [
+        row(1, "Lassana Diakité", "Secrétaire général", "Mairie de Mopti", "Mopti"),
+        row(2, "Lassina Jakité", "Secrétaire général", "", "Mopti"),
+    ]
+    if other is not None:
+        rows.append(other)
+
+    groups = group_nominations(rows, country="ML")
+
+    assert groups == (expected or [[1], [2], [3]])
+
+
+def test_nomination_without_a_kind_of_workplace_does_not_bridge_two_services():
+    rows = [
+        row(1, "Modibo Diarra", "Officier d'état civil", "Mairie de Mopti", "Mopti"),
+        row(2, "Modibo Jara", "", "Police de Mopti", "Mopti"),
+        row(3, "Modibo Diarra", "Commissaire de police", "Commissariat de Mopti", "Mopti"),
+    ]
+
+    groups = group_nominations(rows, country="ML")
+
+    assert groups == [[1, 2], [3]]
+
+
+def test_whole_name_at_another_kind_of_workplace_of_the_region_is_not_one_field_short():
+    rows = [
+        row(1, "Fatoumata Dolo", "Sage-femme", "CSCOM de Korofina", "Bamako"),
+        row(2, "Fatoumata Dolo", "Sage-femme", "CSRef de la Commune V", "Bamako"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1], [2]]
