@@ -8,9 +8,12 @@ import base64
 import gzip
 import json
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from itsdangerous import TimestampSigner
 from starlette.testclient import TestClient
 
 from campaign import languages
@@ -20,7 +23,8 @@ from voting import ballot_box
 from voting.ballot_box import CODE_TRIES
 from voting.models import VoteAttempt
 from web.app import create_app
-from web.lean_vote import LeanVote
+from web.lean_vote import LeanVote, Sessions, form_pairs
+from web.middleware import MAX_FIELDS
 
 TOKEN = secrets.token_urlsafe(32)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -414,3 +418,29 @@ def _count(engine, model) -> int:
 
     with Session(engine) as s:
         return s.exec(select(func.count()).select_from(model)).one()
+
+
+@given(st.text(alphabet="ab=&+%20c3A9éx ;", max_size=40))
+def test_the_lean_form_parser_reads_a_form_as_the_standard_library(text):
+    assert form_pairs(text) == parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+
+
+def test_the_lean_form_parser_refuses_too_many_fields_as_the_standard_library():
+    text = "&".join(["a=1"] * (MAX_FIELDS + 1))
+    with pytest.raises(ValueError, match="Max number of fields exceeded"):
+        parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    with pytest.raises(ValueError, match="Max number of fields exceeded"):
+        form_pairs(text)
+
+
+def test_the_lean_session_signature_is_itsdangerous_own():
+    sessions = Sessions(SECRET, 3600, https=False)
+    data = base64.b64encode(json.dumps({"vote_receipt": {"code": "ABCDE-FGHIJ"}}).encode())
+    signed = sessions.signer.sign(data)
+    assert TimestampSigner(SECRET).unsign(signed, max_age=3600) == data
+    assert signed.rsplit(b".", 1)[1] == TimestampSigner(SECRET).get_signature(
+        signed.rsplit(b".", 1)[0]
+    )
+    assert sessions.load(signed.decode()) == {"vote_receipt": {"code": "ABCDE-FGHIJ"}}
+    forged = signed[:-5] + (b"A" if signed[-5:-4] != b"A" else b"B") + signed[-4:]
+    assert sessions.load(forged.decode()) == {}
