@@ -76,54 +76,58 @@ class _Signer(TimestampSigner):
 
 class Sessions:
     """Reads and writes the session cookie as SessionMiddleware does. A cookie whose signature
-    was checked is remembered (the check is the same for the same bytes; its age is checked each
-    time), and the cookie a page sends back is signed once per second."""
+    was checked is remembered with what it holds (the check is the same for the same bytes; its
+    age is checked each time), and the cookie a page sends back is signed once per second."""
 
     def __init__(self, secret_key: str, max_age: int, https: bool) -> None:
         self.signer = _Signer(secret_key)
         self.max_age = max_age
         flags = "httponly; samesite=lax" + ("; secure" if https else "")
         self.suffix = f"; path=/; Max-Age={max_age}; {flags}".encode()
-        self.verified: dict[str, tuple[bytes, int]] = {}
+        # cookie -> (its timestamp, the session it holds, that session encoded again)
+        self.verified: dict[str, tuple[int, dict, bytes]] = {}
         self.signed: dict[bytes, tuple[int, bytes]] = {}
 
-    def load(self, cookie: str | None) -> dict:
-        """The session (empty without a cookie, or with a bad or expired one, as Starlette's)."""
+    def load(self, cookie: str | None) -> tuple[dict, bytes]:
+        """The session (empty without a cookie, or with a bad or expired one, as Starlette's),
+        shared: never to be changed in place; and its payload as SessionMiddleware writes it."""
         if cookie is None:
-            return {}
+            return {}, b""
         found = self.verified.get(cookie)
         if found is None:
             try:
                 data = self.signer.unsign(cookie.encode("utf-8"), max_age=self.max_age)
             except BadSignature:
-                return {}
+                return {}, b""
             stamp = bytes_to_int(base64_decode(cookie.rsplit(".", 2)[1]))
+            session = json.loads(b64decode(data))
             if len(self.verified) >= MAX_CACHED:
                 self.verified.clear()
-            self.verified[cookie] = found = (data, stamp)
-        data, stamp = found
+            self.verified[cookie] = found = (stamp, session, _payload(session))
+        stamp, session, payload = found
         if not 0 <= int(time.time()) - stamp <= self.max_age:
-            return {}  # expired: Starlette's SignatureExpired, an empty session
-        return json.loads(b64decode(data))
+            return {}, b""  # expired: Starlette's SignatureExpired, an empty session
+        return session, payload
 
     def header(self, session: dict) -> bytes:
         """The Set-Cookie value SessionMiddleware sends for this (non-empty) session."""
-        data = b64encode(json.dumps(session).encode("utf-8"))
-        return b"icon_session=" + self.signer.sign(data) + self.suffix
+        return b"icon_session=" + self.signer.sign(_payload(session)) + self.suffix
 
-    def header_again(self, session: dict) -> bytes:
-        """``header`` for a session sent back unchanged: the same bytes within one second."""
-        data = b64encode(json.dumps(session).encode("utf-8"))
+    def header_again(self, payload: bytes) -> bytes:
+        """``header`` for a session sent back unchanged (``load``'s payload): the same bytes
+        within one second."""
         now = int(time.time())
-        found = self.signed.get(data)
+        found = self.signed.get(payload)
         if found is None or found[0] != now:
             if len(self.signed) >= MAX_CACHED:
                 self.signed.clear()
-            found = self.signed[data] = (
-                now,
-                b"icon_session=" + self.signer.sign(data) + self.suffix,
-            )
+            signed = b"icon_session=" + self.signer.sign(payload) + self.suffix
+            found = self.signed[payload] = (now, signed)
         return found[1]
+
+
+def _payload(session: dict) -> bytes:
+    return b64encode(json.dumps(session).encode("utf-8"))
 
 
 class LeanVote:
@@ -178,7 +182,7 @@ class LeanVote:
         except ValueError:
             pairs = []
         submitted = [value for name, value in pairs if name == CSRF_FIELD]
-        session = self.sessions.load(cookies.get(SESSION_COOKIE))
+        session, _ = self.sessions.load(cookies.get(SESSION_COOKIE))
         if (
             len(body) > self.cap
             or len(submitted) != 1
@@ -221,7 +225,7 @@ class LeanVote:
         ):
             await self.app(scope, receive, send)
             return
-        session = self.sessions.load(cookies.get(SESSION_COOKIE))
+        session, payload = self.sessions.load(cookies.get(SESSION_COOKIE))
         receipt = session.get(vote.RECEIPT_KEY)
         wanted = self.known()
         if (
@@ -255,7 +259,7 @@ class LeanVote:
             (b"content-language", lang.encode()),
             (b"vary", vary),
             (b"cache-control", b"no-store"),
-            (b"set-cookie", self.sessions.header_again(session)),
+            (b"set-cookie", self.sessions.header_again(payload)),
             *encoded,
             *self.security,
         ]
