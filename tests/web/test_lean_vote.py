@@ -17,7 +17,8 @@ from itsdangerous import TimestampSigner
 from starlette.testclient import TestClient
 
 from campaign import languages
-from tests.conftest import SECRET, run_async, text_of
+from tests.conftest import SECRET, login, run_async, session_data, text_of
+from tests.factories import PASSWORD
 from tests.voting.test_ballot_box import E164, PHONE, add_code, ballots, make_round
 from voting import ballot_box
 from voting.ballot_box import CODE_TRIES
@@ -444,3 +445,29 @@ def test_the_lean_session_signature_is_itsdangerous_own():
     assert sessions.load(signed.decode()) == ({"vote_receipt": {"code": "ABCDE-FGHIJ"}}, data)
     forged = signed[:-5] + (b"A" if signed[-5:-4] != b"A" else b"B") + signed[-4:]
     assert sessions.load(forged.decode()) == ({}, b"")
+
+
+def test_a_signed_in_voter_is_checked_by_the_sessions_own_token(
+    client, full, engine, campaign, manager
+):
+    """Signed in, the page's token is the session's own: the CSRF cookie's token, which the lean
+    path would otherwise accept, is refused as the full stack refuses it."""
+    r = make_round(engine, campaign)
+    assert login(client, manager.email, PASSWORD).status_code == 303
+    held = client.cookies["icon_session"]
+    own = session_data(client)["csrf"]
+
+    with_cookie_token = _post(client, _vote(engine, r, "123456"), _cookie(held))
+    expected = _post(full, _vote(engine, r, "123456"), _cookie(held))
+    body = urlencode({**_vote(engine, r, "654321"), "csrf_token": own}).encode()
+    client.cookies.clear()
+    with_own = client.post(
+        "/vote", content=body, follow_redirects=False, headers=FORM | {"Cookie": _cookie(held)}
+    )
+
+    assert _answer(with_cookie_token) == _answer(expected)
+    assert with_cookie_token.status_code == 403
+    assert (with_own.status_code, with_own.headers["location"]) == (303, "/vote/counted")
+    _, session = _session(with_own)
+    assert session["uid"] == manager.id and session["csrf"] == own and "vote_receipt" in session
+    assert len(ballots(engine)) == 1
