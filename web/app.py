@@ -32,6 +32,7 @@ from web.body_limit import KB, MB, BodyLimit
 from web.housekeeping import Housekeeping
 from web.i18n import DEFAULT, Catalogue, OfferedLanguages
 from web.lean import LeanWebhook
+from web.lean_vote import LeanVote
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
 from web.routes import (
     audio,
@@ -203,6 +204,15 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         Middleware(Metrics, routes=routes),
         # The signed SMS webhook is answered here, before what it has no use for (web/lean.py).
         Middleware(LeanWebhook, https=settings.https),
+        # So are the web vote and its confirmation page, in their common case (web/lean_vote.py).
+        Middleware(
+            LeanVote,
+            secret_key=settings.secret_key,
+            session_seconds=settings.session_hours * 3600,
+            https=settings.https,
+            body_cap=next(cap for path, cap in BODY_CAPS if path.match("/vote")),
+            known=partial(languages.known_interface_languages, engine),
+        ),
         Middleware(
             OfferedLanguages,
             load=partial(languages.interface_languages, engine),

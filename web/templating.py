@@ -165,28 +165,39 @@ class Renderer:
         if user is not None or request.url.query or not plain:
             return self.render(request, template, context(values), headers=headers)
         lang = self.language(request)
-        key = (
-            template,
-            lang,
-            tuple(wanted or ()),
-            request.url.path,
-            tuple((k, type(v)) for k, v in values.items()),
-        )
-        given = {**values, "csrf_token": request.scope.get("state", {}).get("csrf_token", "")}
-        parts = self.filled.get(key)
-        if parts is None:
+        path = request.url.path
+        token = request.scope.get("state", {}).get("csrf_token", "")
+        html = self.filled_page(template, lang, wanted, path, values, token)
+        if html is None:
             parts = self._marked(request, template, values, context)
             full = self.render(request, template, context(values), headers=headers)
             # Kept only if it gives the full render's page (a value shown through a filter
             # would not be found at its marker): the first visitor's page is the proof.
-            if _fill(parts, given) != full.body.decode():
+            html = _fill(parts, {**values, "csrf_token": token})
+            if html != full.body.decode():
                 return full
             if len(self.filled) < MAX_FILLED:  # bounded: a few templates and languages
-                self.filled[key] = parts
-        response = HTMLResponse(_fill(parts, given), headers=headers)
+                self.filled[_filled_key(template, lang, wanted, path, values)] = parts
+        response = HTMLResponse(html, headers=headers)
         response.headers["Content-Language"] = lang
         response.headers["Vary"] = "Cookie, Accept-Language"
         return response
+
+    def filled_page(
+        self,
+        template: str,
+        lang: str,
+        wanted: list[str] | None,
+        path: str,
+        values: dict[str, str | int],
+        csrf_token: str,
+    ) -> str | None:
+        """The page ``render_filled`` gives a visitor who is not signed in, without a request
+        (web/lean_vote.py); None until a first full render proved its filled page right."""
+        parts = self.filled.get(_filled_key(template, lang, wanted, path, values))
+        if parts is None:
+            return None
+        return _fill(parts, {**values, "csrf_token": csrf_token})
 
     def _marked(self, request, template, values, context) -> list[str]:
         """The page split at its markers: [text, slot name, text, slot name, ..., text]."""
@@ -207,6 +218,16 @@ class Renderer:
             names.get(part, part) if i % 2 else part
             for i, part in enumerate(re.split(pattern, html))
         ]
+
+
+def _filled_key(template, lang, wanted, path, values) -> tuple:
+    return (
+        template,
+        lang,
+        tuple(wanted or ()),
+        path,
+        tuple((k, type(v)) for k, v in values.items()),
+    )
 
 
 def _fill(parts: list[str], values: dict) -> str:

@@ -25,6 +25,9 @@ from web.middleware import MAX_FIELDS, URLENCODED
 
 FIELDS_KEPT = 16
 RECEIPT_KEY = "vote_receipt"
+# What the lean path (web/lean_vote.py) got from the batch for a vote it then hands on to the
+# full stack (a refusal, an error): ``cast`` answers with it instead of casting the vote again.
+CAST_RESULT = "icon.vote_result"
 
 
 @db.retry_on_disconnect  # reads only: a vote refused as the connection is lost still gets its page
@@ -71,7 +74,33 @@ async def _form(request: Request) -> dict:
         fields = dict(pairs)
     else:
         fields = dict((await request.form()).items())
+    return kept(fields)
+
+
+def kept(fields: dict) -> dict:
+    """The fields a vote form's handlers read, cut to size (web/lean_vote.py cuts them so too)."""
     return {k: str(v)[:200] for k, v in list(fields.items())[:FIELDS_KEPT]}
+
+
+def web_vote(form: dict, address: str, browser: str) -> WebVote:
+    return WebVote(
+        forms.number(form.get("round_id")) or -1,
+        form.get("phone", ""),
+        form.get("code", ""),
+        form.get("candidate", ""),
+        address,
+        browser,
+    )
+
+
+def session_receipt(receipt) -> dict:
+    """What the session keeps of a counted vote, for /vote/counted."""
+    return {
+        "code": receipts.format_receipt(receipt.code),
+        "round_title": receipt.round_title[:200],
+        "candidate_number": receipt.candidate_number,
+        "candidate_name": receipt.candidate_name[:200],
+    }
 
 
 def vote_page(request: Request) -> Response:
@@ -114,17 +143,9 @@ async def send_code(request: Request) -> Response:
 async def cast(request: Request) -> Response:
     engine = request.app.state.engine
     form = await _form(request)
-    address, browser = _visitor(request)
-    vote = WebVote(
-        forms.number(form.get("round_id")) or -1,
-        form.get("phone", ""),
-        form.get("code", ""),
-        form.get("candidate", ""),
-        address,
-        browser,
-    )
+    vote = web_vote(form, *_visitor(request))
     try:
-        receipt = await request.app.state.votes.web(vote)
+        receipt = await _counted(request, vote)
     except Invalid as exc:
         template = "vote/index.html" if "phone" in exc.errors else "vote/choose.html"
         context = await run_in_threadpool(_context, request, engine, form=form, errors=exc.errors)
@@ -137,13 +158,19 @@ async def cast(request: Request) -> Response:
         return _render(request, "vote/index.html", context, status=exc.status)
     # Only this one receipt, replaced by the next vote from this browser; the page shows it on
     # every reload, and no URL ever holds it.
-    request.session[RECEIPT_KEY] = {
-        "code": receipts.format_receipt(receipt.code),
-        "round_title": receipt.round_title[:200],
-        "candidate_number": receipt.candidate_number,
-        "candidate_name": receipt.candidate_name[:200],
-    }
+    request.session[RECEIPT_KEY] = session_receipt(receipt)
     return htmx.redirect(request, "/vote/counted")
+
+
+async def _counted(request: Request, vote: WebVote):
+    """The vote's receipt once its batch committed; raises what ``cast_web`` would raise. A vote
+    the lean path cast already is answered with what its batch said, never cast twice."""
+    found = request.scope.pop(CAST_RESULT, None)
+    if found is None:
+        return await request.app.state.votes.web(vote)
+    if isinstance(found, BaseException):
+        raise found
+    return found
 
 
 def counted_page(request: Request) -> Response:

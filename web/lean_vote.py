@@ -1,0 +1,327 @@
+"""The web vote and its confirmation page on the leanest path: ``POST /vote`` and
+``GET /vote/counted`` answered right after the metrics, as web/lean.py answers the SMS webhook.
+
+After an episode airs these are the site's busiest pages, and each needs only a little of what the
+middleware does for every page: the CSRF check, the signed session, the visitor's language, the
+security headers, gzip. Here each is done once, cheaply and to the same effect, for the common
+case only: a plain form within the body cap, a well-formed CSRF cookie echoed once in the form, a
+visitor not signed in, simple cookies, ASCII headers, no query string, no htmx. Anything else goes
+on to the full stack (the body replayed), so every refusal is the full stack's own; a vote that
+its batch refused (a wrong code, a closed round, a second vote...) is handed on with the batch's
+answer (``vote.CAST_RESULT``) and never cast twice. The 303 leaves only once the vote's batch
+committed, as ``vote.cast``'s does.
+
+The session cookie is Starlette's SessionMiddleware's, byte for byte: itsdangerous'
+TimestampSigner over base64 JSON, same key, flags and lifetime, so the rest of the site reads it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import secrets
+import time
+import zlib
+from base64 import b64decode, b64encode
+from collections.abc import Callable
+from urllib.parse import unquote
+
+from itsdangerous import BadSignature, TimestampSigner
+from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, want_bytes
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from campaign import phones
+from web.i18n import COOKIE as LANG_COOKIE
+from web.middleware import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    MAX_FIELDS,
+    SESSION_CSRF,
+    URLENCODED,
+    replay,
+    security_headers,
+)
+from web.routes import vote
+
+VOTE, COUNTED = "/vote", "/vote/counted"
+SESSION_COOKIE = "icon_session"  # as web/app.py names it to SessionMiddleware
+COUNTED_TEMPLATE = "vote/voted.html"
+GZIP_MINIMUM, GZIP_LEVEL = 500, 6  # as web/app.py's CompressPages
+# Cookies both parsers read alike (the CSRF check's SimpleCookie, Starlette's cookie_parser):
+# names and values of plain characters, "; " between them. Anything else takes the full stack.
+SIMPLE_COOKIES = re.compile(r"[\w\-]+=[\w\-+/=.]*(?:; [\w\-]+=[\w\-+/=.]*)*", re.ASCII)
+TOKEN = re.compile(r"[\w\-]{43}", re.ASCII)  # secrets.token_urlsafe(32), as CSRFProtect keeps it
+MAX_CACHED = 4096
+
+
+class _Signer(TimestampSigner):
+    """Starlette's session signer (same secret, salt, key derivation and digest), with the
+    derived key computed once instead of on every sign and check, and the signature made by the
+    standard library's one-call HMAC (the same bytes as itsdangerous' HMACAlgorithm)."""
+
+    def __init__(self, secret_key: str) -> None:
+        super().__init__(secret_key)
+        self._derived: dict = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = self._derived.get(secret_key)
+        if key is None:
+            key = self._derived[secret_key] = super().derive_key(secret_key)
+        return key
+
+    def get_signature(self, value: str | bytes) -> bytes:
+        return base64_encode(hmac.digest(self.derive_key(), want_bytes(value), "sha1"))
+
+
+class Sessions:
+    """Reads and writes the session cookie as SessionMiddleware does. A cookie whose signature
+    was checked is remembered with what it holds (the check is the same for the same bytes; its
+    age is checked each time), and the cookie a page sends back is signed once per second."""
+
+    def __init__(self, secret_key: str, max_age: int, https: bool) -> None:
+        self.signer = _Signer(secret_key)
+        self.max_age = max_age
+        flags = "httponly; samesite=lax" + ("; secure" if https else "")
+        self.suffix = f"; path=/; Max-Age={max_age}; {flags}".encode()
+        # cookie -> (its timestamp, the session it holds, that session encoded again)
+        self.verified: dict[str, tuple[int, dict, bytes]] = {}
+        self.signed: dict[bytes, tuple[int, bytes]] = {}
+
+    def load(self, cookie: str | None) -> tuple[dict, bytes]:
+        """The session (empty without a cookie, or with a bad or expired one, as Starlette's),
+        shared: never to be changed in place; and its payload as SessionMiddleware writes it."""
+        if cookie is None:
+            return {}, b""
+        found = self.verified.get(cookie)
+        if found is None:
+            try:
+                data = self.signer.unsign(cookie.encode("utf-8"), max_age=self.max_age)
+            except BadSignature:
+                return {}, b""
+            stamp = bytes_to_int(base64_decode(cookie.rsplit(".", 2)[1]))
+            session = json.loads(b64decode(data))
+            if len(self.verified) >= MAX_CACHED:
+                self.verified.clear()
+            self.verified[cookie] = found = (stamp, session, _payload(session))
+        stamp, session, payload = found
+        if not 0 <= int(time.time()) - stamp <= self.max_age:
+            return {}, b""  # expired: Starlette's SignatureExpired, an empty session
+        return session, payload
+
+    def header(self, session: dict) -> bytes:
+        """The Set-Cookie value SessionMiddleware sends for this (non-empty) session."""
+        return b"icon_session=" + self.signer.sign(_payload(session)) + self.suffix
+
+    def header_again(self, payload: bytes) -> bytes:
+        """``header`` for a session sent back unchanged (``load``'s payload): the same bytes
+        within one second."""
+        now = int(time.time())
+        found = self.signed.get(payload)
+        if found is None or found[0] != now:
+            if len(self.signed) >= MAX_CACHED:
+                self.signed.clear()
+            signed = b"icon_session=" + self.signer.sign(payload) + self.suffix
+            found = self.signed[payload] = (now, signed)
+        return found[1]
+
+
+def _payload(session: dict) -> bytes:
+    return b64encode(json.dumps(session).encode("utf-8"))
+
+
+class LeanVote:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret_key: str,
+        session_seconds: int,
+        https: bool,
+        body_cap: int,
+        known: Callable[[], list[str] | None],
+    ) -> None:
+        self.app, self.secret_key, self.cap, self.known = app, secret_key, body_cap, known
+        self.sessions = Sessions(secret_key, session_seconds, https)
+        self.security = [(k.lower().encode(), v.encode()) for k, v in security_headers(https)]
+        self.languages: dict[tuple, str] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["query_string"]:
+            if scope["path"] == VOTE and scope["method"] == "POST":
+                await self._vote(scope, receive, send)
+                return
+            if scope["path"] == COUNTED and scope["method"] == "GET":
+                await self._counted(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    async def _vote(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = _headers(scope)
+        length = headers.get(b"content-length") if headers else None
+        if (
+            length is None
+            or not length.isdigit()
+            or int(length) > self.cap
+            or not headers.get(b"content-type", "").startswith(URLENCODED)
+            or b"x-csrf-token" in headers
+            or b"hx-request" in headers
+        ):
+            await self.app(scope, receive, send)  # its body unread: the full stack's answer
+            return
+        cookies = _cookies(headers.get(b"cookie"))
+        token = cookies.get(CSRF_COOKIE) if cookies else None
+        if token is None or not TOKEN.fullmatch(token):
+            await self.app(scope, receive, send)
+            return
+        body = await _body(receive)
+        if body is None:
+            return  # the visitor hung up
+        try:
+            pairs = form_pairs(body.decode("latin-1"))
+        except ValueError:
+            pairs = []
+        submitted = [value for name, value in pairs if name == CSRF_FIELD]
+        session, _ = self.sessions.load(cookies.get(SESSION_COOKIE))
+        if (
+            len(body) > self.cap
+            or len(submitted) != 1
+            or not secrets.compare_digest(submitted[0].encode(), token.encode())
+            or SESSION_CSRF in session  # signed in: the session's own token decides
+        ):
+            await self.app(scope, replay(body), send)
+            return
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        browser = phones.keyed_hash(self.secret_key, token, "browser")[:32]
+        scope["endpoint"] = vote.cast  # the metrics' route label, as the router sets it
+        try:
+            receipt = await scope["app"].state.votes.web(
+                vote.web_vote(vote.kept(dict(pairs)), address, browser)
+            )
+        except Exception as exc:  # noqa: BLE001 - the full stack answers it, with this result
+            scope[vote.CAST_RESULT] = exc
+            await self.app(scope, replay(body), send)
+            return
+        session = {**session, vote.RECEIPT_KEY: vote.session_receipt(receipt)}
+        answer = [
+            (b"content-length", b"0"),
+            (b"location", COUNTED.encode()),
+            (b"set-cookie", self.sessions.header(session)),
+            *self.security,
+        ]
+        await send({"type": "http.response.start", "status": 303, "headers": answer})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = _headers(scope)
+        cookies = _cookies(headers.get(b"cookie")) if headers else None
+        token = cookies.get(CSRF_COOKIE) if cookies else None
+        if (
+            token is None
+            or not TOKEN.fullmatch(token)
+            or headers.get(b"content-length", "0") != "0"
+            or b"transfer-encoding" in headers
+        ):
+            await self.app(scope, receive, send)
+            return
+        session, payload = self.sessions.load(cookies.get(SESSION_COOKIE))
+        receipt = session.get(vote.RECEIPT_KEY)
+        wanted = self.known()
+        if (
+            not isinstance(receipt, dict)
+            or SESSION_CSRF in session
+            or wanted is None
+            or not all(type(v) in (str, int) for v in receipt.values())
+        ):
+            await self.app(scope, receive, send)
+            return
+        renderer = scope["app"].state.renderer
+        lang = self._language(
+            renderer, cookies.get(LANG_COOKIE), headers.get(b"accept-language"), wanted
+        )
+        html = renderer.filled_page(COUNTED_TEMPLATE, lang, wanted, COUNTED, receipt, token)
+        if html is None:  # the first visitor's page renders (and proves) the filled one
+            await self.app(scope, receive, send)
+            return
+        scope["endpoint"] = vote.counted_page
+        body = html.encode("utf-8")
+        vary = b"Cookie, Accept-Language"
+        encoded = []
+        if len(body) >= GZIP_MINIMUM:
+            vary += b", Accept-Encoding"
+            if "gzip" in headers.get(b"accept-encoding", ""):
+                body = zlib.compress(body, GZIP_LEVEL, 31)  # 31: a gzip stream
+                encoded = [(b"content-encoding", b"gzip")]
+        answer = [
+            (b"content-length", str(len(body)).encode()),
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"content-language", lang.encode()),
+            (b"vary", vary),
+            (b"cache-control", b"no-store"),
+            (b"set-cookie", self.sessions.header_again(payload)),
+            *encoded,
+            *self.security,
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": answer})
+        await send({"type": "http.response.body", "body": body})
+
+    def _language(self, renderer, cookie: str | None, accept: str | None, wanted: list[str]) -> str:
+        key = (cookie, accept, tuple(wanted))
+        lang = self.languages.get(key)
+        if lang is None:
+            lang = renderer.catalogue.negotiate(cookie, accept, wanted)
+            if len(self.languages) >= MAX_CACHED:
+                self.languages.clear()
+            self.languages[key] = lang
+        return lang
+
+
+def form_pairs(text: str) -> list[tuple[str, str]]:
+    """``parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)``, pair for pair
+    (vote._form reads the form so), without its per-call overhead on a form of plain fields."""
+    if 1 + text.count("&") > MAX_FIELDS:
+        raise ValueError("Max number of fields exceeded")
+    pairs = []
+    for piece in text.split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            pairs.append((_unquoted(name), _unquoted(value)))
+    return pairs
+
+
+def _unquoted(text: str) -> str:
+    if "+" in text:
+        text = text.replace("+", " ")
+    return unquote(text, errors="replace") if "%" in text else text
+
+
+def _headers(scope: Scope) -> dict[bytes, str] | None:
+    """The request's headers, first of each name as Starlette reads them; None if one is not
+    ASCII or the cookies come in more than one header (the full stack answers those)."""
+    found: dict[bytes, str] = {}
+    for key, value in scope["headers"]:
+        if not value.isascii() or (key == b"cookie" and key in found):
+            return None
+        if key not in found:
+            found[key] = value.decode("ascii")
+    return found
+
+
+def _cookies(header: str | None) -> dict[str, str] | None:
+    if header is None or not SIMPLE_COOKIES.fullmatch(header):
+        return None
+    pairs = [pair.split("=", 1) for pair in header.split("; ")]
+    cookies = dict(pairs)
+    return cookies if len(cookies) == len(pairs) else None  # a name twice: the full stack
+
+
+async def _body(receive: Receive) -> bytes | None:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
