@@ -20,9 +20,9 @@ from campaign import languages
 from tests.conftest import SECRET, login, run_async, session_data, text_of
 from tests.factories import PASSWORD
 from tests.voting.test_ballot_box import E164, PHONE, add_code, ballots, make_round
-from voting import ballot_box
-from voting.ballot_box import CODE_TRIES
+from voting import receipts
 from voting.models import VoteAttempt
+from voting.vote_codes import CODE_TRIES
 from web.app import create_app
 from web.lean_vote import LeanVote, Sessions, form_pairs
 from web.middleware import MAX_FIELDS
@@ -155,7 +155,7 @@ def test_lean_vote_answers_as_the_full_stack(client, full, engine, campaign):
     assert _answer(lean)[0] == 303 and lean.headers["location"] == "/vote/counted"
     lean_cookie, lean_session = _session(lean)
     full_cookie, full_session = _session(other)
-    codes = {ballot_box.format_receipt(b.receipt) for b in ballots(engine)}
+    codes = {receipts.format_receipt(b.receipt) for b in ballots(engine)}
     assert {
         lean_session["vote_receipt"].pop("code"),
         full_session["vote_receipt"].pop("code"),
@@ -197,7 +197,7 @@ def test_a_lean_vote_keeps_what_the_session_held_and_the_site_reads_it(
     checked = full.get("/vote/receipt", params={"code": code}, headers={"Accept-Language": "en"})
 
     assert list(session) == ["vote_receipt"] and code != _session(first)[1]["vote_receipt"]["code"]
-    assert ballot_box.format_receipt(mine.receipt) in {
+    assert receipts.format_receipt(mine.receipt) in {
         code,
         _session(first)[1]["vote_receipt"]["code"],
     }
