@@ -43,12 +43,21 @@ def _id_order(ids: list[Hashable]) -> tuple[str, str]:
     return type(first).__name__, f"{first:>20}" if isinstance(first, int) else str(first)
 
 
-def _parse_all(values: Iterable[object], parse: Callable[[str], Any], **fold_options: bool) -> dict:
-    """Parse each distinct value once; values equal once folded share the result."""
+def _parse_all(
+    values: Iterable[object],
+    parse: Callable[[str], Any],
+    odd_as_text: bool = True,
+    **fold_options: bool,
+) -> dict:
+    """Parse each distinct value once; values equal once folded share the result. An odd value
+    (not text, kept as a 1-tuple of its text) is read as its text, or as blank."""
     by_folded: dict[str, Any] = {}
     out: dict[object, Any] = {}
     for value in set(values):
-        text = fold(value, **fold_options)
+        if isinstance(value, tuple):
+            text = fold(value[0] if odd_as_text else None, **fold_options)
+        else:
+            text = fold(value, **fold_options)
         if text not in by_folded:
             by_folded[text] = parse(text)
         out[value] = by_folded[text]
@@ -121,38 +130,51 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
             seen.add(row.get("id"))
             unique.append(row)
     lex = lexicon(country, tuple(regions))
+    # Rows writing the four fields alike share everything but their ids: each distinct way of
+    # writing them is read once (a campaign repeats them heavily). Odd values are read as text.
+    written: dict[tuple[object, ...], list[Hashable]] = {}
+    for row in unique:
+        key = tuple(
+            v if v is None or isinstance(v, str) else (str(v),)
+            for v in (
+                row.get("nominee_name"),
+                row.get("region"),
+                row.get("institution"),
+                row.get("position"),
+            )
+        )
+        ids = written.get(key)
+        if ids is None:
+            ids = written[key] = []
+        ids.append(row.get("id"))
+    columns = list(zip(*written, strict=True)) if written else [(), (), (), ()]
     fields = []
-    for key, parse, options in (
-        ("nominee_name", name_tokens, {"join_apostrophes": True}),
-        ("region", region_key, {}),
-        ("institution", institution_key, {}),
-        ("position", position_key, {}),
+    for column, parse, options in zip(
+        columns,
+        (name_tokens, region_key, institution_key, position_key),
+        ({"join_apostrophes": True}, {}, {}, {}),
+        strict=True,
     ):
-        # Unhashable or odd values are compared as text.
-        column = [
-            v if v is None or isinstance(v, str) else str(v) for v in (r.get(key) for r in unique)
-        ]
         parsed = _parse_all(column, lambda text, parse=parse: parse(text, lex), **options)
-        fields.append([parsed[v] for v in column])
+        fields.append(parsed)
+    names, regions_of, institutions, positions = fields
     genders = _parse_all(
-        [r.get("nominee_name") if isinstance(r.get("nominee_name"), str) else None for r in unique],
-        lambda text: name_gender(text, lex),
-        join_apostrophes=True,
+        columns[0], lambda text: name_gender(text, lex), odd_as_text=False, join_apostrophes=True
     )
     # A region written as a cercle or a town ("Kati" for Koulikoro) also names a locality.
-    towns = _parse_all(
-        [r.get("region") if isinstance(r.get("region"), str) else None for r in unique],
-        lambda text: _town(text, lex),
-    )
+    towns = _parse_all(columns[1], lambda text: _town(text, lex), odd_as_text=False)
 
     profiles: dict[tuple[object, ...], Profile] = {}
     alone: list[list[Hashable]] = []
-    for row, name, region, institution, position in zip(unique, *fields, strict=True):
+    for (raw_name, raw_region, raw_institution, raw_position), ids in written.items():
+        name = names[raw_name]
         if not name:
-            alone.append([row.get("id")])
+            alone.extend([i] for i in ids)
             continue
-        raw_name = row.get("nominee_name")
-        gender = genders[raw_name if isinstance(raw_name, str) else None]
+        region = regions_of[raw_region]
+        institution = institutions[raw_institution]
+        position = positions[raw_position]
+        gender = genders[raw_name]
         # "M. Diarra" and "Mme Diarra", both teachers at one school, are two people.
         key = (name, region, institution, position, gender)
         profile = profiles.get(key)
@@ -160,12 +182,9 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
             profile = profiles[key] = Profile(name, region, institution, position)
             if gender:
                 profile.genders.add(gender)
-        profile.ids.append(row.get("id"))
-        raw = row.get("region")
+        profile.ids.extend(ids)
         words = region.split()
-        profile.towns.update(
-            t for t in towns[raw if isinstance(raw, str) else None] if t not in words
-        )
+        profile.towns.update(t for t in towns[raw_region] if t not in words)
 
     # Ordered by their ids, not by row order, so that ties break the same way
     # however the rows come.
