@@ -113,34 +113,45 @@ def post_classes(cores: Iterable[str]) -> dict[str, int]:
     return {core: find(n) for n, core in enumerate(cores)}
 
 
+def _name_keys(name: tuple[str, ...], names: Names) -> set[tuple[str, ...]]:
+    """The name blocks a name joins."""
+    spellings = names.options
+    keys: set[tuple[str, ...]] = set()
+    readings = [name]
+    if any(names.frequency[t] < 3 for t in name):
+        readings += respellings(name, names)
+    if len(name) >= 3:  # meets the same name without its second given name
+        readings += [name[:i] + name[i + 1 :] for i in range(len(name))]
+    for reading in readings:
+        options = [spellings.get(t, (t,)) for t in reading]
+        if all(len(o) == 1 for o in options):  # readings are sorted already
+            keys.add(reading)
+            continue
+        for n, combo in enumerate(product(*options)):
+            if n == _MAX_BLOCK_KEYS:
+                break
+            keys.add(tuple(sorted(combo)))
+    return keys
+
+
 def candidate_pairs(profiles: list[Profile], names: Names) -> set[tuple[int, int]]:
     """Pairs of profiles sharing a name block, in the same or a blank region."""
-    spellings = names.options
-    frequency = names.frequency
     blocks: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
     blank: dict[tuple[str, ...], list[int]] = defaultdict(list)
     regions: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    # Many profiles write one name (a person's nominations differ in post or workplace wording):
+    # its block keys are worked out once.
+    keys_of: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for index, p in enumerate(profiles):
-        keys: set[tuple[str, ...]] = set()
-        readings = [p.name]
-        if any(frequency[t] < 3 for t in p.name):
-            readings += respellings(p.name, names)
-        if len(p.name) >= 3:  # meets the same name without its second given name
-            readings += [p.name[:i] + p.name[i + 1 :] for i in range(len(p.name))]
-        for reading in readings:
-            options = [spellings.get(t, (t,)) for t in reading]
-            if all(len(o) == 1 for o in options):  # readings are sorted already
-                keys.add(reading)
-                continue
-            for n, combo in enumerate(product(*options)):
-                if n == _MAX_BLOCK_KEYS:
-                    break
-                keys.add(tuple(sorted(combo)))
-        for key in keys:
-            if p.region:
+        keys = keys_of.get(p.name)
+        if keys is None:
+            keys = keys_of[p.name] = _name_keys(p.name, names)
+        if p.region:
+            for key in keys:
                 blocks[(p.region, key)].append(index)
                 regions[key].add(p.region)
-            else:
+        else:
+            for key in keys:
                 blank[key].append(index)
     # Two workplaces of different kinds never match (see context): within a block, only
     # profiles sharing a kind, or without one, are paired.
