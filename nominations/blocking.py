@@ -252,6 +252,7 @@ def evidence_pairs(
         for key in long_:
             longs[key].append(index)
     pairs: set[tuple[int, int]] = set()
+    near_of: dict[frozenset[str], list[tuple[str, str]]] = {}
     for members in blocks.values():
         if 1 < len(members) <= _MAX_BLOCK:
             pairs.update(combinations(members, 2))
@@ -270,7 +271,12 @@ def evidence_pairs(
         for i in wild:
             for w in others:
                 pairs.update((i, j) if i < j else (j, i) for j in buckets[w] if j != i)
-        for x, y in _word_pairs(others, known):
+        # The same words meet again at each of a name's locality words: paired once.
+        words = frozenset(others)
+        near = near_of.get(words)
+        if near is None:
+            near = near_of[words] = _word_pairs(others, known)
+        for x, y in near:
             pairs.update(
                 (i, j) if i < j else (j, i) for i in buckets[x] for j in buckets[y] if i != j
             )

@@ -172,19 +172,24 @@ class Grouper:
             ids.setdefault((p.region, p.institution, p.position, frozenset(p.genders)), len(ids))
             for p in profiles
         ]
-        verdicts: dict[tuple[int, int], int | None] = {}
+        # Keyed by the two contexts' numbers in one int, cheaper to hash than a pair.
+        verdicts: dict[int, int | None] = {}
+        width = len(ids)
+        names = [p.name for p in profiles]
         distance = self.names.distance
+        context = self.context
         found = []
         for i, j in candidate_pairs(profiles, self.names):
             a, b = context_of[i], context_of[j]
-            key = (a, b) if a < b else (b, a)
+            key = a * width + b if a < b else b * width + a
             if key in verdicts:
                 vague = verdicts[key]
             else:
-                vague = verdicts[key] = self.context(profiles[i], profiles[j])
+                vague = verdicts[key] = context(profiles[i], profiles[j])
             if vague is None:
                 continue
-            d = distance(profiles[i].name, profiles[j].name)
+            x, y = names[i], names[j]
+            d = 0 if x == y else distance(x, y)  # a profile's name is never blank
             if d <= EDGE_BUDGET or (d == DROPPED_NAME and vague == 0):
                 found.append((vague, d, i, j))
         return found
