@@ -192,11 +192,22 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
     first = Grouper(ordered, lex).clusters()
     evidence = []
     cluster_of: dict[Hashable, int] = {}
+    memo: dict = {}
     for index, cluster in enumerate(first):
         e = Evidence()
         for k in cluster:
             p = ordered[k]
-            e.add(p.name, p.region, p.institution, p.position, p.towns, lex, len(p.ids), p.genders)
+            e.add(
+                p.name,
+                p.region,
+                p.institution,
+                p.position,
+                p.towns,
+                lex,
+                len(p.ids),
+                p.genders,
+                memo,
+            )
             for i in p.ids:
                 cluster_of[i] = index
         evidence.append(e)
