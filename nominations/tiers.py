@@ -215,9 +215,10 @@ class _Merger:
         self.members = [[i] for i in range(n)]
         self.weight = [len(p.ids) for p in grouper.profiles]
         self.facets: list[Facets | None] = [None] * n  # built when first needed
-        # Verdicts on two groups hold until one of them grows.
-        self.verdicts: dict[tuple[int, int], bool] = {}
-        self.grown: set[int] = set()
+        # Verdicts on two groups hold until one of them grows: each is kept with the groups'
+        # versions (how many times each grew), in any tier.
+        self.verdicts: dict[int, tuple[int, int, bool]] = {}
+        self.version = [0] * n
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -233,13 +234,16 @@ class _Merger:
         return found
 
     def mergeable(self, a: int, b: int) -> bool:
-        if a in self.grown or b in self.grown:
-            return self.grouper.consistent(self.facet(a), self.facet(b))
-        key = (a, b) if a < b else (b, a)
+        if a > b:
+            a, b = b, a
+        key = a * len(self.parent) + b
+        va, vb = self.version[a], self.version[b]
         found = self.verdicts.get(key)
-        if found is None:
-            found = self.verdicts[key] = self.grouper.consistent(self.facet(a), self.facet(b))
-        return found
+        if found is not None and found[0] == va and found[1] == vb:
+            return found[2]
+        verdict = self.grouper.consistent(self.facet(a), self.facet(b))
+        self.verdicts[key] = (va, vb, verdict)
+        return verdict
 
     def allowed(self, partners: set[int]) -> set[int]:
         """The partners a vague group may join this round.
@@ -260,8 +264,6 @@ class _Merger:
 
     def tier(self, vague: int, edges: list[tuple[int, int, int]]) -> None:
         """Merge along one tier's edges (distance, i, j), the closest and heaviest first."""
-        self.verdicts.clear()
-        self.grown.clear()
         find, weight = self.find, self.weight
         edges = sorted(
             edges, key=lambda e: (e[0], -weight[find(e[1])] - weight[find(e[2])], e[1], e[2])
@@ -294,7 +296,7 @@ class _Merger:
         self.weight[a] += self.weight[b]
         self.facet(a).absorb(self.facet(b))
         members[b] = []
-        self.grown.add(a)
+        self.version[a] += 1
 
     def clusters(self) -> list[list[int]]:
         return [m for i, m in enumerate(self.members) if m and self.parent[i] == i]
