@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from nominations.lexicon import Lexicon, lexicon
 from nominations.normalise import (
@@ -43,21 +43,37 @@ def _id_order(ids: list[Hashable]) -> tuple[str, str]:
     return type(first).__name__, f"{first:>20}" if isinstance(first, int) else str(first)
 
 
+class _Odd(NamedTuple):
+    """An unhashable value, by its text."""
+
+    text: str
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 def _parse_all(
     values: Iterable[object],
     parse: Callable[[str], Any],
     odd_as_text: bool = True,
     **fold_options: bool,
 ) -> dict:
-    """Parse each distinct value once; values equal once folded share the result. An odd value
-    (not text, kept as a 1-tuple of its text) is read as its text, or as blank."""
+    """Parse each distinct value once; values equal once folded share the result. A value that
+    is not text is read as its text, or (not ``odd_as_text``) as blank."""
     by_folded: dict[str, Any] = {}
     out: dict[object, Any] = {}
     for value in set(values):
-        if isinstance(value, tuple):
-            text = fold(value[0] if odd_as_text else None, **fold_options)
-        else:
+        if value is None or isinstance(value, str):
             text = fold(value, **fold_options)
+        elif odd_as_text:
+            text = fold(value.text if isinstance(value, _Odd) else str(value), **fold_options)
+        else:
+            text = ""
         if text not in by_folded:
             by_folded[text] = parse(text)
         out[value] = by_folded[text]
@@ -123,30 +139,26 @@ def _analyse(rows, country, regions, distinct):  # type: ignore[no-untyped-def]
 
 
 def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-def]
-    unique: list[Mapping[str, object]] = []
-    seen: set[Hashable] = set()
-    for row in rows:
-        if row.get("id") not in seen:
-            seen.add(row.get("id"))
-            unique.append(row)
     lex = lexicon(country, tuple(regions))
     # Rows writing the four fields alike share everything but their ids: each distinct way of
     # writing them is read once (a campaign repeats them heavily). Odd values are read as text.
     written: dict[tuple[object, ...], list[Hashable]] = {}
-    for row in unique:
-        key = tuple(
-            v if v is None or isinstance(v, str) else (str(v),)
-            for v in (
-                row.get("nominee_name"),
-                row.get("region"),
-                row.get("institution"),
-                row.get("position"),
-            )
-        )
-        ids = written.get(key)
+    seen: set[Hashable] = set()
+    for row in rows:
+        get = row.get
+        i = get("id")
+        if i in seen:
+            continue
+        seen.add(i)
+        key = (get("nominee_name"), get("region"), get("institution"), get("position"))
+        try:
+            ids = written.get(key)
+        except TypeError:  # an unhashable value
+            key = tuple(v if _hashable(v) else _Odd(str(v)) for v in key)
+            ids = written.get(key)
         if ids is None:
             ids = written[key] = []
-        ids.append(row.get("id"))
+        ids.append(i)
     columns = list(zip(*written, strict=True)) if written else [(), (), (), ()]
     fields = []
     for column, parse, options in zip(
