@@ -57,23 +57,16 @@ def _hashable(value: object) -> bool:
     return True
 
 
-def _parse_all(
-    values: Iterable[object],
-    parse: Callable[[str], Any],
-    odd_as_text: bool = True,
-    **fold_options: bool,
-) -> dict:
+def _parse_all(values: Iterable[object], parse: Callable[[str], Any], **fold_options: bool) -> dict:
     """Parse each distinct value once; values equal once folded share the result. A value that
-    is not text is read as its text, or (not ``odd_as_text``) as blank."""
+    is not text is read as its text."""
     by_folded: dict[str, Any] = {}
     out: dict[object, Any] = {}
     for value in set(values):
         if value is None or isinstance(value, str):
             text = fold(value, **fold_options)
-        elif odd_as_text:
-            text = fold(value.text if isinstance(value, _Odd) else str(value), **fold_options)
         else:
-            text = ""
+            text = fold(value.text if isinstance(value, _Odd) else str(value), **fold_options)
         if text not in by_folded:
             by_folded[text] = parse(text)
         out[value] = by_folded[text]
@@ -160,33 +153,33 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
             ids = written[key] = []
         ids.append(i)
     columns = list(zip(*written, strict=True)) if written else [(), (), (), ()]
-    fields = []
-    for column, parse, options in zip(
-        columns,
-        (name_tokens, region_key, institution_key, position_key),
-        ({"join_apostrophes": True}, {}, {}, {}),
-        strict=True,
-    ):
-        parsed = _parse_all(column, lambda text, parse=parse: parse(text, lex), **options)
-        fields.append(parsed)
-    names, regions_of, institutions, positions = fields
-    genders = _parse_all(
-        columns[0], lambda text: name_gender(text, lex), odd_as_text=False, join_apostrophes=True
+    # A name's titles also say whether a man or a woman is meant; a region written as a cercle
+    # or a town ("Kati" for Koulikoro) also names a locality. A value that is not text says
+    # neither.
+    names = _parse_all(
+        columns[0],
+        lambda text: (name_tokens(text, lex), name_gender(text, lex)),
+        join_apostrophes=True,
     )
-    # A region written as a cercle or a town ("Kati" for Koulikoro) also names a locality.
-    towns = _parse_all(columns[1], lambda text: _town(text, lex), odd_as_text=False)
+    regions_of = _parse_all(columns[1], lambda text: (region_key(text, lex), _town(text, lex)))
+    institutions = _parse_all(columns[2], lambda text: institution_key(text, lex))
+    positions = _parse_all(columns[3], lambda text: position_key(text, lex))
+    no_gender, no_town = name_gender("", lex), _town("", lex)
 
     profiles: dict[tuple[object, ...], Profile] = {}
     alone: list[list[Hashable]] = []
     for (raw_name, raw_region, raw_institution, raw_position), ids in written.items():
-        name = names[raw_name]
+        name, gender = names[raw_name]
         if not name:
             alone.extend([i] for i in ids)
             continue
-        region = regions_of[raw_region]
+        region, town = regions_of[raw_region]
         institution = institutions[raw_institution]
         position = positions[raw_position]
-        gender = genders[raw_name]
+        if raw_name is not None and not isinstance(raw_name, str):
+            gender = no_gender
+        if raw_region is not None and not isinstance(raw_region, str):
+            town = no_town
         # "M. Diarra" and "Mme Diarra", both teachers at one school, are two people.
         key = (name, region, institution, position, gender)
         profile = profiles.get(key)
@@ -196,7 +189,7 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
                 profile.genders.add(gender)
         profile.ids.extend(ids)
         words = region.split()
-        profile.towns.update(t for t in towns[raw_region] if t not in words)
+        profile.towns.update(t for t in town if t not in words)
 
     # Ordered by their ids, not by row order, so that ties break the same way
     # however the rows come.
