@@ -222,7 +222,9 @@ def evidence_pairs(
     """
     blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
     # (locality word, name less one word) -> that word (or "" for none) -> groups.
-    rests: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
+    rests: dict[tuple[str, tuple[str, ...]], list[tuple[str, int]]] = defaultdict(list)
+    # A name's readings: ("", its words), and each word with the name less that word.
+    readings_of: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = {}
     # (token, locality word) -> the groups with that word alone as a name, and those holding it.
     shorts: dict[tuple[str, str], list[int]] = defaultdict(list)
     longs: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -240,11 +242,16 @@ def evidence_pairs(
                 short.update((name[0], w) for w in words)
                 continue
             long_.update((t, w) for t in name for w in words)
-            unique = tuple(sorted(set(name)))  # "Usman Usman" is compared as a set of words
+            readings = readings_of.get(name)
+            if readings is None:
+                unique = tuple(sorted(set(name)))  # "Usman Usman" is compared as a set of words
+                readings = readings_of[name] = [
+                    ("", unique),
+                    *((unique[i], unique[:i] + unique[i + 1 :]) for i in range(len(unique))),
+                ]
             for w in words:
-                rests[(w, *unique)].append(("", index))
-                for i in range(len(unique)):
-                    rests[(w, *unique[:i], *unique[i + 1 :])].append((unique[i], index))
+                for word, rest in readings:
+                    rests[(w, rest)].append((word, index))
         for key in keys:
             blocks[key].append(index)
         for key in short:
