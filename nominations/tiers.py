@@ -175,7 +175,11 @@ class Grouper:
         # Keyed by the two contexts' numbers in one int, cheaper to hash than a pair.
         verdicts: dict[int, int | None] = {}
         width = len(ids)
-        names = [p.name for p in profiles]
+        # Names by number too: the distance between two of them is looked up by one int.
+        numbers: dict[tuple[str, ...], int] = {}
+        name_of = [numbers.setdefault(p.name, len(numbers)) for p in profiles]
+        count = len(numbers)
+        distances: dict[int, int] = {}
         distance = self.names.distance
         context = self.context
         found = []
@@ -188,8 +192,14 @@ class Grouper:
                 vague = verdicts[key] = context(profiles[i], profiles[j])
             if vague is None:
                 continue
-            x, y = names[i], names[j]
-            d = 0 if x == y else distance(x, y)  # a profile's name is never blank
+            x, y = name_of[i], name_of[j]
+            if x == y:
+                d = 0  # a profile's name is never blank
+            else:
+                key = x * count + y if x < y else y * count + x
+                d = distances.get(key, -1)
+                if d < 0:
+                    d = distances[key] = distance(profiles[i].name, profiles[j].name)
             if d <= EDGE_BUDGET or (d == DROPPED_NAME and vague == 0):
                 found.append((vague, d, i, j))
         return found
