@@ -113,34 +113,45 @@ def post_classes(cores: Iterable[str]) -> dict[str, int]:
     return {core: find(n) for n, core in enumerate(cores)}
 
 
+def _name_keys(name: tuple[str, ...], names: Names) -> set[tuple[str, ...]]:
+    """The name blocks a name joins."""
+    spellings = names.options
+    keys: set[tuple[str, ...]] = set()
+    readings = [name]
+    if any(names.frequency[t] < 3 for t in name):
+        readings += respellings(name, names)
+    if len(name) >= 3:  # meets the same name without its second given name
+        readings += [name[:i] + name[i + 1 :] for i in range(len(name))]
+    for reading in readings:
+        options = [spellings.get(t, (t,)) for t in reading]
+        if all(len(o) == 1 for o in options):  # readings are sorted already
+            keys.add(reading)
+            continue
+        for n, combo in enumerate(product(*options)):
+            if n == _MAX_BLOCK_KEYS:
+                break
+            keys.add(tuple(sorted(combo)))
+    return keys
+
+
 def candidate_pairs(profiles: list[Profile], names: Names) -> set[tuple[int, int]]:
     """Pairs of profiles sharing a name block, in the same or a blank region."""
-    spellings = names.options
-    frequency = names.frequency
     blocks: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
     blank: dict[tuple[str, ...], list[int]] = defaultdict(list)
     regions: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    # Many profiles write one name (a person's nominations differ in post or workplace wording):
+    # its block keys are worked out once.
+    keys_of: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for index, p in enumerate(profiles):
-        keys: set[tuple[str, ...]] = set()
-        readings = [p.name]
-        if any(frequency[t] < 3 for t in p.name):
-            readings += respellings(p.name, names)
-        if len(p.name) >= 3:  # meets the same name without its second given name
-            readings += [p.name[:i] + p.name[i + 1 :] for i in range(len(p.name))]
-        for reading in readings:
-            options = [spellings.get(t, (t,)) for t in reading]
-            if all(len(o) == 1 for o in options):  # readings are sorted already
-                keys.add(reading)
-                continue
-            for n, combo in enumerate(product(*options)):
-                if n == _MAX_BLOCK_KEYS:
-                    break
-                keys.add(tuple(sorted(combo)))
-        for key in keys:
-            if p.region:
+        keys = keys_of.get(p.name)
+        if keys is None:
+            keys = keys_of[p.name] = _name_keys(p.name, names)
+        if p.region:
+            for key in keys:
                 blocks[(p.region, key)].append(index)
                 regions[key].add(p.region)
-            else:
+        else:
+            for key in keys:
                 blank[key].append(index)
     # Two workplaces of different kinds never match (see context): within a block, only
     # profiles sharing a kind, or without one, are paired.
@@ -211,7 +222,9 @@ def evidence_pairs(
     """
     blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
     # (locality word, name less one word) -> that word (or "" for none) -> groups.
-    rests: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
+    rests: dict[tuple[str, tuple[str, ...]], list[tuple[str, int]]] = defaultdict(list)
+    # A name's readings: ("", its words), and each word with the name less that word.
+    readings_of: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = {}
     # (token, locality word) -> the groups with that word alone as a name, and those holding it.
     shorts: dict[tuple[str, str], list[int]] = defaultdict(list)
     longs: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -229,11 +242,16 @@ def evidence_pairs(
                 short.update((name[0], w) for w in words)
                 continue
             long_.update((t, w) for t in name for w in words)
-            unique = tuple(sorted(set(name)))  # "Usman Usman" is compared as a set of words
+            readings = readings_of.get(name)
+            if readings is None:
+                unique = tuple(sorted(set(name)))  # "Usman Usman" is compared as a set of words
+                readings = readings_of[name] = [
+                    ("", unique),
+                    *((unique[i], unique[:i] + unique[i + 1 :]) for i in range(len(unique))),
+                ]
             for w in words:
-                rests[(w, *unique)].append(("", index))
-                for i in range(len(unique)):
-                    rests[(w, *unique[:i], *unique[i + 1 :])].append((unique[i], index))
+                for word, rest in readings:
+                    rests[(w, rest)].append((word, index))
         for key in keys:
             blocks[key].append(index)
         for key in short:
@@ -241,6 +259,7 @@ def evidence_pairs(
         for key in long_:
             longs[key].append(index)
     pairs: set[tuple[int, int]] = set()
+    near_of: dict[frozenset[str], list[tuple[str, str]]] = {}
     for members in blocks.values():
         if 1 < len(members) <= _MAX_BLOCK:
             pairs.update(combinations(members, 2))
@@ -259,7 +278,12 @@ def evidence_pairs(
         for i in wild:
             for w in others:
                 pairs.update((i, j) if i < j else (j, i) for j in buckets[w] if j != i)
-        for x, y in _word_pairs(others, known):
+        # The same words meet again at each of a name's locality words: paired once.
+        words = frozenset(others)
+        near = near_of.get(words)
+        if near is None:
+            near = near_of[words] = _word_pairs(others, known)
+        for x, y in near:
             pairs.update(
                 (i, j) if i < j else (j, i) for i in buckets[x] for j in buckets[y] if i != j
             )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from nominations.lexicon import Lexicon, lexicon
 from nominations.normalise import (
@@ -43,12 +43,30 @@ def _id_order(ids: list[Hashable]) -> tuple[str, str]:
     return type(first).__name__, f"{first:>20}" if isinstance(first, int) else str(first)
 
 
+class _Odd(NamedTuple):
+    """An unhashable value, by its text."""
+
+    text: str
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 def _parse_all(values: Iterable[object], parse: Callable[[str], Any], **fold_options: bool) -> dict:
-    """Parse each distinct value once; values equal once folded share the result."""
+    """Parse each distinct value once; values equal once folded share the result. A value that
+    is not text is read as its text."""
     by_folded: dict[str, Any] = {}
     out: dict[object, Any] = {}
     for value in set(values):
-        text = fold(value, **fold_options)
+        if value is None or isinstance(value, str):
+            text = fold(value, **fold_options)
+        else:
+            text = fold(value.text if isinstance(value, _Odd) else str(value), **fold_options)
         if text not in by_folded:
             by_folded[text] = parse(text)
         out[value] = by_folded[text]
@@ -114,45 +132,54 @@ def _analyse(rows, country, regions, distinct):  # type: ignore[no-untyped-def]
 
 
 def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-def]
-    unique: list[Mapping[str, object]] = []
+    lex = lexicon(country, tuple(regions))
+    # Rows writing the four fields alike share everything but their ids: each distinct way of
+    # writing them is read once (a campaign repeats them heavily). Odd values are read as text.
+    written: dict[tuple[object, ...], list[Hashable]] = {}
     seen: set[Hashable] = set()
     for row in rows:
-        if row.get("id") not in seen:
-            seen.add(row.get("id"))
-            unique.append(row)
-    lex = lexicon(country, tuple(regions))
-    fields = []
-    for key, parse, options in (
-        ("nominee_name", name_tokens, {"join_apostrophes": True}),
-        ("region", region_key, {}),
-        ("institution", institution_key, {}),
-        ("position", position_key, {}),
-    ):
-        # Unhashable or odd values are compared as text.
-        column = [
-            v if v is None or isinstance(v, str) else str(v) for v in (r.get(key) for r in unique)
-        ]
-        parsed = _parse_all(column, lambda text, parse=parse: parse(text, lex), **options)
-        fields.append([parsed[v] for v in column])
-    genders = _parse_all(
-        [r.get("nominee_name") if isinstance(r.get("nominee_name"), str) else None for r in unique],
-        lambda text: name_gender(text, lex),
+        get = row.get
+        i = get("id")
+        if i in seen:
+            continue
+        seen.add(i)
+        key = (get("nominee_name"), get("region"), get("institution"), get("position"))
+        try:
+            ids = written.get(key)
+        except TypeError:  # an unhashable value
+            key = tuple(v if _hashable(v) else _Odd(str(v)) for v in key)
+            ids = written.get(key)
+        if ids is None:
+            ids = written[key] = []
+        ids.append(i)
+    columns = list(zip(*written, strict=True)) if written else [(), (), (), ()]
+    # A name's titles also say whether a man or a woman is meant; a region written as a cercle
+    # or a town ("Kati" for Koulikoro) also names a locality. A value that is not text says
+    # neither.
+    names = _parse_all(
+        columns[0],
+        lambda text: (name_tokens(text, lex), name_gender(text, lex)),
         join_apostrophes=True,
     )
-    # A region written as a cercle or a town ("Kati" for Koulikoro) also names a locality.
-    towns = _parse_all(
-        [r.get("region") if isinstance(r.get("region"), str) else None for r in unique],
-        lambda text: _town(text, lex),
-    )
+    regions_of = _parse_all(columns[1], lambda text: (region_key(text, lex), _town(text, lex)))
+    institutions = _parse_all(columns[2], lambda text: institution_key(text, lex))
+    positions = _parse_all(columns[3], lambda text: position_key(text, lex))
+    no_gender, no_town = name_gender("", lex), _town("", lex)
 
     profiles: dict[tuple[object, ...], Profile] = {}
     alone: list[list[Hashable]] = []
-    for row, name, region, institution, position in zip(unique, *fields, strict=True):
+    for (raw_name, raw_region, raw_institution, raw_position), ids in written.items():
+        name, gender = names[raw_name]
         if not name:
-            alone.append([row.get("id")])
+            alone.extend([i] for i in ids)
             continue
-        raw_name = row.get("nominee_name")
-        gender = genders[raw_name if isinstance(raw_name, str) else None]
+        region, town = regions_of[raw_region]
+        institution = institutions[raw_institution]
+        position = positions[raw_position]
+        if raw_name is not None and not isinstance(raw_name, str):
+            gender = no_gender
+        if raw_region is not None and not isinstance(raw_region, str):
+            town = no_town
         # "M. Diarra" and "Mme Diarra", both teachers at one school, are two people.
         key = (name, region, institution, position, gender)
         profile = profiles.get(key)
@@ -160,12 +187,9 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
             profile = profiles[key] = Profile(name, region, institution, position)
             if gender:
                 profile.genders.add(gender)
-        profile.ids.append(row.get("id"))
-        raw = row.get("region")
+        profile.ids.extend(ids)
         words = region.split()
-        profile.towns.update(
-            t for t in towns[raw if isinstance(raw, str) else None] if t not in words
-        )
+        profile.towns.update(t for t in town if t not in words)
 
     # Ordered by their ids, not by row order, so that ties break the same way
     # however the rows come.
@@ -173,11 +197,22 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
     first = Grouper(ordered, lex).clusters()
     evidence = []
     cluster_of: dict[Hashable, int] = {}
+    memo: dict = {}
     for index, cluster in enumerate(first):
         e = Evidence()
         for k in cluster:
             p = ordered[k]
-            e.add(p.name, p.region, p.institution, p.position, p.towns, lex, len(p.ids), p.genders)
+            e.add(
+                p.name,
+                p.region,
+                p.institution,
+                p.position,
+                p.towns,
+                lex,
+                len(p.ids),
+                p.genders,
+                memo,
+            )
             for i in p.ids:
                 cluster_of[i] = index
         evidence.append(e)

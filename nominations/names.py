@@ -11,7 +11,7 @@ other, are different names, not a typo of each other.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from itertools import permutations
+from itertools import chain, permutations
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -66,9 +66,7 @@ class Names:
         options: dict[str, tuple[str, ...]] = {}
         for token in vocabulary:
             variants = deletes(token, 1 if len(token) <= 4 else 2)
-            near: set[str] = set()
-            for variant in variants:
-                near.update(index.get(variant, ()))
+            near = set(chain.from_iterable([index[v] for v in variants if v in index]))
             found = process.extract(token, near, scorer=OSA.distance, score_cutoff=2, limit=None)
             size = len(token)
             close = [

@@ -81,14 +81,28 @@ class Evidence:
         self.size = 0
 
     def add(
-        self, name, region, institution, position, towns, lex: Lexicon, count: int, genders=()
+        self,
+        name,
+        region,
+        institution,
+        position,
+        towns,
+        lex: Lexicon,
+        count: int,
+        genders=(),
+        memo: dict | None = None,
     ) -> None:  # type: ignore[no-untyped-def]
+        """``memo`` (one per lexicon) keeps the keys of names and workplaces seen before."""
         self.size += count
         self.genders.update(genders)
         if name:
-            # "Hadja Diarra" is kept as a name by the first pass; here it is a title.
-            words = [t for t in name if t not in lex.hadj] or name
-            key = tuple(sorted(lex.canon(t) for t in words))
+            key = memo.get(name) if memo is not None else None
+            if key is None:
+                # "Hadja Diarra" is kept as a name by the first pass; here it is a title.
+                words = [t for t in name if t not in lex.hadj] or name
+                key = tuple(sorted(lex.canon(t) for t in words))
+                if memo is not None:
+                    memo[name] = key
             self.names[key] = self.names.get(key, 0) + count
         if region:
             self.regions.add(region)
@@ -96,7 +110,11 @@ class Evidence:
         if town:
             self.places.add(town)
         if institution is not None:
-            place = frozenset(phonetic(w) for w in institution.place if len(w) >= 3)
+            place = memo.get(institution) if memo is not None else None
+            if place is None:
+                place = frozenset(phonetic(w) for w in institution.place if len(w) >= 3)
+                if memo is not None:
+                    memo[institution] = place
             if place:
                 self.places.add(place)
             self.kinds.update(institution.kinds)

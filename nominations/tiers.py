@@ -172,19 +172,34 @@ class Grouper:
             ids.setdefault((p.region, p.institution, p.position, frozenset(p.genders)), len(ids))
             for p in profiles
         ]
-        verdicts: dict[tuple[int, int], int | None] = {}
+        # Keyed by the two contexts' numbers in one int, cheaper to hash than a pair.
+        verdicts: dict[int, int | None] = {}
+        width = len(ids)
+        # Names by number too: the distance between two of them is looked up by one int.
+        numbers: dict[tuple[str, ...], int] = {}
+        name_of = [numbers.setdefault(p.name, len(numbers)) for p in profiles]
+        count = len(numbers)
+        distances: dict[int, int] = {}
         distance = self.names.distance
+        context = self.context
         found = []
         for i, j in candidate_pairs(profiles, self.names):
             a, b = context_of[i], context_of[j]
-            key = (a, b) if a < b else (b, a)
+            key = a * width + b if a < b else b * width + a
             if key in verdicts:
                 vague = verdicts[key]
             else:
-                vague = verdicts[key] = self.context(profiles[i], profiles[j])
+                vague = verdicts[key] = context(profiles[i], profiles[j])
             if vague is None:
                 continue
-            d = distance(profiles[i].name, profiles[j].name)
+            x, y = name_of[i], name_of[j]
+            if x == y:
+                d = 0  # a profile's name is never blank
+            else:
+                key = x * count + y if x < y else y * count + x
+                d = distances.get(key, -1)
+                if d < 0:
+                    d = distances[key] = distance(profiles[i].name, profiles[j].name)
             if d <= EDGE_BUDGET or (d == DROPPED_NAME and vague == 0):
                 found.append((vague, d, i, j))
         return found
@@ -210,9 +225,10 @@ class _Merger:
         self.members = [[i] for i in range(n)]
         self.weight = [len(p.ids) for p in grouper.profiles]
         self.facets: list[Facets | None] = [None] * n  # built when first needed
-        # Verdicts on two groups hold until one of them grows.
-        self.verdicts: dict[tuple[int, int], bool] = {}
-        self.grown: set[int] = set()
+        # Verdicts on two groups hold until one of them grows: each is kept with the groups'
+        # versions (how many times each grew), in any tier.
+        self.verdicts: dict[int, tuple[int, int, bool]] = {}
+        self.version = [0] * n
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -228,13 +244,16 @@ class _Merger:
         return found
 
     def mergeable(self, a: int, b: int) -> bool:
-        if a in self.grown or b in self.grown:
-            return self.grouper.consistent(self.facet(a), self.facet(b))
-        key = (a, b) if a < b else (b, a)
+        if a > b:
+            a, b = b, a
+        key = a * len(self.parent) + b
+        va, vb = self.version[a], self.version[b]
         found = self.verdicts.get(key)
-        if found is None:
-            found = self.verdicts[key] = self.grouper.consistent(self.facet(a), self.facet(b))
-        return found
+        if found is not None and found[0] == va and found[1] == vb:
+            return found[2]
+        verdict = self.grouper.consistent(self.facet(a), self.facet(b))
+        self.verdicts[key] = (va, vb, verdict)
+        return verdict
 
     def allowed(self, partners: set[int]) -> set[int]:
         """The partners a vague group may join this round.
@@ -255,8 +274,6 @@ class _Merger:
 
     def tier(self, vague: int, edges: list[tuple[int, int, int]]) -> None:
         """Merge along one tier's edges (distance, i, j), the closest and heaviest first."""
-        self.verdicts.clear()
-        self.grown.clear()
         find, weight = self.find, self.weight
         edges = sorted(
             edges, key=lambda e: (e[0], -weight[find(e[1])] - weight[find(e[2])], e[1], e[2])
@@ -289,7 +306,7 @@ class _Merger:
         self.weight[a] += self.weight[b]
         self.facet(a).absorb(self.facet(b))
         members[b] = []
-        self.grown.add(a)
+        self.version[a] += 1
 
     def clusters(self) -> list[list[int]]:
         return [m for i, m in enumerate(self.members) if m and self.parent[i] == i]

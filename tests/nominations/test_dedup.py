@@ -527,3 +527,18 @@ def test_group_nominations_generated_set_scores_above_target():
     assert len(rows) >= 3000
     assert precision >= 0.97
     assert recall >= 0.97
+
+
+def test_group_nominations_values_that_are_not_text_are_read_as_text():
+    # Rows are keyed by their fields as given: unhashable ones (a list, a dict) must still be
+    # read, as their text, like a number is.
+    rows = [
+        {"id": 1, "nominee_name": ["Awa", "Diarra"], "region": {"Kayes": 1}},
+        {"id": 2, "nominee_name": "['Awa', 'Diarra']", "region": "{'Kayes': 1}"},
+        {"id": 3, "nominee_name": 5},
+        {"id": 4, "nominee_name": "5"},
+        {"id": 5, "nominee_name": "Moussa Traoré", "institution": 1, "position": ["Enseignant"]},
+        {"id": 6, "nominee_name": "Moussa Traore", "institution": "1", "position": "[Enseignant]"},
+    ]
+    assert group_nominations(rows, country="ML") == [[1, 2], [3, 4], [5, 6]]
+    assert group_nominations(rows[::-1], country="ML") == [[1, 2], [3, 4], [5, 6]]
