@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
 
 import pytest
@@ -186,15 +185,3 @@ def test_a_batch_wakes_its_event_loop_once_whatever_its_size():
     assert run_async(main()) == (2, [4, 6, 8, 10, 12])
     assert wakes == [1, 5]  # one call per batch, carrying every item of it
     writer.close()
-
-
-def test_the_writer_shortens_the_gil_switch_interval():
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(0.005)  # CPython's default
-    try:
-        writer = BatchWriter(lambda items: list(items))
-        assert run_async(writer.submit("a")) == "a"
-        writer.close()
-        assert sys.getswitchinterval() == pytest.approx(batching.SWITCH_INTERVAL)
-    finally:
-        sys.setswitchinterval(before)
