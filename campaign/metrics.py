@@ -27,6 +27,20 @@ LATENCY = Histogram(
     ["route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+# The group-commit writers (campaign/batching.py): how full their batches run and how long one
+# takes to write and commit; under load these two say what a vote's acknowledgement waits on.
+BATCH_ITEMS = Histogram(
+    "icon_batch_items",
+    "Items written per batch",
+    ["writer"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)
+BATCH_SECONDS = Histogram(
+    "icon_batch_seconds",
+    "Time to write and commit one batch",
+    ["writer"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
+)
 SMS_SENT = Counter(
     "icon_sms_sent_total", "Outgoing SMS by backend and status", ["backend", "status"]
 )

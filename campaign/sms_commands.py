@@ -150,16 +150,32 @@ class KeywordCache:
         self._value: Keywords | None = None
         self._at = 0.0
         self._lock = threading.Lock()
+        self._reading = False  # a caller of ``peek`` was told to read them again
 
     def fresh(self) -> bool:
         return self._value is not None and time.monotonic() - self._at <= self.ttl
 
+    def peek(self) -> Keywords | None:
+        """The keywords without a read, or None: call ``get`` (from a thread). Once they expire,
+        the first caller is sent to read them and the others keep the last ones meanwhile:
+        otherwise every request of a burst made its own thread hop, and the event loop stalled
+        while the pool started threads for them."""
+        if self._value is None:
+            return None
+        if self._reading or self.fresh():
+            return self._value
+        self._reading = True
+        return None
+
     def get(self) -> Keywords:
         now = time.monotonic()
         with self._lock:
-            if self._value is None or now - self._at > self.ttl:
-                self._value, self._at = self.load(), now
-            return self._value
+            try:
+                if self._value is None or now - self._at > self.ttl:
+                    self._value, self._at = self.load(), now
+                return self._value
+            finally:
+                self._reading = False
 
     def forget(self) -> None:
         with self._lock:

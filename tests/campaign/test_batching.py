@@ -159,3 +159,29 @@ def test_a_lone_item_at_a_quiet_time_does_not_wait():
 
     writer = BatchWriter(process, linger=1.0)
     assert _batches_of_two_spaced(writer, seen, warm_up=False) == [[10], [11]]
+
+
+def test_a_batch_wakes_its_event_loop_once_whatever_its_size():
+    release = threading.Event()
+    writer = BatchWriter(lambda items: [release.wait(5) and i * 2 for i in items])
+    wakes: list[int] = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        original = loop.call_soon_threadsafe
+
+        def counted(callback, *args):
+            wakes.append(len(args[0]) if isinstance(args[0], list) else 1)
+            return original(callback, *args)
+
+        loop.call_soon_threadsafe = counted
+        first = asyncio.ensure_future(writer.submit(1))
+        await asyncio.sleep(0.05)  # 1 is held: the next five queue behind it
+        rest = [asyncio.ensure_future(writer.submit(n)) for n in range(2, 7)]
+        await asyncio.sleep(0.05)
+        release.set()
+        return await first, await asyncio.gather(*rest)
+
+    assert run_async(main()) == (2, [4, 6, 8, 10, 12])
+    assert wakes == [1, 5]  # one call per batch, carrying every item of it
+    writer.close()

@@ -65,11 +65,9 @@ async def reply(app, gateway_id: str | None, sender: str, text: str) -> str:
     """The reply to one inbound SMS, whichever gateway brought it (web/routes/gateways.py)."""
     text = text[: sms_inbound.MAX_TEXT]
     cache = getattr(app.state, "sms_keywords", None)
-    words = (
-        cache.get()
-        if cache is not None and cache.fresh()
-        else await run_in_threadpool(keywords, app)
-    )
+    words = cache.peek() if cache is not None else None
+    if words is None:
+        words = await run_in_threadpool(keywords, app)
     command = sms_commands.parse(text, words)
     if command is not None and command.kind == "vote" and command.number is not None:
         # The batched vote path reads the built-in form: the edition's word is already read.

@@ -1,0 +1,105 @@
+"""Where an SMS vote's batch spends its time: the batch function (``voting.intake.SmsVoteBatch``)
+run in this process on a temporary SQLite database, each stage timed (wall and CPU per vote).
+
+Run from the repository root: ``.venv/bin/python bench/breakdown_sms.py [--batch 32] [--batches
+200] [--synchronous full]``. ``bench_votes.py`` says how fast votes go through the real server;
+this says what one batch of them costs, stage by stage, so the next cut can be chosen from
+figures. Wall beyond CPU is waiting: the disk (the commit's fsync) or, on a shared machine, the
+other tenants. Stages nest (``run_token`` hashes too): the rows are not meant to add up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench_votes import SECRET  # noqa: E402
+
+from campaign import db, migrations, phones, sms_inbound  # noqa: E402
+from tests.factories import make_campaign  # noqa: E402
+from tests.voting.test_ballot_box import make_round  # noqa: E402
+from voting import ballot_box, batch_sql, intake  # noqa: E402
+
+WALL: dict[str, float] = defaultdict(float)
+CPU: dict[str, float] = defaultdict(float)
+
+
+def _timed(owner, name: str, label: str) -> None:
+    """Replaces ``owner.name`` by a wrapper adding its time to ``label``."""
+    inner = getattr(owner, name)
+
+    def timed(*args, **kwargs):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            WALL[label] += time.perf_counter() - wall
+            CPU[label] += time.thread_time() - cpu
+
+    setattr(owner, name, timed)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--batches", type=int, default=200)
+    parser.add_argument("--warm-up", type=int, default=100)
+    parser.add_argument("--synchronous", default="full", choices=db.SQLITE_SYNCHRONOUS)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="breakdown-sms-"))
+    engine = db.make_engine(f"sqlite:///{tmp / 'votes.db'}", args.synchronous)
+    migrations.upgrade(engine)
+    make_round(engine, make_campaign(engine))
+
+    for name in ("stored_replies", "sent_recently", "ballots_of_new_voters", "insert"):
+        _timed(batch_sql.BatchSql, name, f"statement: {name}")
+    _timed(batch_sql.BatchSql, "__init__", "statement: connection, bound now")
+    _timed(intake, "open_ballot", "statement: open_ballot (3 reads)")
+    _timed(engine.dialect, "do_commit", "commit")
+    _timed(phones, "keyed_hash", "hash: keyed_hash (sender, voter, in run_token)")
+    _timed(phones, "run_token", "hash: run_token")
+    _timed(sms_inbound, "reply_key", "hash: reply_key")
+    _timed(phones, "national", "phone: national (E.164)")
+    _timed(ballot_box, "parse_sms", "text: parse_sms")
+    _timed(ballot_box, "new_receipt", "receipt: new_receipt")
+
+    def translate(msgid: str, params: dict) -> str:
+        return msgid % params if params else msgid
+
+    batch = intake.SmsVoteBatch(engine, SECRET, translate)
+    numbers = iter(range(10**7))
+
+    def votes() -> list[intake.SmsVote]:
+        out = []
+        for _ in range(args.batch):
+            n = next(numbers)
+            out.append(intake.SmsVote(f"gw-{n}", f"+2237{n:07d}", f"ICON {n % 3 + 1}"))
+        return out
+
+    for _ in range(args.warm_up):  # tables of a few thousand rows, as after the first minutes
+        batch(votes())
+    WALL.clear()
+    CPU.clear()
+    wall, cpu = time.perf_counter(), time.thread_time()
+    for _ in range(args.batches):
+        batch(votes())
+    WALL["the whole batch"] = time.perf_counter() - wall
+    CPU["the whole batch"] = time.thread_time() - cpu
+    count = args.batches * args.batch
+    print(f"{args.batches} batches of {args.batch} votes, synchronous={args.synchronous}")
+    print("| stage | wall us/vote | CPU us/vote |\n|---|---|---|")
+    for label in sorted(WALL, key=lambda k: -WALL[k]):
+        print(f"| {label} | {WALL[label] / count * 1e6:.1f} | {CPU[label] / count * 1e6:.1f} |")
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
