@@ -32,7 +32,7 @@ from web.body_limit import KB, MB, BodyLimit
 from web.housekeeping import Housekeeping
 from web.i18n import DEFAULT, Catalogue, OfferedLanguages
 from web.lean import LeanWebhook
-from web.lean_vote import LeanVote
+from web.lean_vote import GZIP_LEVEL, GZIP_MINIMUM, SESSION_COOKIE, LeanVote
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
 from web.routes import (
     audio,
@@ -221,11 +221,11 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         Middleware(SecurityHeaders, https=settings.https),
         Middleware(BodyLimit, reject=reject, caps=BODY_CAPS, default=PUBLIC_FORM_CAP),
         # Level 6: a 300 KB board compresses in 5 ms instead of 17, for 3.5% more bytes.
-        Middleware(CompressPages, minimum_size=500, compresslevel=6),
+        Middleware(CompressPages, minimum_size=GZIP_MINIMUM, compresslevel=GZIP_LEVEL),
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,
-            session_cookie="icon_session",
+            session_cookie=SESSION_COOKIE,
             max_age=settings.session_hours * 3600,
             same_site="lax",
             https_only=settings.https,

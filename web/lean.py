@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from campaign import sms_inbound
 from campaign.text import clean_form
-from web.middleware import replay, security_headers
+from web.middleware import raw_security_headers, read_whole_body, replay
 from web.routes import sms as sms_routes
 
 log = logging.getLogger("icon")
@@ -30,7 +30,7 @@ class LeanWebhook:
         self.app = app
         self.headers = [
             (b"content-type", b"text/plain; charset=utf-8"),
-            *((k.lower().encode(), v.encode()) for k, v in security_headers(https)),
+            *raw_security_headers(https),
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -41,7 +41,7 @@ class LeanWebhook:
         if length is None or not length.isdigit() or int(length) > sms_routes.MAX_BODY:
             await self.app(scope, receive, send)  # the body cap's own answer
             return
-        body = await _body(receive)
+        body = await read_whole_body(receive)
         if body is None:
             return  # the gateway hung up
         settings = scope["app"].state.settings
@@ -79,14 +79,3 @@ def _headers(scope: Scope) -> tuple[str | None, str | None]:
         elif key == b"x-icon-signature" and signature is None:
             signature = value.decode("latin-1")
     return length, signature
-
-
-async def _body(receive: Receive) -> bytes | None:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)

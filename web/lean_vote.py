@@ -39,15 +39,16 @@ from web.middleware import (
     MAX_FIELDS,
     SESSION_CSRF,
     URLENCODED,
+    raw_security_headers,
+    read_whole_body,
     replay,
-    security_headers,
 )
 from web.routes import vote
 
 VOTE, COUNTED = "/vote", "/vote/counted"
-SESSION_COOKIE = "icon_session"  # as web/app.py names it to SessionMiddleware
+SESSION_COOKIE = "icon_session"  # web/app.py gives SessionMiddleware this name
 COUNTED_TEMPLATE = "vote/voted.html"
-GZIP_MINIMUM, GZIP_LEVEL = 500, 6  # as web/app.py's CompressPages
+GZIP_MINIMUM, GZIP_LEVEL = 500, 6  # web/app.py gives CompressPages these
 # Cookies both parsers read alike (the CSRF check's SimpleCookie, Starlette's cookie_parser):
 # names and values of plain characters, "; " between them. Anything else takes the full stack.
 SIMPLE_COOKIES = re.compile(r"[\w\-]+=[\w\-+/=.]*(?:; [\w\-]+=[\w\-+/=.]*)*", re.ASCII)
@@ -83,6 +84,7 @@ class Sessions:
         self.signer = _Signer(secret_key)
         self.max_age = max_age
         flags = "httponly; samesite=lax" + ("; secure" if https else "")
+        self.prefix = f"{SESSION_COOKIE}=".encode()
         self.suffix = f"; path=/; Max-Age={max_age}; {flags}".encode()
         # cookie -> (its timestamp, the session it holds, that session encoded again)
         self.verified: dict[str, tuple[int, dict, bytes]] = {}
@@ -111,7 +113,7 @@ class Sessions:
 
     def header(self, session: dict) -> bytes:
         """The Set-Cookie value SessionMiddleware sends for this (non-empty) session."""
-        return b"icon_session=" + self.signer.sign(_payload(session)) + self.suffix
+        return self.prefix + self.signer.sign(_payload(session)) + self.suffix
 
     def header_again(self, payload: bytes) -> bytes:
         """``header`` for a session sent back unchanged (``load``'s payload): the same bytes
@@ -121,7 +123,7 @@ class Sessions:
         if found is None or found[0] != now:
             if len(self.signed) >= MAX_CACHED:
                 self.signed.clear()
-            signed = b"icon_session=" + self.signer.sign(payload) + self.suffix
+            signed = self.prefix + self.signer.sign(payload) + self.suffix
             found = self.signed[payload] = (now, signed)
         return found[1]
 
@@ -143,7 +145,7 @@ class LeanVote:
     ) -> None:
         self.app, self.secret_key, self.cap, self.known = app, secret_key, body_cap, known
         self.sessions = Sessions(secret_key, session_seconds, https)
-        self.security = [(k.lower().encode(), v.encode()) for k, v in security_headers(https)]
+        self.security = raw_security_headers(https)
         self.languages: dict[tuple, str] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -174,7 +176,7 @@ class LeanVote:
         if token is None or not TOKEN.fullmatch(token):
             await self.app(scope, receive, send)
             return
-        body = await _body(receive)
+        body = await read_whole_body(receive)
         if body is None:
             return  # the visitor hung up
         try:
@@ -314,14 +316,3 @@ def _cookies(header: str | None) -> dict[str, str] | None:
     pairs = [pair.split("=", 1) for pair in header.split("; ")]
     cookies = dict(pairs)
     return cookies if len(cookies) == len(pairs) else None  # a name twice: the full stack
-
-
-async def _body(receive: Receive) -> bytes | None:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)

@@ -35,7 +35,7 @@ SESSION_CSRF = "csrf"  # the signed-in session's token (web.auth.CSRF_KEY)
 
 
 def security_headers(https: bool) -> list[tuple[str, str]]:
-    """Every response's security headers (web/lean.py sends them too)."""
+    """Every response's security headers (the lean paths send them too, as raw bytes)."""
     found = [
         ("Content-Security-Policy", CSP),
         ("X-Content-Type-Options", "nosniff"),
@@ -44,6 +44,12 @@ def security_headers(https: bool) -> list[tuple[str, str]]:
         ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
     ]
     return found + [("Strict-Transport-Security", "max-age=31536000")] if https else found
+
+
+def raw_security_headers(https: bool) -> list[tuple[bytes, bytes]]:
+    """``security_headers`` as ASGI sends them, for the paths that answer before this middleware
+    (web/lean.py, web/lean_vote.py)."""
+    return [(name.lower().encode(), value.encode()) for name, value in security_headers(https)]
 
 
 class SecurityHeaders:
@@ -252,8 +258,21 @@ async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
     return b"".join(chunks), False
 
 
+async def read_whole_body(receive: Receive) -> bytes | None:
+    """The whole body, as the client sent it; None if the client hung up. For the lean paths,
+    which check the declared length against their cap before reading."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
 def replay(body: bytes) -> Receive:
-    """A receive channel that hands an already read body on once (web/lean.py uses it too)."""
+    """A receive channel that hands an already read body on once (the lean paths use it too)."""
     sent = False
 
     async def receive() -> Message:
