@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from functools import partial, wraps
 from typing import TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import delete, event, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -137,6 +137,14 @@ def violates(exc: Exception, table: str, constraint: str, columns: tuple[str, ..
         return diag.constraint_name == constraint
     listed = ", ".join(f"{table}.{c}" for c in columns)
     return str(orig) == f"UNIQUE constraint failed: {listed}"
+
+
+def delete_oldest(s: Session, model, at, older_than: datetime, batch: int) -> int:
+    """Deletes up to ``batch`` rows of ``model`` whose ``at`` column is before ``older_than``;
+    how many went. Callers repeat in fresh transactions while a full batch went, so the write
+    lock (the whole database, on SQLite) is held for one short batch at a time."""
+    oldest = select(model.id).where(at < older_than).limit(batch).scalar_subquery()
+    return s.execute(delete(model).where(model.id.in_(oldest))).rowcount
 
 
 def reset_sequences(engine: Engine, *tables: str) -> None:

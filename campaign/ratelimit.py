@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Connection, delete, text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from campaign import db
 from campaign.models import RateEvent
 
 T = TypeVar("T")
@@ -70,8 +71,7 @@ def purge(s: Session, older_than: datetime, batch: int = PURGE_BATCH) -> int:
     """Deletes up to ``batch`` events from before ``older_than``; returns how many went. The
     caller repeats in fresh transactions while a full batch went, so the write lock (the whole
     database, on SQLite) is held for one short batch at a time, never for a day's events."""
-    oldest = select(RateEvent.id).where(RateEvent.at < older_than).limit(batch)
-    return s.exec(delete(RateEvent).where(col(RateEvent.id).in_(oldest.scalar_subquery()))).rowcount
+    return db.delete_oldest(s, RateEvent, RateEvent.at, older_than, batch)
 
 
 # Lookups by a secret code (a tracking code, a vote receipt): wrong guesses are counted per

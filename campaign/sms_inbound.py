@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from campaign import campaigns, db, phones, ratelimit
 from campaign import text as clean_text
@@ -147,6 +146,4 @@ def purge(s: Session, older_than: datetime, batch: int = PURGE_BATCH) -> int:
     went. As ratelimit.purge, the caller repeats in fresh transactions while a full batch went.
     A retry of a purged message is handled again: its feature's own uniqueness (one ballot per
     voter and round) keeps it from counting twice."""
-    oldest = select(InboundSms.id).where(InboundSms.received_at < older_than).limit(batch)
-    query = delete(InboundSms).where(col(InboundSms.id).in_(oldest.scalar_subquery()))
-    return s.exec(query).rowcount
+    return db.delete_oldest(s, InboundSms, InboundSms.received_at, older_than, batch)
