@@ -25,7 +25,7 @@ from bench_votes import SECRET  # noqa: E402
 from campaign import db, migrations, phones, sms_inbound  # noqa: E402
 from tests.factories import make_campaign  # noqa: E402
 from tests.voting.test_ballot_box import make_round  # noqa: E402
-from voting import ballot_box, batch_sql, intake  # noqa: E402
+from voting import batch_sql, intake  # noqa: E402
 
 WALL: dict[str, float] = defaultdict(float)
 CPU: dict[str, float] = defaultdict(float)
@@ -67,8 +67,9 @@ def main() -> int:
     _timed(phones, "run_token", "hash: run_token")
     _timed(sms_inbound, "reply_key", "hash: reply_key")
     _timed(phones, "national", "phone: national (E.164)")
-    _timed(ballot_box, "parse_sms", "text: parse_sms")
-    _timed(ballot_box, "new_receipt", "receipt: new_receipt")
+    # The names the batch calls (intake imports them): wrapping their home module would miss them.
+    _timed(intake, "parse_sms", "text: parse_sms")
+    _timed(intake, "new_receipt", "receipt: new_receipt")
 
     def translate(msgid: str, params: dict) -> str:
         return msgid % params if params else msgid
