@@ -34,7 +34,7 @@ STARTING_ELIGIBILITY = [
         "key": "serving",
         "expected": True,
         "text": {
-            "fr": "Cette personne est-elle un fonctionnaire ou agent public en activité ?",
+            "fr": "Cette personne est-elle un fonctionnaire ou agent public en activité\u202f?",
             "en": "Is this person a serving civil servant or public employee?",
         },
         "refusal": {
@@ -46,11 +46,11 @@ STARTING_ELIGIBILITY = [
         "key": "elected",
         "expected": False,
         "text": {
-            "fr": "Cette personne est-elle un élu (député, maire, conseiller) ?",
+            "fr": "Cette personne est-elle un élu (député, maire, conseiller)\u202f?",
             "en": "Is this person an elected official (member of parliament, mayor, councillor)?",
         },
         "refusal": {
-            "fr": "Les élus ne peuvent pas être nominés : la campagne distingue des agents.",
+            "fr": "Les élus ne peuvent pas être nominés\u202f: la campagne distingue des agents.",
             "en": "Elected officials cannot be nominated: the campaign honours public servants.",
         },
     },

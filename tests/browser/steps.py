@@ -50,7 +50,7 @@ def fill_nomination(page, name: str = "Dr Aminata GOITA") -> None:
     referees.nth(1).get_by_label("Téléphone").fill("66 11 22 33")
     page.get_by_label("Votre nom").fill("Fanta Traoré")
     page.get_by_label("Votre numéro de téléphone").fill("+223 66 12 34 56")
-    page.get_by_label("Comment connaissez-vous cette personne ?").fill("Patiente")
+    page.get_by_label("Comment connaissez-vous cette personne\u202f?").fill("Patiente")
     page.get_by_role("radiogroup", name="Cette personne est-elle un fonctionnaire").get_by_label(
         "Oui"
     ).check()
@@ -120,7 +120,7 @@ def publish_spot(page, base: str, name: str, language: str, title: str, transcri
     page.get_by_role("button", name="Publier").click()
     expect(page.get_by_role("status")).to_have_text("Enregistré.")
     expect(
-        page.get_by_text("Publié : sur la page du finaliste et dans le flux podcast.")
+        page.get_by_text("Publié\u202f: sur la page du finaliste et dans le flux podcast.")
     ).to_be_visible()
     return spot_id
 

@@ -36,7 +36,7 @@ def test_manager_merges_one_match_marks_another_different_and_regroup_keeps_both
     page.goto(f"{live_server}/manage/nominees")
     page.get_by_role("link", name="Peut-être la même personne").click()
     pair = page.get_by_role("region", name="Moussa Traoré / Moussa Tarawele")
-    pair.get_by_role("button", name="Même personne : fusionner").click()
+    pair.get_by_role("button", name="Même personne\u202f: fusionner").click()
     expect(page.get_by_role("status")).to_have_text("Fusionnées.")
     pair = page.get_by_role("region", name="Fatoumata Koné / Fatim Koné")
     pair.get_by_role("button", name="Personnes différentes").click()

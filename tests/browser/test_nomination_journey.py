@@ -22,13 +22,13 @@ def test_public_nominates_on_a_phone_gets_a_code_and_tracks_it(engine, live_serv
     page.get_by_role("button", name="Envoyer la nomination").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Merci ! Votre nomination est bien reçue."
+        "Merci\u202f! Votre nomination est bien reçue."
     )
     code = page.locator(".code").inner_text()
     assert len(code) == 9 and code[4] == "-"
     page.get_by_role("link", name="Suivre cette nomination").click()
     expect(page.get_by_role("status")).to_contain_text(
-        "Reçue : l'équipe de la campagne va la vérifier."
+        "Reçue\u202f: l'équipe de la campagne va la vérifier."
     )
     # The draft is forgotten once the nomination is received.
     page.goto(f"{live_server}/nominate")
@@ -61,7 +61,7 @@ def test_nominate_works_without_javascript(engine, browser, live_server):
     fill_nomination(page)
     page.get_by_role("button", name="Envoyer la nomination").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Merci ! Votre nomination est bien reçue."
+        "Merci\u202f! Votre nomination est bien reçue."
     )
     context.close()
 
@@ -105,19 +105,19 @@ def test_volunteer_paper_form_and_web_nomination_meet_under_one_nominee(
         "Centre de santé communautaire de Kalaban Coro"
     )
     page.get_by_label("Région").select_option("Koulikoro")
-    page.get_by_label("Qu'a-t-elle fait ?").fill(STORY)
+    page.get_by_label("Qu'a-t-elle fait\u202f?").fill(STORY)
     page.locator("#referee1_name").fill("Awa Sangaré")
     page.locator("#referee1_phone").fill("76 55 44 33")
     page.locator("#referee2_name").fill("Issa Coulibaly")
     page.locator("#referee2_phone").fill("66 55 44 33")
     page.locator("#nominator_name").fill("Seydou Keïta")
     page.locator("#nominator_phone").fill("79 12 12 12")
-    page.get_by_label("Comment connaissez-vous cette personne ?").fill("Voisin")
+    page.get_by_label("Comment connaissez-vous cette personne\u202f?").fill("Voisin")
     page.locator("#eligibility_serving").select_option("yes")
     page.locator("#eligibility_elected").select_option("no")
     page.locator("#consent").check()
     page.get_by_role("button", name="Enregistrer le formulaire").click()
-    expect(page.get_by_role("status")).to_contain_text("Enregistré : formulaire ML-00042")
+    expect(page.get_by_role("status")).to_contain_text("Enregistré\u202f: formulaire ML-00042")
     page.get_by_role("button", name="Se déconnecter").click()
 
     page.goto(f"{live_server}/login")

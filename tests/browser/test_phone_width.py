@@ -74,7 +74,7 @@ def test_every_public_page_and_vote_step_fits_a_360_px_phone(engine, live_server
     page.get_by_label("Le code reçu").fill(re.search(r"\b(\d{6})\b", body).group(1))
     page.locator("input[name=candidate]").first.check()
     page.get_by_role("button", name="Voter", exact=True).click()
-    page.get_by_text("Merci ! Votre vote est compté.").wait_for()
+    page.get_by_text("Merci\u202f! Votre vote est compté.").wait_for()
     widths["vote: receipt"] = _width(page)
 
     assert widths == dict.fromkeys(widths, PHONE["width"])

@@ -59,7 +59,7 @@ def test_web_vote_then_sms_refused_then_manager_closes_and_sees_the_result(
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "vote-fr-360.png", full_page=True)
     page.get_by_role("button", name="Voter", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Merci ! Votre vote est compté.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Merci\u202f! Votre vote est compté.")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     reply = sms(base, "+223 76 12 34 56", "ICON 1", "gw-1")

@@ -66,7 +66,7 @@ def _vote_on_the_web(engine, page, base: str, phone: str, masked: str, choice: s
     if step:
         shot(page, f"{step}-2-code")
     page.get_by_role("button", name="Voter", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Merci ! Votre vote est compté.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Merci\u202f! Votre vote est compté.")
     assert page_width(page) == PHONE["width"]
     return page.locator(".code").inner_text()
 
@@ -98,13 +98,13 @@ def test_two_nominations_to_a_published_winner_whose_spot_plays_on_a_phone(
     shot(page, "02-nominate")
     page.get_by_role("button", name="Envoyer la nomination").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Merci ! Votre nomination est bien reçue."
+        "Merci\u202f! Votre nomination est bien reçue."
     )
     web_code = page.locator(".code").inner_text()
     page.get_by_role("link", name="Suivre cette nomination").click()
     expect(page.get_by_role("status").locator("p")).to_have_text(
         [re.compile(r"^Reçue le \d{1,2} \S+ 20\d\d\.$"),
-         "Reçue : l'équipe de la campagne va la vérifier."]
+         "Reçue\u202f: l'équipe de la campagne va la vérifier."]
     )  # fmt: skip
     shot(page, "03-track")
 

@@ -45,7 +45,7 @@ def test_after_the_voting_demo_fresh_numbers_vote_by_sms_and_web_and_count(
                                    "code": code, "candidate": "1"})  # fmt: skip
 
     assert reply.text.startswith("Merci ! Votre vote pour le numéro 2,")
-    assert "Merci ! Votre vote est compté." in voted.text
+    assert "Merci\u202f! Votre vote est compté." in voted.text
     assert count(engine, Ballot) == before + 2
 
 

@@ -137,3 +137,18 @@ def test_language_direction_comes_from_babel():
         ("fr", "Français", "ltr"),
         ("ur", "اردو", "rtl"),
     ]
+
+
+@pytest.mark.parametrize("phase", ["nominations", "voting"])
+def test_french_pages_put_a_narrow_no_break_space_before_double_punctuation(client, engine, phase):
+    # French sets : ; ! ? off by a space that never breaks the line before them. SMS texts keep
+    # an ordinary space: GSM 7-bit has no other, and a phone sends them as they are.
+    make_campaign(engine, phase)
+    client.cookies.set("lang", "fr")
+    pages = {url: client.get(url).text for url in ("/", "/nominate", "/vote", "/track")}
+    text = {url: re.sub(r"<[^>]+>", "\n", html) for url, html in pages.items()}
+    assert {url: re.findall(r"\w [:;!?](?=\s)", t) for url, t in text.items()} == {
+        url: [] for url in pages
+    }
+    if phase == "nominations":
+        assert "Comment connaissez-vous cette personne\u202f?" in pages["/nominate"]

@@ -79,7 +79,7 @@ def test_entry_page_is_keyboard_first(client, campaign, volunteer):
 
 def test_entry_questions_in_french_by_default(client, campaign, volunteer):
     html = client.get("/manage/entry").text
-    assert "Cette personne est-elle un fonctionnaire ou agent public en activité ?" in html
+    assert "Cette personne est-elle un fonctionnaire ou agent public en activité\u202f?" in html
 
 
 def test_entry_saves_then_comes_back_empty_with_the_code(client, engine, campaign, volunteer):
