@@ -33,7 +33,7 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import OSA
 
-from nominations.blocking import evidence_pairs
+from nominations.blocking import evidence_pairs, typo_apart
 from nominations.lexicon import Lexicon, phonetic
 
 MERGE = 8
@@ -160,17 +160,32 @@ def _name_level(a: tuple[str, ...], b: tuple[str, ...], known: frozenset[str]) -
     shared = sa & sb
     if not shared:
         return 0
-    ra, rb = sa - sb, sb - sa
+    if len(sa) < len(a) or len(sb) < len(b):
+        # A repeated word counts twice: "Garba Garba" is not "Garba Bello" with a name left out.
+        ra, rb = _unmatched(a, b), _unmatched(b, a)
+    else:
+        ra, rb = sa - sb, sb - sa
     if not ra or not rb:  # a given name left out: "Mamadou Traoré" for "Mamadou Lamine Traoré"
-        return 2 if len(ra | rb) == 1 else _CLASH
+        return 2 if len(ra) + len(rb) == 1 else _CLASH
     if len(ra) == 1 and len(rb) == 1:
         x, y = next(iter(ra)), next(iter(rb))
-        cap = 1 if max(len(x), len(y)) < 7 else 2
         if x in known and y in known:  # "Amadou" and "Mamadou" are two names
             return _CLASH
-        if min(len(x), len(y)) >= 3 and OSA.distance(x, y, score_cutoff=cap) <= cap:
+        if typo_apart(x, y):
             return 2
     return _CLASH
+
+
+def _unmatched(a: tuple[str, ...], b: tuple[str, ...]) -> list[str]:
+    """The words of ``a`` left once each word of ``b`` has taken one equal word."""
+    rest = list(b)
+    out = []
+    for word in a:
+        if word in rest:
+            rest.remove(word)
+        else:
+            out.append(word)
+    return out
 
 
 def name_level(

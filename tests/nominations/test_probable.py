@@ -222,3 +222,25 @@ def test_whole_name_at_another_kind_of_workplace_of_the_region_is_not_one_field_
     ]
 
     assert group_nominations(rows, country="ML") == [[1], [2]]
+
+
+def test_a_repeated_word_is_not_a_given_name_left_out():
+    rows = [
+        row(n, name, "Secretary", "Ibadan North LGA", "Oyo")
+        for n, name in enumerate(["Garba Garba", "Garba Garba", "Bello Garba", "Garba Bello"], 1)
+    ]
+
+    assert group_nominations(rows, country="NG") == [[1, 2], [3, 4]]
+    assert probable_matches(rows, country="NG") == []
+
+
+def test_a_two_letter_word_may_be_a_typo_of_a_three_letter_one():
+    # "Uwa" reads "ua" once spelt by sound: a typo of "Awa", written twice, not a relative.
+    rows = [
+        row(1, "Awa Traoré", "Infirmière", "CSCOM de Niono", "Ségou"),
+        row(2, "Awa Traoré", "Infirmière", "CSCOM de Niono", "Ségou"),
+        row(3, "Uwa Tarawele", "Infirmière", "CSCOM de Niono", "Ségou"),
+        row(4, "Tarawele Uwa", "Infirmière", "CSCOM de Niono", "Ségou"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1, 2, 3, 4]]
