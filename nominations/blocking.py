@@ -238,7 +238,7 @@ def evidence_pairs(
         keys: set[tuple[str, ...]] = set()
         short: set[tuple[str, str]] = set()
         long_: set[tuple[str, str]] = set()
-        words = {word for place in e.places for word in place}
+        words = {word for places in (e.places, e.towns) for place in places for word in place}
         for name in e.names:
             for region in e.regions or {""}:
                 keys.add(("=", region, *name))

@@ -64,13 +64,15 @@ class Evidence:
         "ranks",
         "regions",
         "size",
+        "towns",
     )
 
     def __init__(self) -> None:
         self.names: dict[tuple[str, ...], int] = {}  # name key -> nominations writing it
         self.regions: set[str] = set()
-        # Each workplace's locality words, and each town given as the region.
+        # Each workplace's locality words; each town given as the region.
         self.places: set[frozenset[str]] = set()
+        self.towns: set[frozenset[str]] = set()
         self.kinds: set[str] = set()
         self.numbers: set[str] = set()
         self.domains: set[str] = set()
@@ -108,7 +110,7 @@ class Evidence:
             self.regions.add(region)
         town = frozenset(phonetic(t) for t in towns if len(t) >= 3)
         if town:
-            self.places.add(town)
+            self.towns.add(town)
         if institution is not None:
             place = memo.get(institution) if memo is not None else None
             if place is None:
@@ -138,6 +140,7 @@ class Evidence:
             "names",
             "regions",
             "places",
+            "towns",
             "kinds",
             "numbers",
             "domains",
@@ -222,6 +225,15 @@ def _places_meet(a: set[frozenset[str]], b: set[frozenset[str]]) -> bool:
     return False
 
 
+def _localities(a: Evidence, b: Evidence) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+    """The workplaces' localities when both groups name a workplace; otherwise the towns given as
+    the region too. A town written as the region ("Abuja" for the FCT) may be the person's town
+    or only the region's best-known one: two workplaces elsewhere in it are two places."""
+    if a.places and b.places:
+        return a.places, b.places
+    return a.places | a.towns, b.places | b.towns
+
+
 def _posts_close(a: set[str], b: set[str]) -> bool:
     """One post a typo apart ("Secrétaire générale", "Secrétaire général")."""
     for x in a:
@@ -264,8 +276,9 @@ def context_score(a: Evidence, b: Evidence) -> int:
             return _NEVER
     if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.contexts & b.contexts):
         return _NEVER
-    if a.places and b.places:
-        if not _places_meet(a.places, b.places):
+    places_a, places_b = _localities(a, b)
+    if places_a and places_b:
+        if not _places_meet(places_a, places_b):
             return _NEVER
         score += 3
     elif a.numbers and b.numbers and a.kinds & b.kinds:
@@ -280,7 +293,8 @@ def _wanting(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
     disagrees: one field short of a merge (a CSCOM and a CSRef of one town disagree)."""
     if a.kinds and b.kinds and not (a.kinds & b.kinds):
         return False
-    if not (a.places and b.places and a.regions and b.regions):
+    places_a, places_b = _localities(a, b)
+    if not (places_a and places_b and a.regions and b.regions):
         agree = not (a.cores and b.cores) or a.cores & b.cores or _posts_close(a.cores, b.cores)
         return bool(agree) and name_level(a, b, known) == 4
     return not (a.cores and b.cores) and name_level(a, b, known) == 4
@@ -312,7 +326,8 @@ def _consistent(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
     # and the officer of one name at one commissariat.
     if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.contexts & b.contexts):
         return False
-    return not (a.places and b.places and not _places_meet(a.places, b.places))
+    places_a, places_b = _localities(a, b)
+    return not (places_a and places_b and not _places_meet(places_a, places_b))
 
 
 def scored_pairs(evidence: list[Evidence], known: frozenset[str]) -> list[tuple[int, int, int]]:

@@ -244,3 +244,14 @@ def test_a_two_letter_word_may_be_a_typo_of_a_three_letter_one():
     ]
 
     assert group_nominations(rows, country="ML") == [[1, 2, 3, 4]]
+
+
+def test_a_town_given_as_the_region_does_not_join_two_workplaces_elsewhere_in_it():
+    rows = [
+        row(1, "Segun Nwosu", "Inspector", "Abaji Police Division", "Abuja"),
+        row(2, "Segun Nwosu", "Inspector", "Kuje Police Division", "Abuja"),
+        row(3, "Nwosu Segun", "Inspector", "", "Abuja"),
+        row(4, "Nwosu Segun", "Inspector", "Kuje Police Division", "FCT"),
+    ]
+
+    assert group_nominations(rows, country="NG") == [[1], [2, 3, 4]]
