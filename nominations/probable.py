@@ -63,6 +63,7 @@ class Evidence:
         "places",
         "ranks",
         "regions",
+        "sectors",
         "size",
         "towns",
     )
@@ -78,6 +79,7 @@ class Evidence:
         self.domains: set[str] = set()
         self.cores: set[str] = set()
         self.contexts: set[str] = set()
+        self.sectors: set[str] = set()  # the workplaces' sectors alone
         self.ranks: set[str] = set()  # the cores that are a rank only ("agent", "officier")
         self.genders: set[str] = set()
         self.size = 0
@@ -126,6 +128,7 @@ class Evidence:
                 sector = lex.position_context.get(kind)
                 if sector:
                     self.contexts.add(sector)
+                    self.sectors.add(sector)
         if position is not None:
             if position.core:
                 self.cores.add(position.core)
@@ -146,6 +149,7 @@ class Evidence:
             "domains",
             "cores",
             "contexts",
+            "sectors",
             "ranks",
             "genders",
         ):
@@ -323,8 +327,10 @@ def _consistent(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
     if len(a.genders) == 1 and len(b.genders) == 1 and a.genders != b.genders:
         return False
     # Nor two workplaces or posts: a nomination without them must not bridge the commissioner
-    # and the officer of one name at one commissariat.
-    if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.contexts & b.contexts):
+    # and the officer of one name at one commissariat. Two kinds of workplace agree by their own
+    # sectors: a post's words ("État civil" without a workplace) must not bridge a school and a
+    # town hall.
+    if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.sectors & b.sectors):
         return False
     places_a, places_b = _localities(a, b)
     return not (places_a and places_b and not _places_meet(places_a, places_b))

@@ -255,3 +255,15 @@ def test_a_town_given_as_the_region_does_not_join_two_workplaces_elsewhere_in_it
     ]
 
     assert group_nominations(rows, country="NG") == [[1], [2, 3, 4]]
+
+
+def test_a_post_without_a_workplace_does_not_bridge_a_school_and_a_town_hall():
+    rows = [
+        row(1, "Mme Aïssata Dembélé", "Directrice", "EF Hamdallaye", "Bamako"),
+        row(2, "Aissata Danbele", "Directrice d'école", "Ecole de Hamdallaye", "Bamako"),
+        row(3, "Aïssata Dembélé", "État civil", "", "Hamdallaye"),
+        row(4, "Mme Aissata Danbele", "Officier d'état civil", "Mairie Hamdallaye", "Bamako"),
+        row(5, "Aïssata Dembélé", "Agent d'état civil", "Mairie de Hamdallaye", "Bamako"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1, 2, 3], [4, 5]]
