@@ -454,8 +454,25 @@ def merge_groups(
         for s, i, j in queue
         if find(i) != find(j) and not any(find(x) == find(j) for x in forbid.get(find(i), ()))
     ]
-    left.sort(key=lambda t: (-t[0], t[1], t[2]))
-    return list(clusters.values()), left
+    return list(clusters.values()), _ranked(left, find, merged)
+
+
+def _ranked(queue, find, merged) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
+    """The queue best first: by score; within a score, pairs whose groups compete with fewer
+    other queued groups first (a group fitting several others is one of them at best), then
+    those joining more nominations (one answer settles more of the campaign)."""
+    partners: dict[int, set[int]] = defaultdict(set)
+    for _, i, j in queue:
+        a, b = find(i), find(j)
+        partners[a].add(b)
+        partners[b].add(a)
+
+    def key(t: tuple[int, int, int]) -> tuple[int, int, int, int, int]:
+        a, b = find(t[1]), find(t[2])
+        rivals = max(len(partners[a]), len(partners[b]))
+        return (-t[0], rivals, -merged[a].size * merged[b].size, t[1], t[2])
+
+    return sorted(queue, key=key)
 
 
 def _short(e: Evidence) -> bool:

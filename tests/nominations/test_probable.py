@@ -267,3 +267,17 @@ def test_a_post_without_a_workplace_does_not_bridge_a_school_and_a_town_hall():
     ]
 
     assert group_nominations(rows, country="ML") == [[1, 2, 3], [4, 5]]
+
+
+def test_queue_puts_a_pair_without_rivals_before_a_group_fitting_several_at_one_score():
+    rows = [
+        row(1, "Mme Diarra", "institutrice", "GS Kati", "Kati"),
+        row(2, "Djénéba Diarra", "institutrice", "GS Kati", "Kati"),
+        row(3, "Awa Diarra", "institutrice", "GS Kati", "Kati"),
+        row(4, "Moussa Traoré", "Infirmier", "CSCOM de Banconi", "Bamako"),
+        row(5, "Moussa Tarawele", "Médecin", "CSCOM de Banconi", ""),
+    ]
+
+    queue = probable_matches(rows, country="ML")
+
+    assert queue == [([4], [5], 5), ([1], [2], 5), ([1], [3], 5)]
