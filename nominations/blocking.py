@@ -187,12 +187,18 @@ def _deletions(word: str) -> set[str]:
 _DELETIONS: dict[str, set[str]] = {}
 
 
+def typo_apart(x: str, y: str) -> bool:
+    """Two words a typo apart: one edit below seven letters, two from seven on. A two-letter
+    word takes a typo only from a longer one ("Ua" for "Awa"): "Ba" and "Sy" are names."""
+    cap = 1 if max(len(x), len(y)) < 7 else 2
+    if min(len(x), len(y)) < 2 or max(len(x), len(y)) < 3:
+        return False
+    return OSA.distance(x, y, score_cutoff=cap) <= cap
+
+
 def _near_words(x: str, y: str, known: frozenset[str]) -> bool:
     """Two words of otherwise equal names that ``_name_level`` may take for one name."""
-    if x in known and y in known or min(len(x), len(y)) < 3:
-        return False
-    cap = 1 if max(len(x), len(y)) < 7 else 2
-    return OSA.distance(x, y, score_cutoff=cap) <= cap
+    return not (x in known and y in known) and typo_apart(x, y)
 
 
 def _word_pairs(words: list[str], known: frozenset[str]) -> list[tuple[str, str]]:
@@ -232,7 +238,7 @@ def evidence_pairs(
         keys: set[tuple[str, ...]] = set()
         short: set[tuple[str, str]] = set()
         long_: set[tuple[str, str]] = set()
-        words = {word for place in e.places for word in place}
+        words = {word for places in (e.places, e.towns) for place in places for word in place}
         for name in e.names:
             for region in e.regions or {""}:
                 keys.add(("=", region, *name))

@@ -106,12 +106,20 @@ def region_key(raw: object, lex: Lexicon | None = None) -> str:
     named = [lex.region_aliases[w] for w in words if w in lex.region_aliases]
     if named:
         return named[0]
+    # A misspelt region is the one region closest to it within the typo cap ("Kidla" is Kidal
+    # before Kita); a three-letter word only one edit from a region, and only written alone
+    # ("Sai", "Nra").
     for candidate in (key, *words):
-        close = [
-            r for r in sorted(lex.regions) if OSA.distance(candidate, r) <= typo_cap(candidate, r)
-        ]
-        if len(close) == 1 and len(candidate) >= 4:
-            return close[0]
+        if len(candidate) < 3 or (len(candidate) == 3 and candidate != key):
+            continue
+        cap = 1 if len(candidate) == 3 else None
+        close = sorted(
+            (d, r)
+            for r in lex.regions
+            if (d := OSA.distance(candidate, r)) <= (cap or typo_cap(candidate, r))
+        )
+        if len(close) == 1 or (close and close[0][0] < close[1][0]):
+            return close[0][1]
     return key
 
 

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import OSA
 
-from nominations.blocking import evidence_pairs
+from nominations.blocking import evidence_pairs, typo_apart
 from nominations.lexicon import Lexicon, phonetic
 
 MERGE = 8
@@ -63,19 +63,23 @@ class Evidence:
         "places",
         "ranks",
         "regions",
+        "sectors",
         "size",
+        "towns",
     )
 
     def __init__(self) -> None:
         self.names: dict[tuple[str, ...], int] = {}  # name key -> nominations writing it
         self.regions: set[str] = set()
-        # Each workplace's locality words, and each town given as the region.
+        # Each workplace's locality words; each town given as the region.
         self.places: set[frozenset[str]] = set()
+        self.towns: set[frozenset[str]] = set()
         self.kinds: set[str] = set()
         self.numbers: set[str] = set()
         self.domains: set[str] = set()
         self.cores: set[str] = set()
         self.contexts: set[str] = set()
+        self.sectors: set[str] = set()  # the workplaces' sectors alone
         self.ranks: set[str] = set()  # the cores that are a rank only ("agent", "officier")
         self.genders: set[str] = set()
         self.size = 0
@@ -108,7 +112,7 @@ class Evidence:
             self.regions.add(region)
         town = frozenset(phonetic(t) for t in towns if len(t) >= 3)
         if town:
-            self.places.add(town)
+            self.towns.add(town)
         if institution is not None:
             place = memo.get(institution) if memo is not None else None
             if place is None:
@@ -124,6 +128,7 @@ class Evidence:
                 sector = lex.position_context.get(kind)
                 if sector:
                     self.contexts.add(sector)
+                    self.sectors.add(sector)
         if position is not None:
             if position.core:
                 self.cores.add(position.core)
@@ -138,11 +143,13 @@ class Evidence:
             "names",
             "regions",
             "places",
+            "towns",
             "kinds",
             "numbers",
             "domains",
             "cores",
             "contexts",
+            "sectors",
             "ranks",
             "genders",
         ):
@@ -160,17 +167,32 @@ def _name_level(a: tuple[str, ...], b: tuple[str, ...], known: frozenset[str]) -
     shared = sa & sb
     if not shared:
         return 0
-    ra, rb = sa - sb, sb - sa
+    if len(sa) < len(a) or len(sb) < len(b):
+        # A repeated word counts twice: "Garba Garba" is not "Garba Bello" with a name left out.
+        ra, rb = _unmatched(a, b), _unmatched(b, a)
+    else:
+        ra, rb = sa - sb, sb - sa
     if not ra or not rb:  # a given name left out: "Mamadou Traoré" for "Mamadou Lamine Traoré"
-        return 2 if len(ra | rb) == 1 else _CLASH
+        return 2 if len(ra) + len(rb) == 1 else _CLASH
     if len(ra) == 1 and len(rb) == 1:
         x, y = next(iter(ra)), next(iter(rb))
-        cap = 1 if max(len(x), len(y)) < 7 else 2
         if x in known and y in known:  # "Amadou" and "Mamadou" are two names
             return _CLASH
-        if min(len(x), len(y)) >= 3 and OSA.distance(x, y, score_cutoff=cap) <= cap:
+        if typo_apart(x, y):
             return 2
     return _CLASH
+
+
+def _unmatched(a: tuple[str, ...], b: tuple[str, ...]) -> list[str]:
+    """The words of ``a`` left once each word of ``b`` has taken one equal word."""
+    rest = list(b)
+    out = []
+    for word in a:
+        if word in rest:
+            rest.remove(word)
+        else:
+            out.append(word)
+    return out
 
 
 def name_level(
@@ -205,6 +227,15 @@ def _places_meet(a: set[frozenset[str]], b: set[frozenset[str]]) -> bool:
             if min(len(sx), len(sy)) >= 5 and OSA.distance(sx, sy, score_cutoff=1) <= 1:
                 return True
     return False
+
+
+def _localities(a: Evidence, b: Evidence) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+    """The workplaces' localities when both groups name a workplace; otherwise the towns given as
+    the region too. A town written as the region ("Abuja" for the FCT) may be the person's town
+    or only the region's best-known one: two workplaces elsewhere in it are two places."""
+    if a.places and b.places:
+        return a.places, b.places
+    return a.places | a.towns, b.places | b.towns
 
 
 def _posts_close(a: set[str], b: set[str]) -> bool:
@@ -249,8 +280,9 @@ def context_score(a: Evidence, b: Evidence) -> int:
             return _NEVER
     if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.contexts & b.contexts):
         return _NEVER
-    if a.places and b.places:
-        if not _places_meet(a.places, b.places):
+    places_a, places_b = _localities(a, b)
+    if places_a and places_b:
+        if not _places_meet(places_a, places_b):
             return _NEVER
         score += 3
     elif a.numbers and b.numbers and a.kinds & b.kinds:
@@ -265,7 +297,8 @@ def _wanting(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
     disagrees: one field short of a merge (a CSCOM and a CSRef of one town disagree)."""
     if a.kinds and b.kinds and not (a.kinds & b.kinds):
         return False
-    if not (a.places and b.places and a.regions and b.regions):
+    places_a, places_b = _localities(a, b)
+    if not (places_a and places_b and a.regions and b.regions):
         agree = not (a.cores and b.cores) or a.cores & b.cores or _posts_close(a.cores, b.cores)
         return bool(agree) and name_level(a, b, known) == 4
     return not (a.cores and b.cores) and name_level(a, b, known) == 4
@@ -294,10 +327,13 @@ def _consistent(a: Evidence, b: Evidence, known: frozenset[str]) -> bool:
     if len(a.genders) == 1 and len(b.genders) == 1 and a.genders != b.genders:
         return False
     # Nor two workplaces or posts: a nomination without them must not bridge the commissioner
-    # and the officer of one name at one commissariat.
-    if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.contexts & b.contexts):
+    # and the officer of one name at one commissariat. Two kinds of workplace agree by their own
+    # sectors: a post's words ("État civil" without a workplace) must not bridge a school and a
+    # town hall.
+    if a.kinds and b.kinds and not (a.kinds & b.kinds) and not (a.sectors & b.sectors):
         return False
-    return not (a.places and b.places and not _places_meet(a.places, b.places))
+    places_a, places_b = _localities(a, b)
+    return not (places_a and places_b and not _places_meet(places_a, places_b))
 
 
 def scored_pairs(evidence: list[Evidence], known: frozenset[str]) -> list[tuple[int, int, int]]:
@@ -418,8 +454,25 @@ def merge_groups(
         for s, i, j in queue
         if find(i) != find(j) and not any(find(x) == find(j) for x in forbid.get(find(i), ()))
     ]
-    left.sort(key=lambda t: (-t[0], t[1], t[2]))
-    return list(clusters.values()), left
+    return list(clusters.values()), _ranked(left, find, merged)
+
+
+def _ranked(queue, find, merged) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
+    """The queue best first: by score; within a score, pairs whose groups compete with fewer
+    other queued groups first (a group fitting several others is one of them at best), then
+    those joining more nominations (one answer settles more of the campaign)."""
+    partners: dict[int, set[int]] = defaultdict(set)
+    for _, i, j in queue:
+        a, b = find(i), find(j)
+        partners[a].add(b)
+        partners[b].add(a)
+
+    def key(t: tuple[int, int, int]) -> tuple[int, int, int, int, int]:
+        a, b = find(t[1]), find(t[2])
+        rivals = max(len(partners[a]), len(partners[b]))
+        return (-t[0], rivals, -merged[a].size * merged[b].size, t[1], t[2])
+
+    return sorted(queue, key=key)
 
 
 def _short(e: Evidence) -> bool:

@@ -542,3 +542,12 @@ def test_group_nominations_values_that_are_not_text_are_read_as_text():
     ]
     assert group_nominations(rows, country="ML") == [[1, 2], [3, 4], [5, 6]]
     assert group_nominations(rows[::-1], country="ML") == [[1, 2], [3, 4], [5, 6]]
+
+
+@pytest.mark.parametrize(
+    ("written", "region"),
+    [("Sai", "san"), ("Nra", "nara"), ("Goa", "gao"), ("Kidla", "kidal"), ("Kital", "kital")],
+)
+def test_region_key_misspelt_region_is_the_one_closest(written, region):
+    # "Kital" is one edit from both Kidal and Kita: left as written.
+    assert region_key(written, MALI) == region

@@ -222,3 +222,62 @@ def test_whole_name_at_another_kind_of_workplace_of_the_region_is_not_one_field_
     ]
 
     assert group_nominations(rows, country="ML") == [[1], [2]]
+
+
+def test_a_repeated_word_is_not_a_given_name_left_out():
+    rows = [
+        row(n, name, "Secretary", "Ibadan North LGA", "Oyo")
+        for n, name in enumerate(["Garba Garba", "Garba Garba", "Bello Garba", "Garba Bello"], 1)
+    ]
+
+    assert group_nominations(rows, country="NG") == [[1, 2], [3, 4]]
+    assert probable_matches(rows, country="NG") == []
+
+
+def test_a_two_letter_word_may_be_a_typo_of_a_three_letter_one():
+    # "Uwa" reads "ua" once spelt by sound: a typo of "Awa", written twice, not a relative.
+    rows = [
+        row(1, "Awa Traoré", "Infirmière", "CSCOM de Niono", "Ségou"),
+        row(2, "Awa Traoré", "Infirmière", "CSCOM de Niono", "Ségou"),
+        row(3, "Uwa Tarawele", "Infirmière", "CSCOM de Niono", "Ségou"),
+        row(4, "Tarawele Uwa", "Infirmière", "CSCOM de Niono", "Ségou"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1, 2, 3, 4]]
+
+
+def test_a_town_given_as_the_region_does_not_join_two_workplaces_elsewhere_in_it():
+    rows = [
+        row(1, "Segun Nwosu", "Inspector", "Abaji Police Division", "Abuja"),
+        row(2, "Segun Nwosu", "Inspector", "Kuje Police Division", "Abuja"),
+        row(3, "Nwosu Segun", "Inspector", "", "Abuja"),
+        row(4, "Nwosu Segun", "Inspector", "Kuje Police Division", "FCT"),
+    ]
+
+    assert group_nominations(rows, country="NG") == [[1], [2, 3, 4]]
+
+
+def test_a_post_without_a_workplace_does_not_bridge_a_school_and_a_town_hall():
+    rows = [
+        row(1, "Mme Aïssata Dembélé", "Directrice", "EF Hamdallaye", "Bamako"),
+        row(2, "Aissata Danbele", "Directrice d'école", "Ecole de Hamdallaye", "Bamako"),
+        row(3, "Aïssata Dembélé", "État civil", "", "Hamdallaye"),
+        row(4, "Mme Aissata Danbele", "Officier d'état civil", "Mairie Hamdallaye", "Bamako"),
+        row(5, "Aïssata Dembélé", "Agent d'état civil", "Mairie de Hamdallaye", "Bamako"),
+    ]
+
+    assert group_nominations(rows, country="ML") == [[1, 2, 3], [4, 5]]
+
+
+def test_queue_puts_a_pair_without_rivals_before_a_group_fitting_several_at_one_score():
+    rows = [
+        row(1, "Mme Diarra", "institutrice", "GS Kati", "Kati"),
+        row(2, "Djénéba Diarra", "institutrice", "GS Kati", "Kati"),
+        row(3, "Awa Diarra", "institutrice", "GS Kati", "Kati"),
+        row(4, "Moussa Traoré", "Infirmier", "CSCOM de Banconi", "Bamako"),
+        row(5, "Moussa Tarawele", "Médecin", "CSCOM de Banconi", ""),
+    ]
+
+    queue = probable_matches(rows, country="ML")
+
+    assert queue == [([4], [5], 5), ([1], [2], 5), ([1], [3], 5)]
