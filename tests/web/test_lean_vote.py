@@ -471,3 +471,101 @@ def test_a_signed_in_voter_is_checked_by_the_sessions_own_token(
     _, session = _session(with_own)
     assert session["uid"] == manager.id and session["csrf"] == own and "vote_receipt" in session
     assert len(ballots(engine)) == 1
+
+
+class Stream:
+    """A client's body in ``count`` chunks of ``size`` bytes, whatever its headers declared;
+    ``read`` counts the chunks asked for."""
+
+    def __init__(self, first: bytes, size: int = 1024, count: int = 1000) -> None:
+        self.chunks = [first.ljust(size, b"x")] + [b"x" * size] * (count - 1)
+        self.read = 0
+
+    async def __call__(self) -> dict:
+        self.read += 1
+        more = self.read < len(self.chunks)
+        return {"type": "http.request", "body": self.chunks[self.read - 1], "more_body": more}
+
+
+def asgi_post(app, headers: list, receive, path: str = "/vote") -> tuple[int, list, bytes]:
+    """A POST straight to the ASGI app: status, headers and body sent."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("41.73.96.12", 5000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    run_async(app(scope, receive, send))
+    return sent[0]["status"], sent[0]["headers"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_a_body_longer_than_declared_is_read_no_further_than_the_cap(
+    client, full, engine, campaign
+):
+    """8 KB is /vote's cap: the lean path stops at the ninth 1 KB chunk of a thousand, and the
+    full stack's 413 follows, as it answers the same stream on its own."""
+    r = make_round(engine, campaign)
+    first = urlencode({"csrf_token": TOKEN, **_vote(engine, r, "123456"), "story": ""}).encode()
+    headers = [
+        (b"content-length", b"100"),
+        (b"content-type", FORM["Content-Type"].encode()),
+        (b"cookie", _cookie().encode()),
+    ]
+    lean, alone = Stream(first), Stream(first)
+
+    fast = asgi_post(client.app, headers, lean)
+    slow = asgi_post(full.app, headers, alone)
+
+    assert (lean.read, alone.read) == (9, 9)
+    assert fast == slow
+    assert fast[0] == 413 and "Ce fichier est trop volumineux." in text_of(fast[2].decode())
+    assert ballots(engine) == []
+
+
+def test_a_chunked_vote_goes_to_the_full_stack_unread_even_with_a_length():
+    """A length beside ``Transfer-Encoding`` says nothing of the body: web/body_limit.py counts
+    it as it streams."""
+    handed = []
+
+    async def full_stack(scope, receive, send):
+        handed.append(receive)
+
+    lean = LeanVote(
+        full_stack,
+        secret_key=SECRET,
+        session_seconds=3600,
+        https=False,
+        body_cap=8192,
+        known=lambda: None,
+    )
+    stream = Stream(b"csrf_token=" + TOKEN.encode(), count=3)
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/vote",
+        "query_string": b"",
+        "headers": [
+            (b"content-length", b"100"),
+            (b"transfer-encoding", b"chunked"),
+            (b"content-type", FORM["Content-Type"].encode()),
+            (b"cookie", _cookie().encode()),
+        ],
+    }
+
+    run_async(lean(scope, stream, None))
+
+    assert (handed, stream.read) == ([stream], 0)
