@@ -25,6 +25,7 @@ import time
 import zlib
 from base64 import b64decode, b64encode
 from collections.abc import Callable
+from http.cookies import Morsel
 from urllib.parse import unquote
 
 from itsdangerous import BadSignature, TimestampSigner
@@ -49,9 +50,14 @@ VOTE, COUNTED = "/vote", "/vote/counted"
 SESSION_COOKIE = "icon_session"  # web/app.py gives SessionMiddleware this name
 COUNTED_TEMPLATE = "vote/voted.html"
 GZIP_MINIMUM, GZIP_LEVEL = 500, 6  # web/app.py gives CompressPages these
-# Cookies both parsers read alike (the CSRF check's SimpleCookie, Starlette's cookie_parser):
-# names and values of plain characters, "; " between them. Anything else takes the full stack.
+# Cookies both of the full stack's parsers read alike (the CSRF check's SimpleCookie; Starlette's
+# cookie_parser for the session, the language and the browser's hash): names and values of plain
+# characters, "; " between them, no name twice, no attribute's name. Anything else: the full stack.
 SIMPLE_COOKIES = re.compile(r"[\w\-]+=[\w\-+/=.]*(?:; [\w\-]+=[\w\-+/=.]*)*", re.ASCII)
+# SimpleCookie reads these as attributes: of the cookie before them, or, first, as a header that
+# holds no cookie at all (``expires=1; icon_csrf=...``), where Starlette reads two cookies. Its own
+# list, so a Python that adds one is followed.
+ATTRIBUTES = frozenset(Morsel._reserved)
 TOKEN = re.compile(r"[\w\-]{43}", re.ASCII)  # secrets.token_urlsafe(32), as CSRFProtect keeps it
 MAX_CACHED = 4096
 
@@ -319,4 +325,6 @@ def _cookies(header: str | None) -> dict[str, str] | None:
         return None
     pairs = [pair.split("=", 1) for pair in header.split("; ")]
     cookies = dict(pairs)
-    return cookies if len(cookies) == len(pairs) else None  # a name twice: the full stack
+    if len(cookies) != len(pairs) or not ATTRIBUTES.isdisjoint(map(str.lower, cookies)):
+        return None  # a name twice, or an attribute's
+    return cookies

@@ -8,12 +8,14 @@ import base64
 import gzip
 import json
 import secrets
+from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import TimestampSigner
+from starlette.requests import cookie_parser
 from starlette.testclient import TestClient
 
 from campaign import languages
@@ -23,8 +25,9 @@ from tests.voting.test_ballot_box import E164, PHONE, add_code, ballots, make_ro
 from voting import receipts
 from voting.models import VoteAttempt
 from voting.vote_codes import CODE_TRIES
+from web import middleware
 from web.app import create_app
-from web.lean_vote import LeanVote, Sessions, form_pairs
+from web.lean_vote import LeanVote, Sessions, _cookies, form_pairs
 from web.middleware import MAX_FIELDS
 
 TOKEN = secrets.token_urlsafe(32)
@@ -569,3 +572,101 @@ def test_a_chunked_vote_goes_to_the_full_stack_unread_even_with_a_length():
     run_async(lean(scope, stream, None))
 
     assert (handed, stream.read) == ([stream], 0)
+
+
+ATTRIBUTE_NAMES = ["expires", "Path", "max-age", "DOMAIN", "secure", "HttpOnly", "samesite"]
+ATTRIBUTE_NAMES += ["version", "Comment"]
+COOKIE_NAMES = st.sampled_from(
+    ["icon_csrf", "icon_session", "lang", "a", "x-y", "", "$Version", "$Path", "$x"]
+    + ATTRIBUTE_NAMES
+) | st.text(alphabet="aeEx-_$ =;", max_size=6)
+COOKIE_VALUES = st.sampled_from(
+    ["", TOKEN, "en", '"en"', '"a b"', '"a\\"b"', "a b", "=", "a=b", " x", "1"]
+) | st.text(alphabet='ab1=+/."\\ ,-_', max_size=8)
+PLAIN = st.text(alphabet="abcxyz019_-", min_size=1, max_size=8)
+
+
+def _full_stacks_reading(header: str) -> tuple[dict, dict]:
+    """The Cookie header as Starlette's cookie_parser reads it (the session, the language, the
+    browser's hash) and as SimpleCookie does (the CSRF check, web.middleware._cookie)."""
+    jar = SimpleCookie()
+    try:
+        jar.load(header)
+    except Exception:  # noqa: BLE001 - as _cookie: no cookie at all
+        jar = SimpleCookie()
+    return cookie_parser(header), {name: morsel.value for name, morsel in jar.items()}
+
+
+def _held_to_the_full_stack(header: str) -> None:
+    lean = _cookies(header)
+    if lean is None:
+        return  # the full stack reads it
+    starlette, simple = _full_stacks_reading(header)
+    assert lean == starlette == simple
+    scope = {"headers": [(b"cookie", header.encode("latin-1"))]}
+    for name in {"icon_csrf", "icon_session", "lang", *lean}:
+        assert middleware._cookie(scope, name) == lean.get(name)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            COOKIE_NAMES, st.none() | COOKIE_VALUES, st.sampled_from(["; ", ";", " ; ", " "])
+        ),
+        max_size=5,
+    )
+)
+def test_the_lean_cookie_parser_reads_a_header_as_the_full_stack(pieces):
+    header = "".join(
+        name + ("" if value is None else "=" + value) + sep for name, value, sep in pieces
+    )
+    for cut in (header, header.rstrip("; ")):
+        _held_to_the_full_stack(cut)
+
+
+@given(st.dictionaries(PLAIN, PLAIN | st.just(""), min_size=1, max_size=5))
+def test_the_lean_cookie_parser_reads_plain_cookies_itself(jar):
+    jar = {name: value for name, value in jar.items() if name.lower() not in ATTRIBUTE_NAMES}
+    header = "; ".join(f"{name}={value}" for name, value in jar.items())
+    if jar:
+        assert _cookies(header) == jar
+        _held_to_the_full_stack(header)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (f"icon_csrf={TOKEN}; lang=en", {"icon_csrf": TOKEN, "lang": "en"}),
+        ("icon_csrf=; lang=", {"icon_csrf": "", "lang": ""}),
+        ("a=b=c", {"a": "b=c"}),
+        # SimpleCookie reads no cookie at all, Starlette two: the full stack's two readings differ
+        (f"expires=1; icon_csrf={TOKEN}", None),
+        (f"Max-Age=0; icon_csrf={TOKEN}", None),
+        # SimpleCookie reads an attribute of icon_csrf, Starlette a cookie named so
+        (f"icon_csrf={TOKEN}; path=/", None),
+        (f"icon_csrf={TOKEN}; SameSite=Lax", None),
+        (f"$Version=1; icon_csrf={TOKEN}", None),
+        (f'icon_csrf="{TOKEN}"', None),
+        (f"icon_csrf={TOKEN}; icon_csrf=x", None),
+        (f"icon_csrf={TOKEN};lang=en", None),
+        (f"icon_csrf={TOKEN}; secure", None),
+    ],
+)
+def test_the_lean_cookie_parser_leaves_what_the_full_stack_reads_otherwise(header, expected):
+    assert _cookies(header) == expected
+    _held_to_the_full_stack(header)
+
+
+def test_a_vote_with_an_attribute_before_the_csrf_cookie_is_refused_as_the_full_stack(
+    client, full, engine, campaign
+):
+    """To the CSRF check (SimpleCookie) ``expires=1; icon_csrf=..`` holds no cookie: a 403,
+    never a vote counted on the lean path."""
+    r = make_round(engine, campaign)
+    cookie = f"expires=1; {_cookie()}"
+
+    fast = _post(client, _vote(engine, r, "123456"), cookie)
+    slow = _post(full, _vote(engine, r, "123456"), cookie)
+
+    assert _answer(fast) == _answer(slow)
+    assert fast.status_code == 403 and ballots(engine) == []
