@@ -60,6 +60,9 @@ SIMPLE_COOKIES = re.compile(r"[\w\-]+=[\w\-+/=.]*(?:; [\w\-]+=[\w\-+/=.]*)*", re
 ATTRIBUTES = frozenset(Morsel._reserved)
 TOKEN = re.compile(r"[\w\-]{43}", re.ASCII)  # secrets.token_urlsafe(32), as CSRFProtect keeps it
 MAX_CACHED = 4096
+# A language chosen from a longer Accept-Language (or lang cookie) is chosen anew each time, not
+# kept: 4,096 keys of a header's full length each would hold tens of megabytes.
+CACHED_HEADER = 200
 
 
 class _Signer(TimestampSigner):
@@ -279,6 +282,8 @@ class LeanVote:
         await send({"type": "http.response.body", "body": body})
 
     def _language(self, renderer, cookie: str | None, accept: str | None, wanted: list[str]) -> str:
+        if len(accept or "") > CACHED_HEADER or len(cookie or "") > CACHED_HEADER:
+            return renderer.catalogue.negotiate(cookie, accept, wanted)
         key = (cookie, accept, tuple(wanted))
         lang = self.languages.get(key)
         if lang is None:

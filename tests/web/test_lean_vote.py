@@ -670,3 +670,36 @@ def test_a_vote_with_an_attribute_before_the_csrf_cookie_is_refused_as_the_full_
 
     assert _answer(fast) == _answer(slow)
     assert fast.status_code == 403 and ballots(engine) == []
+
+
+def _lean_vote(app) -> LeanVote:
+    """The LeanVote the app's middleware stack runs (the stack is built as the client starts)."""
+    layer = app.middleware_stack
+    while not isinstance(layer, LeanVote):
+        layer = layer.app
+    return layer
+
+
+@pytest.mark.parametrize(
+    ("accept", "lang"),
+    [("xx;q=0.1, " * 20 + "en;q=0.9", ""), ("en", "x" * 201)],
+    ids=["long-accept-language", "long-lang-cookie"],
+)
+def test_a_language_chosen_from_a_long_header_is_answered_and_not_kept(
+    client, full, engine, campaign, accept, lang
+):
+    r = make_round(engine, campaign)
+    value, _ = _session(_post(client, _vote(engine, r, "123456"), _cookie()))
+    cookie = _cookie(value, **({"lang": lang} if lang else {}))
+    for _ in range(2):  # the first reads the edition's languages; the second is kept
+        _get(client, _cookie(value), **{"Accept-Language": "en"})
+    _get(client, cookie, **{"Accept-Language": accept})
+    cached = dict(_lean_vote(client.app).languages)
+
+    lean = _get(client, cookie, **{"Accept-Language": accept})
+    expected = _get(full, cookie, **{"Accept-Language": accept})
+
+    assert _answer(lean) == _answer(expected)
+    assert lean.headers["content-language"] == "en" and "Moussa Traoré" in lean.text
+    assert _lean_vote(client.app).languages == cached
+    assert [key[:2] for key in cached] == [(None, "en")]
