@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import re
 import secrets
 import time
@@ -30,7 +31,7 @@ from urllib.parse import unquote
 
 from itsdangerous import BadSignature, TimestampSigner
 from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, want_bytes
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from campaign import phones
 from web.i18n import COOKIE as LANG_COOKIE
@@ -46,6 +47,7 @@ from web.middleware import (
 )
 from web.routes import vote
 
+log = logging.getLogger("icon")
 VOTE, COUNTED = "/vote", "/vote/counted"
 SESSION_COOKIE = "icon_session"  # web/app.py gives SessionMiddleware this name
 COUNTED_TEMPLATE = "vote/voted.html"
@@ -95,6 +97,9 @@ class Sessions:
         flags = "httponly; samesite=lax" + ("; secure" if https else "")
         self.prefix = f"{SESSION_COOKIE}=".encode()
         self.suffix = f"; path=/; Max-Age={max_age}; {flags}".encode()
+        # As SessionMiddleware clears a session: no signature needed.
+        expired = "expires=Thu, 01 Jan 1970 00:00:00 GMT"
+        self.cleared = f"{SESSION_COOKIE}=null; path=/; {expired}; {flags}".encode()
         # cookie -> (its timestamp, the session it holds, that session encoded again)
         self.verified: dict[str, tuple[int, dict, bytes]] = {}
         self.signed: dict[bytes, tuple[int, bytes]] = {}
@@ -218,11 +223,44 @@ class LeanVote:
             scope[vote.CAST_RESULT] = exc
             await self.app(scope, replay(body), send)
             return
-        session = {**session, vote.RECEIPT_KEY: vote.session_receipt(receipt)}
+        try:
+            session = {**session, vote.RECEIPT_KEY: vote.session_receipt(receipt)}
+            cookie = self.sessions.header(session)
+        except Exception:
+            # The vote counted: its answer says so, whatever failed in making it here.
+            log.exception("answering a counted vote on %s", VOTE)
+            await self._counted_anyway(scope, replay(body), send, receipt)
+            return
+        await self._to_counted(send, cookie)
+
+    async def _counted_anyway(self, scope: Scope, receive: Receive, send: Send, receipt) -> None:
+        """A counted vote this path could not answer: the full stack answers it from the batch's
+        receipt (``vote.cast`` casts nothing again). Should that fail too before its answer
+        started, the voter still goes to the confirmation, never to an error page for a vote
+        that counted; the session, which could not take the new receipt, is cleared rather than
+        left to show an older vote's receipt as this one's (a visitor's session holds nothing
+        else: the signed in take the full stack)."""
+        scope[vote.CAST_RESULT] = receipt
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            if started:
+                raise
+            log.exception("answering a counted vote on %s, on the full stack", VOTE)
+            await self._to_counted(send, self.sessions.cleared)
+
+    async def _to_counted(self, send: Send, cookie: bytes) -> None:
         answer = [
             (b"content-length", b"0"),
             (b"location", COUNTED.encode()),
-            (b"set-cookie", self.sessions.header(session)),
+            (b"set-cookie", cookie),
             *self.security,
         ]
         await send({"type": "http.response.start", "status": 303, "headers": answer})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hmac
 import json
 import secrets
 from http.cookies import SimpleCookie
@@ -703,3 +704,68 @@ def test_a_language_chosen_from_a_long_header_is_answered_and_not_kept(
     assert lean.headers["content-language"] == "en" and "Moussa Traoré" in lean.text
     assert _lean_vote(client.app).languages == cached
     assert [key[:2] for key in cached] == [(None, "en")]
+
+
+def _refuse(*args, **kwargs):
+    raise RuntimeError("signing failed")
+
+
+def test_a_counted_vote_the_lean_path_cannot_answer_gets_the_full_stacks_answer(
+    client, full, engine, campaign, monkeypatch
+):
+    """Only the lean path signs with ``hmac.digest`` (itsdangerous uses ``hmac.new``): with it
+    failing after the commit, the full stack answers the vote from the batch's receipt."""
+    r = make_round(engine, campaign)
+    with monkeypatch.context() as patched:
+        patched.setattr(hmac, "digest", _refuse)
+        lean = _post(client, _vote(engine, r, "123456"), _cookie())
+    other = _post(
+        full, _vote(engine, r, "654321", "+22376999956", "76 99 99 56"), _cookie(), lean=False
+    )
+
+    strip = lambda a: [(k, v) for k, v in a[1] if k != "set-cookie"]  # noqa: E731
+    assert (lean.status_code, lean.headers["location"]) == (303, "/vote/counted")
+    assert strip(_answer(lean)) == strip(_answer(other))
+    mine = _session(lean)[1]["vote_receipt"]
+    assert {mine.pop("code"), _session(other)[1]["vote_receipt"]["code"]} == {
+        receipts.format_receipt(b.receipt) for b in ballots(engine)
+    }
+    assert mine == {
+        "round_title": "Premier tour",
+        "candidate_number": 2,
+        "candidate_name": "Moussa Traoré",
+    }
+    assert [b.channel for b in ballots(engine)] == ["web", "web"]
+
+
+def test_a_counted_vote_no_session_can_take_still_goes_to_the_confirmation(
+    client, engine, campaign, monkeypatch
+):
+    """With itsdangerous failing to sign after the commit, on both paths: no error page for a
+    vote that counted, and the session cleared, so the confirmation never shows the receipt of
+    the vote before as this one's."""
+    r = make_round(engine, campaign)
+    before, _ = _session(
+        _post(client, _vote(engine, r, "111111", "+22376999956", "76 99 99 56"), _cookie())
+    )
+    with monkeypatch.context() as patched:
+        patched.setattr(TimestampSigner, "sign", _refuse)
+        second = _post(client, _vote(engine, r, "222222"), _cookie(before))
+    then = _get(client, _cookie())
+
+    assert (second.status_code, second.headers.multi_items(), second.content) == (
+        303,
+        [
+            ("content-length", "0"),
+            ("location", "/vote/counted"),
+            (
+                "set-cookie",
+                "icon_session=null; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; httponly; "
+                "samesite=lax",
+            ),
+            *((k.lower(), v) for k, v in middleware.security_headers(https=False)),
+        ],
+        b"",
+    )
+    assert len(ballots(engine)) == 2
+    assert (then.status_code, then.headers["location"]) == (303, "/vote/receipt")
