@@ -289,15 +289,27 @@ class LeanVote:
         ):
             await self.app(scope, receive, send)
             return
+        try:
+            answer, body = self._page(scope, headers, cookies, payload, receipt, token, wanted)
+        except Exception:
+            # The full stack's page, or its own error page: never a bare 500 from here.
+            log.exception("the lean page on %s", COUNTED)
+            answer = body = None
+        if answer is None:  # the first visitor's page renders (and proves) the filled one
+            await self.app(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": answer})
+        await send({"type": "http.response.body", "body": body})
+
+    def _page(self, scope, headers, cookies, payload, receipt, token, wanted) -> tuple:
+        """The page's headers and body; (None, None) for the full stack to answer."""
         renderer = scope["app"].state.renderer
         lang = self._language(
             renderer, cookies.get(LANG_COOKIE), headers.get(b"accept-language"), wanted
         )
         html = renderer.filled_page(COUNTED_TEMPLATE, lang, wanted, COUNTED, receipt, token)
-        if html is None:  # the first visitor's page renders (and proves) the filled one
-            await self.app(scope, receive, send)
-            return
-        scope["endpoint"] = vote.counted_page
+        if html is None:
+            return None, None
         body = html.encode("utf-8")
         vary = b"Cookie, Accept-Language"
         encoded = []
@@ -316,8 +328,8 @@ class LeanVote:
             *encoded,
             *self.security,
         ]
-        await send({"type": "http.response.start", "status": 200, "headers": answer})
-        await send({"type": "http.response.body", "body": body})
+        scope["endpoint"] = vote.counted_page
+        return answer, body
 
     def _language(self, renderer, cookie: str | None, accept: str | None, wanted: list[str]) -> str:
         if len(accept or "") > CACHED_HEADER or len(cookie or "") > CACHED_HEADER:

@@ -9,6 +9,7 @@ import gzip
 import hmac
 import json
 import secrets
+import zlib
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
@@ -707,7 +708,7 @@ def test_a_language_chosen_from_a_long_header_is_answered_and_not_kept(
 
 
 def _refuse(*args, **kwargs):
-    raise RuntimeError("signing failed")
+    raise RuntimeError("a third-party call failed")
 
 
 def test_a_counted_vote_the_lean_path_cannot_answer_gets_the_full_stacks_answer(
@@ -769,3 +770,22 @@ def test_a_counted_vote_no_session_can_take_still_goes_to_the_confirmation(
     )
     assert len(ballots(engine)) == 2
     assert (then.status_code, then.headers["location"]) == (303, "/vote/receipt")
+
+
+def test_a_confirmation_page_the_lean_path_cannot_make_is_the_full_stacks(
+    client, full, engine, campaign, monkeypatch
+):
+    """Only the lean path gzips with ``zlib.compress`` (Starlette's GZipMiddleware streams
+    through ``gzip.GzipFile``): with it failing, the receipt page is the full stack's."""
+    r = make_round(engine, campaign)
+    value, _ = _session(_post(client, _vote(engine, r, "123456"), _cookie()))
+    cookie, gzipped = _cookie(value), {"Accept-Encoding": "gzip"}
+    _get(client, cookie, **gzipped)  # the first visitor's page proves the filled one
+    with monkeypatch.context() as patched:
+        patched.setattr(zlib, "compress", _refuse)
+        lean = _get(client, cookie, **gzipped)
+    expected = _get(full, cookie, **gzipped)
+
+    assert _answer(lean) == _answer(expected)
+    assert lean.status_code == 200 and lean.headers["content-encoding"] == "gzip"
+    assert "Moussa Traoré" in lean.text
