@@ -41,9 +41,12 @@ class LeanWebhook:
         if length is None or not length.isdigit() or int(length) > sms_routes.MAX_BODY:
             await self.app(scope, receive, send)  # the body cap's own answer
             return
-        body = await read_whole_body(receive)
+        body = await read_whole_body(receive, sms_routes.MAX_BODY)
         if body is None:
             return  # the gateway hung up
+        if len(body) > sms_routes.MAX_BODY:  # more than it declared: read no further
+            await self.app(scope, replay(body, receive), send)
+            return
         settings = scope["app"].state.settings
         form = {}
         if sms_inbound.signature_ok(settings.sms_secret, body, signature):
@@ -72,8 +75,12 @@ class LeanWebhook:
 
 
 def _headers(scope: Scope) -> tuple[str | None, str | None]:
+    """The declared length (None for a chunked body, even with a length beside it: the body
+    limit counts those) and the signature."""
     length = signature = None
     for key, value in scope["headers"]:
+        if key == b"transfer-encoding":
+            return None, None
         if key == b"content-length" and length is None:
             length = value.decode("latin-1").strip()
         elif key == b"x-icon-signature" and signature is None:

@@ -19,17 +19,19 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import re
 import secrets
 import time
 import zlib
 from base64 import b64decode, b64encode
 from collections.abc import Callable
+from http.cookies import Morsel
 from urllib.parse import unquote
 
 from itsdangerous import BadSignature, TimestampSigner
 from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, want_bytes
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from campaign import phones
 from web.i18n import COOKIE as LANG_COOKIE
@@ -45,15 +47,24 @@ from web.middleware import (
 )
 from web.routes import vote
 
+log = logging.getLogger("icon")
 VOTE, COUNTED = "/vote", "/vote/counted"
 SESSION_COOKIE = "icon_session"  # web/app.py gives SessionMiddleware this name
 COUNTED_TEMPLATE = "vote/voted.html"
 GZIP_MINIMUM, GZIP_LEVEL = 500, 6  # web/app.py gives CompressPages these
-# Cookies both parsers read alike (the CSRF check's SimpleCookie, Starlette's cookie_parser):
-# names and values of plain characters, "; " between them. Anything else takes the full stack.
+# Cookies both of the full stack's parsers read alike (the CSRF check's SimpleCookie; Starlette's
+# cookie_parser for the session, the language and the browser's hash): names and values of plain
+# characters, "; " between them, no name twice, no attribute's name. Anything else: the full stack.
 SIMPLE_COOKIES = re.compile(r"[\w\-]+=[\w\-+/=.]*(?:; [\w\-]+=[\w\-+/=.]*)*", re.ASCII)
+# SimpleCookie reads these as attributes: of the cookie before them, or, first, as a header that
+# holds no cookie at all (``expires=1; icon_csrf=...``), where Starlette reads two cookies. Its own
+# list, so a Python that adds one is followed.
+ATTRIBUTES = frozenset(Morsel._reserved)
 TOKEN = re.compile(r"[\w\-]{43}", re.ASCII)  # secrets.token_urlsafe(32), as CSRFProtect keeps it
 MAX_CACHED = 4096
+# A language chosen from a longer Accept-Language (or lang cookie) is chosen anew each time, not
+# kept: 4,096 keys of a header's full length each would hold tens of megabytes.
+CACHED_HEADER = 200
 
 
 class _Signer(TimestampSigner):
@@ -86,6 +97,9 @@ class Sessions:
         flags = "httponly; samesite=lax" + ("; secure" if https else "")
         self.prefix = f"{SESSION_COOKIE}=".encode()
         self.suffix = f"; path=/; Max-Age={max_age}; {flags}".encode()
+        # As SessionMiddleware clears a session: no signature needed.
+        expired = "expires=Thu, 01 Jan 1970 00:00:00 GMT"
+        self.cleared = f"{SESSION_COOKIE}=null; path=/; {expired}; {flags}".encode()
         # cookie -> (its timestamp, the session it holds, that session encoded again)
         self.verified: dict[str, tuple[int, dict, bytes]] = {}
         self.signed: dict[bytes, tuple[int, bytes]] = {}
@@ -168,6 +182,8 @@ class LeanVote:
             or not headers.get(b"content-type", "").startswith(URLENCODED)
             or b"x-csrf-token" in headers
             or b"hx-request" in headers
+            # A chunked body, even with a length beside it: web/body_limit.py counts it.
+            or b"transfer-encoding" in headers
         ):
             await self.app(scope, receive, send)  # its body unread: the full stack's answer
             return
@@ -176,9 +192,12 @@ class LeanVote:
         if token is None or not TOKEN.fullmatch(token):
             await self.app(scope, receive, send)
             return
-        body = await read_whole_body(receive)
+        body = await read_whole_body(receive, self.cap)
         if body is None:
             return  # the visitor hung up
+        if len(body) > self.cap:  # more than it declared: the body limit's refusal, read no further
+            await self.app(scope, replay(body, receive), send)
+            return
         try:
             pairs = form_pairs(body.decode("latin-1"))
         except ValueError:
@@ -186,8 +205,7 @@ class LeanVote:
         submitted = [value for name, value in pairs if name == CSRF_FIELD]
         session, _ = self.sessions.load(cookies.get(SESSION_COOKIE))
         if (
-            len(body) > self.cap
-            or len(submitted) != 1
+            len(submitted) != 1
             or not secrets.compare_digest(submitted[0].encode(), token.encode())
             or SESSION_CSRF in session  # signed in: the session's own token decides
         ):
@@ -205,11 +223,44 @@ class LeanVote:
             scope[vote.CAST_RESULT] = exc
             await self.app(scope, replay(body), send)
             return
-        session = {**session, vote.RECEIPT_KEY: vote.session_receipt(receipt)}
+        try:
+            session = {**session, vote.RECEIPT_KEY: vote.session_receipt(receipt)}
+            cookie = self.sessions.header(session)
+        except Exception:
+            # The vote counted: its answer says so, whatever failed in making it here.
+            log.exception("answering a counted vote on %s", VOTE)
+            await self._counted_anyway(scope, replay(body), send, receipt)
+            return
+        await self._to_counted(send, cookie)
+
+    async def _counted_anyway(self, scope: Scope, receive: Receive, send: Send, receipt) -> None:
+        """A counted vote this path could not answer: the full stack answers it from the batch's
+        receipt (``vote.cast`` casts nothing again). Should that fail too before its answer
+        started, the voter still goes to the confirmation, never to an error page for a vote
+        that counted; the session, which could not take the new receipt, is cleared rather than
+        left to show an older vote's receipt as this one's (a visitor's session holds nothing
+        else: the signed in take the full stack)."""
+        scope[vote.CAST_RESULT] = receipt
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            if started:
+                raise
+            log.exception("answering a counted vote on %s, on the full stack", VOTE)
+            await self._to_counted(send, self.sessions.cleared)
+
+    async def _to_counted(self, send: Send, cookie: bytes) -> None:
         answer = [
             (b"content-length", b"0"),
             (b"location", COUNTED.encode()),
-            (b"set-cookie", self.sessions.header(session)),
+            (b"set-cookie", cookie),
             *self.security,
         ]
         await send({"type": "http.response.start", "status": 303, "headers": answer})
@@ -238,15 +289,27 @@ class LeanVote:
         ):
             await self.app(scope, receive, send)
             return
+        try:
+            answer, body = self._page(scope, headers, cookies, payload, receipt, token, wanted)
+        except Exception:
+            # The full stack's page, or its own error page: never a bare 500 from here.
+            log.exception("the lean page on %s", COUNTED)
+            answer = body = None
+        if answer is None:  # the first visitor's page renders (and proves) the filled one
+            await self.app(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": answer})
+        await send({"type": "http.response.body", "body": body})
+
+    def _page(self, scope, headers, cookies, payload, receipt, token, wanted) -> tuple:
+        """The page's headers and body; (None, None) for the full stack to answer."""
         renderer = scope["app"].state.renderer
         lang = self._language(
             renderer, cookies.get(LANG_COOKIE), headers.get(b"accept-language"), wanted
         )
         html = renderer.filled_page(COUNTED_TEMPLATE, lang, wanted, COUNTED, receipt, token)
-        if html is None:  # the first visitor's page renders (and proves) the filled one
-            await self.app(scope, receive, send)
-            return
-        scope["endpoint"] = vote.counted_page
+        if html is None:
+            return None, None
         body = html.encode("utf-8")
         vary = b"Cookie, Accept-Language"
         encoded = []
@@ -265,10 +328,12 @@ class LeanVote:
             *encoded,
             *self.security,
         ]
-        await send({"type": "http.response.start", "status": 200, "headers": answer})
-        await send({"type": "http.response.body", "body": body})
+        scope["endpoint"] = vote.counted_page
+        return answer, body
 
     def _language(self, renderer, cookie: str | None, accept: str | None, wanted: list[str]) -> str:
+        if len(accept or "") > CACHED_HEADER or len(cookie or "") > CACHED_HEADER:
+            return renderer.catalogue.negotiate(cookie, accept, wanted)
         key = (cookie, accept, tuple(wanted))
         lang = self.languages.get(key)
         if lang is None:
@@ -315,4 +380,6 @@ def _cookies(header: str | None) -> dict[str, str] | None:
         return None
     pairs = [pair.split("=", 1) for pair in header.split("; ")]
     cookies = dict(pairs)
-    return cookies if len(cookies) == len(pairs) else None  # a name twice: the full stack
+    if len(cookies) != len(pairs) or not ATTRIBUTES.isdisjoint(map(str.lower, cookies)):
+        return None  # a name twice, or an attribute's
+    return cookies

@@ -258,28 +258,34 @@ async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
     return b"".join(chunks), False
 
 
-async def read_whole_body(receive: Receive) -> bytes | None:
-    """The whole body, as the client sent it; None if the client hung up. For the lean paths,
-    which check the declared length against their cap before reading."""
-    chunks = []
+async def read_whole_body(receive: Receive, cap: int) -> bytes | None:
+    """The whole body, as the client sent it; None if the client hung up. Reading stops as soon
+    as more than ``cap`` bytes came, whatever the headers declared (a chunked body declares
+    none, and a declared length may be a lie): the caller then has a body longer than ``cap``,
+    one chunk's worth at most, and hands it on with ``replay(body, receive)``."""
+    chunks, size = [], 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > cap or not message.get("more_body", False):
             return b"".join(chunks)
 
 
-def replay(body: bytes) -> Receive:
-    """A receive channel that hands an already read body on once (the lean paths use it too)."""
+def replay(body: bytes, rest: Receive | None = None) -> Receive:
+    """A receive channel that hands an already read body on once (the lean paths use it too);
+    with ``rest``, as the first part of a body that goes on in ``rest`` (where a body cut short
+    at its cap was left), so what comes after reads the client's stream itself."""
     sent = False
 
     async def receive() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await rest() if rest is not None else {"type": "http.disconnect"}
         sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": rest is not None}
 
     return receive

@@ -11,7 +11,10 @@ import pytest
 
 from tests.conftest import run_async
 from tests.voting.test_ballot_box import ballots, make_round
+from tests.web.test_lean_vote import Stream, asgi_post
 from tests.web.test_sms_inbound import SECRET
+from web.app import create_app
+from web.lean import LeanWebhook
 from web.routes import sms as sms_routes
 
 HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -124,3 +127,22 @@ def test_lean_path_retry_gets_the_stored_reply(client, engine, campaign):
     first, retried = _lean(client, *_signed(data)), _full(client, *_signed(data))
     assert retried.text == first.text
     assert len(ballots(engine)) == 1
+
+
+def test_lean_path_reads_a_body_longer_than_declared_no_further_than_the_cap(
+    client, settings, engine
+):
+    """8 KB is the webhook's cap: the lean path stops at the ninth 1 KB chunk of a thousand, and
+    the full stack's 413 follows, as it answers the same stream on its own."""
+    full = create_app(settings, engine)
+    full.user_middleware = [m for m in full.user_middleware if m.cls is not LeanWebhook]
+    body, headers = _signed({"from": "76 12 34 56", "text": "ICON 3"})
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    raw.append((b"content-length", b"100"))
+    lean, alone = Stream(body), Stream(body)
+
+    fast = asgi_post(client.app, raw, lean, "/sms/inbound")
+    slow = asgi_post(full, raw, alone, "/sms/inbound")
+
+    assert (lean.read, alone.read) == (9, 9)
+    assert fast == slow and fast[0] == 413

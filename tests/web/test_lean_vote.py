@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hmac
 import json
 import secrets
+import zlib
+from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import TimestampSigner
+from starlette.requests import cookie_parser
 from starlette.testclient import TestClient
 
 from campaign import languages
@@ -23,8 +27,9 @@ from tests.voting.test_ballot_box import E164, PHONE, add_code, ballots, make_ro
 from voting import receipts
 from voting.models import VoteAttempt
 from voting.vote_codes import CODE_TRIES
+from web import middleware
 from web.app import create_app
-from web.lean_vote import LeanVote, Sessions, form_pairs
+from web.lean_vote import LeanVote, Sessions, _cookies, form_pairs
 from web.middleware import MAX_FIELDS
 
 TOKEN = secrets.token_urlsafe(32)
@@ -471,3 +476,316 @@ def test_a_signed_in_voter_is_checked_by_the_sessions_own_token(
     _, session = _session(with_own)
     assert session["uid"] == manager.id and session["csrf"] == own and "vote_receipt" in session
     assert len(ballots(engine)) == 1
+
+
+class Stream:
+    """A client's body in ``count`` chunks of ``size`` bytes, whatever its headers declared;
+    ``read`` counts the chunks asked for."""
+
+    def __init__(self, first: bytes, size: int = 1024, count: int = 1000) -> None:
+        self.chunks = [first.ljust(size, b"x")] + [b"x" * size] * (count - 1)
+        self.read = 0
+
+    async def __call__(self) -> dict:
+        self.read += 1
+        more = self.read < len(self.chunks)
+        return {"type": "http.request", "body": self.chunks[self.read - 1], "more_body": more}
+
+
+def asgi_post(app, headers: list, receive, path: str = "/vote") -> tuple[int, list, bytes]:
+    """A POST straight to the ASGI app: status, headers and body sent."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("41.73.96.12", 5000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    run_async(app(scope, receive, send))
+    return sent[0]["status"], sent[0]["headers"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_a_body_longer_than_declared_is_read_no_further_than_the_cap(
+    client, full, engine, campaign
+):
+    """8 KB is /vote's cap: the lean path stops at the ninth 1 KB chunk of a thousand, and the
+    full stack's 413 follows, as it answers the same stream on its own."""
+    r = make_round(engine, campaign)
+    first = urlencode({"csrf_token": TOKEN, **_vote(engine, r, "123456"), "story": ""}).encode()
+    headers = [
+        (b"content-length", b"100"),
+        (b"content-type", FORM["Content-Type"].encode()),
+        (b"cookie", _cookie().encode()),
+    ]
+    lean, alone = Stream(first), Stream(first)
+
+    fast = asgi_post(client.app, headers, lean)
+    slow = asgi_post(full.app, headers, alone)
+
+    assert (lean.read, alone.read) == (9, 9)
+    assert fast == slow
+    assert fast[0] == 413 and "Ce fichier est trop volumineux." in text_of(fast[2].decode())
+    assert ballots(engine) == []
+
+
+def test_a_chunked_vote_goes_to_the_full_stack_unread_even_with_a_length():
+    """A length beside ``Transfer-Encoding`` says nothing of the body: web/body_limit.py counts
+    it as it streams."""
+    handed = []
+
+    async def full_stack(scope, receive, send):
+        handed.append(receive)
+
+    lean = LeanVote(
+        full_stack,
+        secret_key=SECRET,
+        session_seconds=3600,
+        https=False,
+        body_cap=8192,
+        known=lambda: None,
+    )
+    stream = Stream(b"csrf_token=" + TOKEN.encode(), count=3)
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/vote",
+        "query_string": b"",
+        "headers": [
+            (b"content-length", b"100"),
+            (b"transfer-encoding", b"chunked"),
+            (b"content-type", FORM["Content-Type"].encode()),
+            (b"cookie", _cookie().encode()),
+        ],
+    }
+
+    run_async(lean(scope, stream, None))
+
+    assert (handed, stream.read) == ([stream], 0)
+
+
+ATTRIBUTE_NAMES = ["expires", "Path", "max-age", "DOMAIN", "secure", "HttpOnly", "samesite"]
+ATTRIBUTE_NAMES += ["version", "Comment"]
+COOKIE_NAMES = st.sampled_from(
+    ["icon_csrf", "icon_session", "lang", "a", "x-y", "", "$Version", "$Path", "$x"]
+    + ATTRIBUTE_NAMES
+) | st.text(alphabet="aeEx-_$ =;", max_size=6)
+COOKIE_VALUES = st.sampled_from(
+    ["", TOKEN, "en", '"en"', '"a b"', '"a\\"b"', "a b", "=", "a=b", " x", "1"]
+) | st.text(alphabet='ab1=+/."\\ ,-_', max_size=8)
+PLAIN = st.text(alphabet="abcxyz019_-", min_size=1, max_size=8)
+
+
+def _full_stacks_reading(header: str) -> tuple[dict, dict]:
+    """The Cookie header as Starlette's cookie_parser reads it (the session, the language, the
+    browser's hash) and as SimpleCookie does (the CSRF check, web.middleware._cookie)."""
+    jar = SimpleCookie()
+    try:
+        jar.load(header)
+    except Exception:  # noqa: BLE001 - as _cookie: no cookie at all
+        jar = SimpleCookie()
+    return cookie_parser(header), {name: morsel.value for name, morsel in jar.items()}
+
+
+def _held_to_the_full_stack(header: str) -> None:
+    lean = _cookies(header)
+    if lean is None:
+        return  # the full stack reads it
+    starlette, simple = _full_stacks_reading(header)
+    assert lean == starlette == simple
+    scope = {"headers": [(b"cookie", header.encode("latin-1"))]}
+    for name in {"icon_csrf", "icon_session", "lang", *lean}:
+        assert middleware._cookie(scope, name) == lean.get(name)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            COOKIE_NAMES, st.none() | COOKIE_VALUES, st.sampled_from(["; ", ";", " ; ", " "])
+        ),
+        max_size=5,
+    )
+)
+def test_the_lean_cookie_parser_reads_a_header_as_the_full_stack(pieces):
+    header = "".join(
+        name + ("" if value is None else "=" + value) + sep for name, value, sep in pieces
+    )
+    for cut in (header, header.rstrip("; ")):
+        _held_to_the_full_stack(cut)
+
+
+@given(st.dictionaries(PLAIN, PLAIN | st.just(""), min_size=1, max_size=5))
+def test_the_lean_cookie_parser_reads_plain_cookies_itself(jar):
+    jar = {name: value for name, value in jar.items() if name.lower() not in ATTRIBUTE_NAMES}
+    header = "; ".join(f"{name}={value}" for name, value in jar.items())
+    if jar:
+        assert _cookies(header) == jar
+        _held_to_the_full_stack(header)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (f"icon_csrf={TOKEN}; lang=en", {"icon_csrf": TOKEN, "lang": "en"}),
+        ("icon_csrf=; lang=", {"icon_csrf": "", "lang": ""}),
+        ("a=b=c", {"a": "b=c"}),
+        # SimpleCookie reads no cookie at all, Starlette two: the full stack's two readings differ
+        (f"expires=1; icon_csrf={TOKEN}", None),
+        (f"Max-Age=0; icon_csrf={TOKEN}", None),
+        # SimpleCookie reads an attribute of icon_csrf, Starlette a cookie named so
+        (f"icon_csrf={TOKEN}; path=/", None),
+        (f"icon_csrf={TOKEN}; SameSite=Lax", None),
+        (f"$Version=1; icon_csrf={TOKEN}", None),
+        (f'icon_csrf="{TOKEN}"', None),
+        (f"icon_csrf={TOKEN}; icon_csrf=x", None),
+        (f"icon_csrf={TOKEN};lang=en", None),
+        (f"icon_csrf={TOKEN}; secure", None),
+    ],
+)
+def test_the_lean_cookie_parser_leaves_what_the_full_stack_reads_otherwise(header, expected):
+    assert _cookies(header) == expected
+    _held_to_the_full_stack(header)
+
+
+def test_a_vote_with_an_attribute_before_the_csrf_cookie_is_refused_as_the_full_stack(
+    client, full, engine, campaign
+):
+    """To the CSRF check (SimpleCookie) ``expires=1; icon_csrf=..`` holds no cookie: a 403,
+    never a vote counted on the lean path."""
+    r = make_round(engine, campaign)
+    cookie = f"expires=1; {_cookie()}"
+
+    fast = _post(client, _vote(engine, r, "123456"), cookie)
+    slow = _post(full, _vote(engine, r, "123456"), cookie)
+
+    assert _answer(fast) == _answer(slow)
+    assert fast.status_code == 403 and ballots(engine) == []
+
+
+def _lean_vote(app) -> LeanVote:
+    """The LeanVote the app's middleware stack runs (the stack is built as the client starts)."""
+    layer = app.middleware_stack
+    while not isinstance(layer, LeanVote):
+        layer = layer.app
+    return layer
+
+
+@pytest.mark.parametrize(
+    ("accept", "lang"),
+    [("xx;q=0.1, " * 20 + "en;q=0.9", ""), ("en", "x" * 201)],
+    ids=["long-accept-language", "long-lang-cookie"],
+)
+def test_a_language_chosen_from_a_long_header_is_answered_and_not_kept(
+    client, full, engine, campaign, accept, lang
+):
+    r = make_round(engine, campaign)
+    value, _ = _session(_post(client, _vote(engine, r, "123456"), _cookie()))
+    cookie = _cookie(value, **({"lang": lang} if lang else {}))
+    for _ in range(2):  # the first reads the edition's languages; the second is kept
+        _get(client, _cookie(value), **{"Accept-Language": "en"})
+    _get(client, cookie, **{"Accept-Language": accept})
+    cached = dict(_lean_vote(client.app).languages)
+
+    lean = _get(client, cookie, **{"Accept-Language": accept})
+    expected = _get(full, cookie, **{"Accept-Language": accept})
+
+    assert _answer(lean) == _answer(expected)
+    assert lean.headers["content-language"] == "en" and "Moussa Traoré" in lean.text
+    assert _lean_vote(client.app).languages == cached
+    assert [key[:2] for key in cached] == [(None, "en")]
+
+
+def _refuse(*args, **kwargs):
+    raise RuntimeError("a third-party call failed")
+
+
+def test_a_counted_vote_the_lean_path_cannot_answer_gets_the_full_stacks_answer(
+    client, full, engine, campaign, monkeypatch
+):
+    """Only the lean path signs with ``hmac.digest`` (itsdangerous uses ``hmac.new``): with it
+    failing after the commit, the full stack answers the vote from the batch's receipt."""
+    r = make_round(engine, campaign)
+    with monkeypatch.context() as patched:
+        patched.setattr(hmac, "digest", _refuse)
+        lean = _post(client, _vote(engine, r, "123456"), _cookie())
+    other = _post(
+        full, _vote(engine, r, "654321", "+22376999956", "76 99 99 56"), _cookie(), lean=False
+    )
+
+    strip = lambda a: [(k, v) for k, v in a[1] if k != "set-cookie"]  # noqa: E731
+    assert (lean.status_code, lean.headers["location"]) == (303, "/vote/counted")
+    assert strip(_answer(lean)) == strip(_answer(other))
+    mine = _session(lean)[1]["vote_receipt"]
+    assert {mine.pop("code"), _session(other)[1]["vote_receipt"]["code"]} == {
+        receipts.format_receipt(b.receipt) for b in ballots(engine)
+    }
+    assert mine == {
+        "round_title": "Premier tour",
+        "candidate_number": 2,
+        "candidate_name": "Moussa Traoré",
+    }
+    assert [b.channel for b in ballots(engine)] == ["web", "web"]
+
+
+def test_a_counted_vote_no_session_can_take_still_goes_to_the_confirmation(
+    client, engine, campaign, monkeypatch
+):
+    """With itsdangerous failing to sign after the commit, on both paths: no error page for a
+    vote that counted, and the session cleared, so the confirmation never shows the receipt of
+    the vote before as this one's."""
+    r = make_round(engine, campaign)
+    before, _ = _session(
+        _post(client, _vote(engine, r, "111111", "+22376999956", "76 99 99 56"), _cookie())
+    )
+    with monkeypatch.context() as patched:
+        patched.setattr(TimestampSigner, "sign", _refuse)
+        second = _post(client, _vote(engine, r, "222222"), _cookie(before))
+    then = _get(client, _cookie())
+
+    assert (second.status_code, second.headers.multi_items(), second.content) == (
+        303,
+        [
+            ("content-length", "0"),
+            ("location", "/vote/counted"),
+            (
+                "set-cookie",
+                "icon_session=null; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; httponly; "
+                "samesite=lax",
+            ),
+            *((k.lower(), v) for k, v in middleware.security_headers(https=False)),
+        ],
+        b"",
+    )
+    assert len(ballots(engine)) == 2
+    assert (then.status_code, then.headers["location"]) == (303, "/vote/receipt")
+
+
+def test_a_confirmation_page_the_lean_path_cannot_make_is_the_full_stacks(
+    client, full, engine, campaign, monkeypatch
+):
+    """Only the lean path gzips with ``zlib.compress`` (Starlette's GZipMiddleware streams
+    through ``gzip.GzipFile``): with it failing, the receipt page is the full stack's."""
+    r = make_round(engine, campaign)
+    value, _ = _session(_post(client, _vote(engine, r, "123456"), _cookie()))
+    cookie, gzipped = _cookie(value), {"Accept-Encoding": "gzip"}
+    _get(client, cookie, **gzipped)  # the first visitor's page proves the filled one
+    with monkeypatch.context() as patched:
+        patched.setattr(zlib, "compress", _refuse)
+        lean = _get(client, cookie, **gzipped)
+    expected = _get(full, cookie, **gzipped)
+
+    assert _answer(lean) == _answer(expected)
+    assert lean.status_code == 200 and lean.headers["content-encoding"] == "gzip"
+    assert "Moussa Traoré" in lean.text
