@@ -26,13 +26,13 @@ def batch(engine):
     return SmsVoteBatch(engine, SECRET, translate)
 
 
-def vote(n: int, text: str = "ICON 2", gateway_id: str | None = "same") -> SmsVote:
-    return SmsVote(f"gw-{n}" if gateway_id == "same" else gateway_id, f"+2237612345{n}", text)
+def vote(n: int, number: int = 2, gateway_id: str | None = "same") -> SmsVote:
+    return SmsVote(f"gw-{n}" if gateway_id == "same" else gateway_id, f"+2237612345{n}", number)
 
 
 def test_a_batch_counts_each_phone_once_and_replies_to_each(engine, campaign, batch):
     r = make_round(engine, campaign)
-    votes = [vote(1), vote(2, "icon 3"), SmsVote("gw-9", "+22376123451", "ICON 1")]
+    votes = [vote(1), vote(2, 3), SmsVote("gw-9", "+22376123451", 1)]
 
     replies = batch(votes)
 
@@ -72,9 +72,9 @@ def test_the_same_id_twice_in_one_batch_is_written_once_with_one_reply(engine, c
 
 def test_a_phone_that_voted_before_the_batch_is_told_so(engine, campaign, batch):
     make_round(engine, campaign)
-    batch([vote(1, "ICON 1")])
+    batch([vote(1, 1)])
 
-    replies = batch([vote(1, "ICON 3", gateway_id="gw-other")])
+    replies = batch([vote(1, 3, gateway_id="gw-other")])
 
     assert replies == ["You have already voted in this round. Your first vote stands."]
     assert count(engine, Ballot) == 1 and count(engine, VoteAttempt) == 1
@@ -83,11 +83,9 @@ def test_a_phone_that_voted_before_the_batch_is_told_so(engine, campaign, batch)
 @pytest.mark.parametrize(
     "sms",
     [
-        SmsVote("a", "+22376123451", "ICON 9"),  # no such candidate
-        SmsVote("b", "+33612345678", "ICON 1"),  # another country
-        SmsVote("c", "not a phone", "ICON 1"),
-        SmsVote("d", "+22376123451", "ICON"),  # no number
-        SmsVote("e", "+22376123451", "🙂" * 5),
+        SmsVote("a", "+22376123451", 9),  # no such candidate
+        SmsVote("b", "+33612345678", 1),  # another country
+        SmsVote("c", "not a phone", 1),
     ],
 )
 def test_anything_unusual_is_left_to_the_one_at_a_time_path(engine, campaign, batch, sms):
@@ -119,7 +117,7 @@ def test_a_sender_at_the_limit_is_left_to_the_other_path(engine, campaign, batch
         for _ in range(SENDER_LIMIT - 1):
             s.add(RateEvent(key=f"sms-sender:{sender_hash}", at=now))
 
-    replies = batch([vote(1), SmsVote("gw-again", "+22376123451", "ICON 1")])
+    replies = batch([vote(1), SmsVote("gw-again", "+22376123451", 1)])
 
     assert replies[0].startswith("Thank you!") and replies[1] is None
     assert count(engine, RateEvent) == SENDER_LIMIT
@@ -154,9 +152,9 @@ def test_a_batch_beyond_one_statement_counts_every_new_voter_and_refuses_the_res
     voted before the batch (one in each statement's share) are refused, every other counted."""
     make_round(engine, campaign)
     early = [0, 450, 899]
-    before = [SmsVote(f"early-{n}", f"+2237{n:07d}", "ICON 1") for n in early]
+    before = [SmsVote(f"early-{n}", f"+2237{n:07d}", 1) for n in early]
     assert all(reply.startswith("Thank you!") for reply in batch(before))
-    votes = [SmsVote(f"gw-{n}", f"+2237{n:07d}", f"ICON {n % 3 + 1}") for n in range(900)]
+    votes = [SmsVote(f"gw-{n}", f"+2237{n:07d}", n % 3 + 1) for n in range(900)]
 
     replies = batch(votes)
 
