@@ -68,7 +68,10 @@ class BatchSql:
         self.conn = s.connection()
         dialect = self.conn.dialect
         self.mark = "%s" if dialect.name == "postgresql" else "?"
-        self.now = UTCDateTime().bind_processor(dialect)(now)
+        # The dialect's own processor: on SQLite the text the ORM stores (with microseconds),
+        # once per batch, where a datetime left pysqlite a conversion for every row and column.
+        self.bind_time = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        self.now = self.bind_time(now)
 
     def marks(self, count: int) -> str:
         return ", ".join([self.mark] * count)
@@ -95,11 +98,10 @@ class BatchSql:
     def sent_recently(self, keys: list[str], since: datetime) -> dict[str, int]:
         if not keys:
             return {}
-        processor = UTCDateTime().bind_processor(self.conn.dialect)
         marks = self.marks(len(keys))
         sql = f"SELECT key, count(*) FROM rateevent WHERE key IN ({marks})"  # noqa: S608
         sql += f" AND at > {self.mark} GROUP BY key"
-        return dict(self.rows(sql, [*keys, processor(since)]))
+        return dict(self.rows(sql, [*keys, self.bind_time(since)]))
 
     def live_codes(self, round_id: int, phone_hashes: list[str]) -> dict[tuple[str, str], int]:
         """{(phone hash, code hash): code id} of the unspent, unexpired codes with tries left."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import select
 
@@ -12,6 +14,7 @@ from tests.conftest import SECRET
 from tests.voting.test_ballot_box import count, make_round
 from voting import ballot_box
 from voting import sms as voting_sms
+from voting.batch_sql import BatchSql
 from voting.intake import SmsVote, SmsVoteBatch
 from voting.models import Ballot, Round, VoteAttempt
 from voting.receipts import format_receipt
@@ -175,3 +178,19 @@ def receipts_of(engine, numbers: list[str]) -> list[str]:
     with db.session(engine) as s:
         by_voter = dict(s.exec(select(Ballot.voter_hash, Ballot.receipt)).all())
     return [by_voter[phones.keyed_hash(SECRET, n, "voter")] for n in numbers]
+
+
+def test_a_batch_stores_its_time_as_the_orm_stores_it(engine):
+    # A whole second: pysqlite's own text for a datetime would drop the ".000000" the ORM keeps,
+    # and the text is what SQLite compares.
+    at = datetime(2026, 12, 7, 16, 0, 0, tzinfo=UTC)
+    with db.session(engine) as s, s.begin():
+        sql = BatchSql(s, at)
+        sql.insert("rateevent", ("key", "at"), [("batch", sql.now)])
+        s.add(RateEvent(key="orm", at=at))
+
+    with engine.connect() as conn:
+        stored = dict(conn.exec_driver_sql("SELECT key, CAST(at AS TEXT) FROM rateevent").all())
+    assert stored["batch"] == stored["orm"]
+    with db.session(engine) as s:
+        assert s.exec(select(RateEvent.at).where(RateEvent.key == "batch")).one() == at
