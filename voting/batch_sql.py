@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 
 from sqlmodel import Session
 
@@ -87,7 +88,7 @@ class BatchSql:
             chunk = rows[start : start + MAX_ROWS]
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - constant names
             sql += ", ".join([one] * len(chunk))
-            self.conn.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
+            self.conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
 
     def stored_replies(self, keys: list[str]) -> dict[str, str]:
         """{reply key: reply} of the messages already answered (sms_inbound.reply_key)."""
@@ -133,7 +134,7 @@ class BatchSql:
             sql += ", ".join([one] * len(chunk))
             sql += " ON CONFLICT (round_id, voter_hash) DO NOTHING"
             sql += " RETURNING voter_hash, id, receipt"
-            found = self.rows(sql, [value for row in chunk for value in row])
+            found = self.rows(sql, list(chain.from_iterable(chunk)))
             counted.update({voter: (id_, receipt) for voter, id_, receipt in found})
         return counted
 

@@ -10,9 +10,9 @@ reply, and only after the batch committed.
 The rules stay where they were: the unique (round, voter) constraint decides who voted first
 (``INSERT .. ON CONFLICT DO NOTHING RETURNING`` says which rows went in), the gateway id makes a
 retry get the stored reply, and the sender limit counts the same events. Anything unusual (no open
-round, a foreign or unreadable number, an unknown candidate, a sender over the
-limit, a failed batch) is answered ``None``: the caller takes the one-at-a-time path, which has
-every reply and every refusal.
+round, a foreign or unreadable number, an unknown candidate, a sender over the limit, a failed
+batch) is answered ``None``: the caller takes the one-at-a-time path, which has every reply and
+every refusal.
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ class SmsVoteBatch:
         return accepted
 
     def _write(self, sql, ballot, accepted, keys, replies) -> None:
+        round_id, channel = ballot.round.id, VoteChannel.sms.value  # read once, not per row
         first_by_voter: dict[str, int] = {}
         rows = []
         for i, _vote, _e164, _sender, voter_hash, candidate in accepted:
@@ -101,9 +102,9 @@ class SmsVoteBatch:
             first_by_voter[voter_hash] = i
             rows.append(
                 (
-                    ballot.round.id,
+                    round_id,
                     candidate.id,
-                    VoteChannel.sms.value,
+                    channel,
                     voter_hash,
                     new_receipt(),
                     sql.now,
@@ -128,9 +129,9 @@ class SmsVoteBatch:
                 )
                 attempts.append(
                     (
-                        ballot.round.id,
+                        round_id,
                         sql.now,
-                        VoteChannel.sms.value,
+                        channel,
                         "vote",
                         None,
                         voter_hash,
