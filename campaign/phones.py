@@ -3,12 +3,9 @@ and hashed with a key wherever they only need comparing (one vote per person, ra
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 import phonenumbers
 
-from campaign import phone_fast
+from campaign import hmacs, phone_fast
 from campaign.errors import Invalid
 from campaign.i18n import N_
 
@@ -68,9 +65,9 @@ def _national_parsed(raw: str, country: str) -> str | None:
 
 
 def keyed_hash(secret_key: str, value: str, purpose: str = "phone") -> str:
-    """HMAC-SHA256, hex: equal inputs compare equal, and the number cannot be read back."""
-    message = f"{purpose}:{value}".encode()
-    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+    """HMAC-SHA256 of ``purpose:value``, hex: equal inputs compare equal, and the number cannot
+    be read back."""
+    return hmacs.hex_digest(secret_key, value.encode(), "sha256", f"{purpose}:")
 
 
 def masked(e164: str) -> str:

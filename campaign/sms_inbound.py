@@ -7,7 +7,6 @@ reply is only sent for work that was committed.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from campaign import campaigns, db, phones, ratelimit
+from campaign import campaigns, db, hmacs, phones, ratelimit
 from campaign import text as clean_text
 from campaign.errors import Invalid
 from campaign.i18n import N_
@@ -48,7 +47,7 @@ Handler = Callable[[Session, Campaign, str, str], tuple[str, dict]]
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
     if not secret or not header or not header.startswith("sha256="):
         return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode()
+    expected = hmacs.hex_digest(secret, body).encode()
     # As bytes: compare_digest raises TypeError on a str with non-ASCII characters, and a header
     # is whatever the caller sent (decoded as Latin-1).
     given = header.removeprefix("sha256=").strip().lower().encode("utf-8", "replace")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 
 from sqlmodel import Session
 
@@ -68,7 +69,10 @@ class BatchSql:
         self.conn = s.connection()
         dialect = self.conn.dialect
         self.mark = "%s" if dialect.name == "postgresql" else "?"
-        self.now = UTCDateTime().bind_processor(dialect)(now)
+        # The dialect's own processor: on SQLite the text the ORM stores (with microseconds),
+        # once per batch, where a datetime left pysqlite a conversion for every row and column.
+        self.bind_time = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        self.now = self.bind_time(now)
 
     def marks(self, count: int) -> str:
         return ", ".join([self.mark] * count)
@@ -84,7 +88,7 @@ class BatchSql:
             chunk = rows[start : start + MAX_ROWS]
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - constant names
             sql += ", ".join([one] * len(chunk))
-            self.conn.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
+            self.conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
 
     def stored_replies(self, keys: list[str]) -> dict[str, str]:
         """{reply key: reply} of the messages already answered (sms_inbound.reply_key)."""
@@ -95,11 +99,10 @@ class BatchSql:
     def sent_recently(self, keys: list[str], since: datetime) -> dict[str, int]:
         if not keys:
             return {}
-        processor = UTCDateTime().bind_processor(self.conn.dialect)
         marks = self.marks(len(keys))
         sql = f"SELECT key, count(*) FROM rateevent WHERE key IN ({marks})"  # noqa: S608
         sql += f" AND at > {self.mark} GROUP BY key"
-        return dict(self.rows(sql, [*keys, processor(since)]))
+        return dict(self.rows(sql, [*keys, self.bind_time(since)]))
 
     def live_codes(self, round_id: int, phone_hashes: list[str]) -> dict[tuple[str, str], int]:
         """{(phone hash, code hash): code id} of the unspent, unexpired codes with tries left."""
@@ -131,7 +134,7 @@ class BatchSql:
             sql += ", ".join([one] * len(chunk))
             sql += " ON CONFLICT (round_id, voter_hash) DO NOTHING"
             sql += " RETURNING voter_hash, id, receipt"
-            found = self.rows(sql, [value for row in chunk for value in row])
+            found = self.rows(sql, list(chain.from_iterable(chunk)))
             counted.update({voter: (id_, receipt) for voter, id_, receipt in found})
         return counted
 

@@ -10,9 +10,9 @@ reply, and only after the batch committed.
 The rules stay where they were: the unique (round, voter) constraint decides who voted first
 (``INSERT .. ON CONFLICT DO NOTHING RETURNING`` says which rows went in), the gateway id makes a
 retry get the stored reply, and the sender limit counts the same events. Anything unusual (no open
-round, a malformed text, a foreign or unreadable number, an unknown candidate, a sender over the
-limit, a failed batch) is answered ``None``: the caller takes the one-at-a-time path, which has
-every reply and every refusal.
+round, a foreign or unreadable number, an unknown candidate, a sender over the limit, a failed
+batch) is answered ``None``: the caller takes the one-at-a-time path, which has every reply and
+every refusal.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from campaign.sms_inbound import GATEWAY_ID_KEPT, SENDER_LIMIT, SENDER_WINDOW
 from voting.batch_sql import ATTEMPT_COLUMNS, INBOUND_COLUMNS, BatchSql, open_ballot
 from voting.models import VoteChannel
 from voting.receipts import Receipt, format_receipt, new_receipt
-from voting.sms import SMS_ALREADY, SMS_THANKS, parse_sms
+from voting.sms import SMS_ALREADY, SMS_THANKS
 from voting.web_batch import WebVote, WebVoteBatch
 
 KEYWORD = "VOTE"  # as the one-at-a-time path records a vote SMS
@@ -38,7 +38,7 @@ KEYWORD = "VOTE"  # as the one-at-a-time path records a vote SMS
 class SmsVote:
     gateway_id: str | None
     sender: str
-    text: str
+    number: int  # the candidate's ballot number, as the webhook parsed it from the text
 
 
 class SmsVoteBatch:
@@ -72,7 +72,7 @@ class SmsVoteBatch:
                 continue
             if keys[i] is not None and keys[i] in seen_ids:
                 continue  # a retry within the batch: it gets the first one's reply
-            candidate = ballot.candidates.get(parse_sms(vote.text))
+            candidate = ballot.candidates.get(vote.number)
             e164 = phones.national(vote.sender, country) if candidate is not None else None
             if e164 is None:
                 continue
@@ -93,6 +93,7 @@ class SmsVoteBatch:
         return accepted
 
     def _write(self, sql, ballot, accepted, keys, replies) -> None:
+        round_id, channel = ballot.round.id, VoteChannel.sms.value  # read once, not per row
         first_by_voter: dict[str, int] = {}
         rows = []
         for i, _vote, _e164, _sender, voter_hash, candidate in accepted:
@@ -101,9 +102,9 @@ class SmsVoteBatch:
             first_by_voter[voter_hash] = i
             rows.append(
                 (
-                    ballot.round.id,
+                    round_id,
                     candidate.id,
-                    VoteChannel.sms.value,
+                    channel,
                     voter_hash,
                     new_receipt(),
                     sql.now,
@@ -128,9 +129,9 @@ class SmsVoteBatch:
                 )
                 attempts.append(
                     (
-                        ballot.round.id,
+                        round_id,
                         sql.now,
-                        VoteChannel.sms.value,
+                        channel,
                         "vote",
                         None,
                         voter_hash,
@@ -166,13 +167,12 @@ class VoteIntake:
         self.sms_writer = BatchWriter(SmsVoteBatch(engine, secret_key, translate), name="sms-votes")
         self.web_writer = BatchWriter(WebVoteBatch(engine, secret_key), name="web-votes")
 
-    async def sms(self, gateway_id: str | None, sender: str, text: str) -> str | None:
-        """The reply to a well-formed SMS vote once committed, or None: take the other path
-        (also when its batch failed: nothing of it was committed)."""
-        if parse_sms(text) is None:
-            return None
+    async def sms(self, gateway_id: str | None, sender: str, number: int) -> str | None:
+        """The reply to an SMS vote for ballot ``number`` (the webhook parsed the text once)
+        once committed, or None: take the other path (also when its batch failed: nothing of
+        it was committed)."""
         try:
-            return await self.sms_writer.submit(SmsVote(gateway_id, sender, text))
+            return await self.sms_writer.submit(SmsVote(gateway_id, sender, number))
         except Exception:  # noqa: BLE001 - logged by the writer; the other path answers
             return None
 

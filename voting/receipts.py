@@ -52,11 +52,21 @@ def clean_receipt(raw: str) -> str:
 def new_receipt() -> str:
     # One draw of 128 random bits spelled in the alphabet: the bias over 24**10 receipts is
     # below 1e-24, and it costs one call instead of ten (it runs for every vote).
-    n, letters = int.from_bytes(secrets.token_bytes(16)), []
-    for _ in range(RECEIPT_LENGTH):
-        n, i = divmod(n, len(CODE_ALPHABET))
-        letters.append(CODE_ALPHABET[i])
-    return "".join(letters)
+    return spelled(int.from_bytes(secrets.token_bytes(16)))
+
+
+# Two letters a step: the pair of n % 576 is the letter of n % 24, then that of n // 24 % 24.
+_PAIRS = [low + high for high in CODE_ALPHABET for low in CODE_ALPHABET]
+
+
+def spelled(n: int) -> str:
+    """The receipt of ``n``: its lowest RECEIPT_LENGTH digits in base 24, lowest first, each
+    spelled in CODE_ALPHABET; five divisions instead of ten."""
+    code = ""
+    for _ in range(RECEIPT_LENGTH // 2):
+        n, i = divmod(n, len(_PAIRS))
+        code += _PAIRS[i]
+    return code
 
 
 def check_receipt(engine: Engine, raw: str, address: str = "") -> ReceiptCheck:

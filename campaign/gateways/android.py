@@ -21,7 +21,6 @@ with HTTP basic auth (ICON_SMS_USERNAME, ICON_SMS_API_KEY) and JSON ``{"id", "me
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import time
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from campaign import hmacs
 from campaign.gateways import (
     Base,
     HttpIn,
@@ -55,8 +55,7 @@ class Android(Base):
         self.check_source(request)
         stamp = request.headers.get("x-timestamp", "")
         given = request.headers.get("x-signature", "").lower()
-        key = self.settings.sms_secret.encode()
-        expected = hmac.new(key, request.body + stamp.encode(), hashlib.sha256).hexdigest()
+        expected = hmacs.hex_digest(self.settings.sms_secret, request.body + stamp.encode())
         # As bytes: compare_digest raises TypeError on a str with non-ASCII characters.
         if not given or not hmac.compare_digest(
             expected.encode(), given.encode("utf-8", "replace")

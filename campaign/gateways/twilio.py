@@ -26,7 +26,6 @@ ICON_SMS_GATEWAY_URL (default https://api.twilio.com).
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -34,6 +33,7 @@ from xml.sax.saxutils import escape
 
 import httpx
 
+from campaign import hmacs
 from campaign.gateways import (
     Base,
     HttpIn,
@@ -62,7 +62,7 @@ STATUS = {
 
 def signature(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:
     payload = url + "".join(k + v for k, v in sorted(params))
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    digest = hmacs.digest(auth_token, payload.encode(), "sha1")
     return base64.b64encode(digest).decode()
 
 

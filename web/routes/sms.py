@@ -70,8 +70,8 @@ async def reply(app, gateway_id: str | None, sender: str, text: str) -> str:
         words = await run_in_threadpool(keywords, app)
     command = sms_commands.parse(text, words)
     if command is not None and command.kind == "vote" and command.number is not None:
-        # The batched vote path reads the built-in form: the edition's word is already read.
-        answer = await app.state.votes.sms(gateway_id, sender, f"ICON {command.number}")
+        # The batched vote path takes the number: the text is parsed once, here.
+        answer = await app.state.votes.sms(gateway_id, sender, command.number)
         if answer is not None:
             return answer
     return await one_at_a_time(app, gateway_id, sender, text, words)
