@@ -182,26 +182,27 @@ class Grouper:
         distances: dict[int, int] = {}
         distance = self.names.distance
         context = self.context
+        verdict, known = verdicts.get, distances.get
         found = []
+        append = found.append
         for i, j in candidate_pairs(profiles, self.names):
             a, b = context_of[i], context_of[j]
             key = a * width + b if a < b else b * width + a
-            if key in verdicts:
-                vague = verdicts[key]
-            else:
+            vague = verdict(key, -1)  # a verdict is None or a count of wildcards
+            if vague == -1:
                 vague = verdicts[key] = context(profiles[i], profiles[j])
             if vague is None:
                 continue
             x, y = name_of[i], name_of[j]
             if x == y:
-                d = 0  # a profile's name is never blank
-            else:
-                key = x * count + y if x < y else y * count + x
-                d = distances.get(key, -1)
-                if d < 0:
-                    d = distances[key] = distance(profiles[i].name, profiles[j].name)
+                append((vague, 0, i, j))  # a profile's name is never blank
+                continue
+            key = x * count + y if x < y else y * count + x
+            d = known(key, -1)
+            if d < 0:
+                d = distances[key] = distance(profiles[i].name, profiles[j].name)
             if d <= EDGE_BUDGET or (d == DROPPED_NAME and vague == 0):
-                found.append((vague, d, i, j))
+                append((vague, d, i, j))
         return found
 
     def clusters(self) -> list[list[int]]:
@@ -274,27 +275,32 @@ class _Merger:
 
     def tier(self, vague: int, edges: list[tuple[int, int, int]]) -> None:
         """Merge along one tier's edges (distance, i, j), the closest and heaviest first."""
-        find, weight = self.find, self.weight
-        edges = sorted(
-            edges, key=lambda e: (e[0], -weight[find(e[1])] - weight[find(e[2])], e[1], e[2])
-        )
-        start = {}
+        find, weight, mergeable = self.find, self.weight, self.mergeable
+        # No merge happens while sorting: each profile's group is found once, and the edges are
+        # sorted as plain tuples (distance, -weight of both groups, i, j), all distinct.
+        start: dict[int, int] = {}
+        for _, i, j in edges:
+            if i not in start:
+                start[i] = find(i)
+            if j not in start:
+                start[j] = find(j)
+        ordered = sorted([(d, -weight[start[i]] - weight[start[j]], i, j) for d, i, j in edges])
         options: dict[int, set[int]] | None = None
         if vague:
             partners: dict[int, set[int]] = defaultdict(set)
-            for _, i, j in edges:
-                a, b = start[i], start[j] = find(i), find(j)
-                if a != b and self.mergeable(a, b):
+            for _, _, i, j in ordered:
+                a, b = start[i], start[j]
+                if a != b and mergeable(a, b):
                     partners[a].add(b)
                     partners[b].add(a)
             options = {a: self.allowed(ps) for a, ps in partners.items()}
-        for _, i, j in edges:
+        for _, _, i, j in ordered:
             if options is not None:
                 a, b = start[i], start[j]
                 if b not in options.get(a, ()) or a not in options.get(b, ()):
                     continue
             a, b = find(i), find(j)
-            if a != b and self.mergeable(a, b):
+            if a != b and mergeable(a, b):
                 self.union(a, b)
 
     def union(self, a: int, b: int) -> None:
