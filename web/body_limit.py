@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from web.middleware import WatchedSend
+
 KB = 1024
 MB = 1024 * KB
 
@@ -51,7 +53,7 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > cap):
             await self.reject(scope, receive, send, "too_large")
             return
-        received, started = 0, False
+        received = 0
 
         async def limited() -> Message:
             nonlocal received
@@ -62,15 +64,11 @@ class BodyLimit:
                     raise BodyTooLarge()
             return message
 
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = WatchedSend(send)
         try:
             await self.app(scope, limited, watched)
         except BodyTooLarge:
-            if started:  # too late for a status: the connection ends here
+            if watched.started:  # too late for a status: the connection ends here
                 return
             await self.reject(scope, receive, send, "too_large")
 

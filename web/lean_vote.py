@@ -31,7 +31,7 @@ from urllib.parse import unquote
 
 from itsdangerous import BadSignature, TimestampSigner
 from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, want_bytes
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from campaign import phones
 from web.i18n import COOKIE as LANG_COOKIE
@@ -41,6 +41,7 @@ from web.middleware import (
     MAX_FIELDS,
     SESSION_CSRF,
     URLENCODED,
+    WatchedSend,
     raw_security_headers,
     read_whole_body,
     replay,
@@ -241,17 +242,11 @@ class LeanVote:
         left to show an older vote's receipt as this one's (a visitor's session holds nothing
         else: the signed in take the full stack)."""
         scope[vote.CAST_RESULT] = receipt
-        started = False
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = WatchedSend(send)
         try:
             await self.app(scope, receive, watched)
         except Exception:
-            if started:
+            if watched.started:
                 raise
             log.exception("answering a counted vote on %s, on the full stack", VOTE)
             await self._to_counted(send, self.sessions.cleared)

@@ -289,3 +289,15 @@ def replay(body: bytes, rest: Receive | None = None) -> Receive:
         return {"type": "http.request", "body": body, "more_body": rest is not None}
 
     return receive
+
+
+class WatchedSend:
+    """A send channel that remembers whether the response has started: until it has, a failure
+    can still be answered with a status of its own."""
+
+    def __init__(self, send: Send) -> None:
+        self.send, self.started = send, False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
