@@ -28,7 +28,7 @@ or names a word apart at a shared locality.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from rapidfuzz.distance import OSA
@@ -185,14 +185,7 @@ def _name_level(a: tuple[str, ...], b: tuple[str, ...], known: frozenset[str]) -
 
 def _unmatched(a: tuple[str, ...], b: tuple[str, ...]) -> list[str]:
     """The words of ``a`` left once each word of ``b`` has taken one equal word."""
-    rest = list(b)
-    out = []
-    for word in a:
-        if word in rest:
-            rest.remove(word)
-        else:
-            out.append(word)
-    return out
+    return list((Counter(a) - Counter(b)).elements())
 
 
 def name_level(
