@@ -32,7 +32,8 @@ from web.body_limit import KB, MB, BodyLimit
 from web.housekeeping import Housekeeping
 from web.i18n import DEFAULT, Catalogue, OfferedLanguages
 from web.lean import LeanWebhook
-from web.lean_vote import GZIP_LEVEL, GZIP_MINIMUM, SESSION_COOKIE, LeanVote
+from web.lean_session import SESSION_COOKIE
+from web.lean_vote import GZIP_LEVEL, GZIP_MINIMUM, LeanVote
 from web.middleware import CSRFProtect, Metrics, SecurityHeaders
 from web.routes import (
     audio,

@@ -11,30 +11,24 @@ its batch refused (a wrong code, a closed round, a second vote...) is handed on 
 answer (``vote.CAST_RESULT``) and never cast twice. The 303 leaves only once the vote's batch
 committed, as ``vote.cast``'s does.
 
-The session cookie is Starlette's SessionMiddleware's, byte for byte: itsdangerous'
-TimestampSigner over base64 JSON, same key, flags and lifetime, so the rest of the site reads it.
+The session cookie is Starlette's SessionMiddleware's, byte for byte (web/lean_session.py).
 """
 
 from __future__ import annotations
 
-import hmac
-import json
 import logging
 import re
 import secrets
-import time
 import zlib
-from base64 import b64decode, b64encode
 from collections.abc import Callable
 from http.cookies import Morsel
 from urllib.parse import unquote
 
-from itsdangerous import BadSignature, TimestampSigner
-from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, want_bytes
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from campaign import phones
 from web.i18n import COOKIE as LANG_COOKIE
+from web.lean_session import MAX_CACHED, SESSION_COOKIE, Sessions
 from web.middleware import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -50,7 +44,6 @@ from web.routes import vote
 
 log = logging.getLogger("icon")
 VOTE, COUNTED = "/vote", "/vote/counted"
-SESSION_COOKIE = "icon_session"  # web/app.py gives SessionMiddleware this name
 COUNTED_TEMPLATE = "vote/voted.html"
 GZIP_MINIMUM, GZIP_LEVEL = 500, 6  # web/app.py gives CompressPages these
 # Cookies both of the full stack's parsers read alike (the CSRF check's SimpleCookie; Starlette's
@@ -62,89 +55,9 @@ SIMPLE_COOKIES = re.compile(r"[\w\-]+=[\w\-+/=.]*(?:; [\w\-]+=[\w\-+/=.]*)*", re
 # list, so a Python that adds one is followed.
 ATTRIBUTES = frozenset(Morsel._reserved)
 TOKEN = re.compile(r"[\w\-]{43}", re.ASCII)  # secrets.token_urlsafe(32), as CSRFProtect keeps it
-MAX_CACHED = 4096
 # A language chosen from a longer Accept-Language (or lang cookie) is chosen anew each time, not
 # kept: 4,096 keys of a header's full length each would hold tens of megabytes.
 CACHED_HEADER = 200
-
-
-class _Signer(TimestampSigner):
-    """Starlette's session signer (same secret, salt, key derivation and digest), with the
-    derived key computed once instead of on every sign and check, and the signature made by the
-    standard library's one-call HMAC (the same bytes as itsdangerous' HMACAlgorithm)."""
-
-    def __init__(self, secret_key: str) -> None:
-        super().__init__(secret_key)
-        self._derived: dict = {}
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        key = self._derived.get(secret_key)
-        if key is None:
-            key = self._derived[secret_key] = super().derive_key(secret_key)
-        return key
-
-    def get_signature(self, value: str | bytes) -> bytes:
-        return base64_encode(hmac.digest(self.derive_key(), want_bytes(value), "sha1"))
-
-
-class Sessions:
-    """Reads and writes the session cookie as SessionMiddleware does. A cookie whose signature
-    was checked is remembered with what it holds (the check is the same for the same bytes; its
-    age is checked each time), and the cookie a page sends back is signed once per second."""
-
-    def __init__(self, secret_key: str, max_age: int, https: bool) -> None:
-        self.signer = _Signer(secret_key)
-        self.max_age = max_age
-        flags = "httponly; samesite=lax" + ("; secure" if https else "")
-        self.prefix = f"{SESSION_COOKIE}=".encode()
-        self.suffix = f"; path=/; Max-Age={max_age}; {flags}".encode()
-        # As SessionMiddleware clears a session: no signature needed.
-        expired = "expires=Thu, 01 Jan 1970 00:00:00 GMT"
-        self.cleared = f"{SESSION_COOKIE}=null; path=/; {expired}; {flags}".encode()
-        # cookie -> (its timestamp, the session it holds, that session encoded again)
-        self.verified: dict[str, tuple[int, dict, bytes]] = {}
-        self.signed: dict[bytes, tuple[int, bytes]] = {}
-
-    def load(self, cookie: str | None) -> tuple[dict, bytes]:
-        """The session (empty without a cookie, or with a bad or expired one, as Starlette's),
-        shared: never to be changed in place; and its payload as SessionMiddleware writes it."""
-        if cookie is None:
-            return {}, b""
-        found = self.verified.get(cookie)
-        if found is None:
-            try:
-                data = self.signer.unsign(cookie.encode("utf-8"), max_age=self.max_age)
-            except BadSignature:
-                return {}, b""
-            stamp = bytes_to_int(base64_decode(cookie.rsplit(".", 2)[1]))
-            session = json.loads(b64decode(data))
-            if len(self.verified) >= MAX_CACHED:
-                self.verified.clear()
-            self.verified[cookie] = found = (stamp, session, _payload(session))
-        stamp, session, payload = found
-        if not 0 <= int(time.time()) - stamp <= self.max_age:
-            return {}, b""  # expired: Starlette's SignatureExpired, an empty session
-        return session, payload
-
-    def header(self, session: dict) -> bytes:
-        """The Set-Cookie value SessionMiddleware sends for this (non-empty) session."""
-        return self.prefix + self.signer.sign(_payload(session)) + self.suffix
-
-    def header_again(self, payload: bytes) -> bytes:
-        """``header`` for a session sent back unchanged (``load``'s payload): the same bytes
-        within one second."""
-        now = int(time.time())
-        found = self.signed.get(payload)
-        if found is None or found[0] != now:
-            if len(self.signed) >= MAX_CACHED:
-                self.signed.clear()
-            signed = self.prefix + self.signer.sign(payload) + self.suffix
-            found = self.signed[payload] = (now, signed)
-        return found[1]
-
-
-def _payload(session: dict) -> bytes:
-    return b64encode(json.dumps(session).encode("utf-8"))
 
 
 class LeanVote:

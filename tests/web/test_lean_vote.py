@@ -29,7 +29,8 @@ from voting.models import VoteAttempt
 from voting.vote_codes import CODE_TRIES
 from web import middleware
 from web.app import create_app
-from web.lean_vote import LeanVote, Sessions, _cookies, form_pairs
+from web.lean_session import Sessions
+from web.lean_vote import LeanVote, _cookies, form_pairs
 from web.middleware import MAX_FIELDS
 
 TOKEN = secrets.token_urlsafe(32)
