@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -20,6 +21,26 @@ class CommandError(Exception):
 
 def _engine(settings):
     return db.make_engine(settings.database_url, settings.sqlite_synchronous)
+
+
+def log_config() -> dict:
+    """uvicorn's logging, less its access log (raw paths and queries: web/middleware.py logs each
+    request by its route template instead), plus the site's own loggers."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["handlers"]["requests"] = {
+        "formatter": "default",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"]["icon"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config["loggers"]["icon.access"] = {
+        "handlers": ["requests"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
 
 
 def cmd_serve(settings, args) -> int:
@@ -40,6 +61,8 @@ def cmd_serve(settings, args) -> int:
         workers=args.workers,
         proxy_headers=True,
         log_level="info",
+        access_log=False,
+        log_config=log_config(),
     )
     return 0
 

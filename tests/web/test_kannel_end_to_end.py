@@ -62,7 +62,7 @@ def _replies_to(received, phone):
     return [text for to, text in received if to == phone]
 
 
-def test_kannel_votes_replies_tracking_and_a_broadcast(rig, engine):
+def test_kannel_votes_replies_tracking_and_a_broadcast(rig, engine, tmp_path):
     campaign = make_campaign(engine)
     make_round(engine, campaign)
     make_user(engine, "manager", "boss@example.org")
@@ -132,3 +132,14 @@ def test_kannel_votes_replies_tracking_and_a_broadcast(rig, engine):
             "delivered",
         ]
         assert len(s.exec(select(Ballot)).all()) == 40
+    # The site's log names each request by its route, never by what Kannel's URL carries: the
+    # secret, the senders' numbers and what they voted.
+    log = (tmp_path / f"site-{base.rsplit(':', 1)[1]}.log").read_text()
+    calls = re.findall(r'"(GET|POST) (/sms/\S+)" (\d{3}) [\d.]+ ms', log)
+    assert {(m, route, status) for m, route, status in calls} >= {
+        ("GET", "/sms/{name}/{token}", "200"),  # the votes, nominations and tracking
+        ("GET", "/sms/{name}/{token}/dlr", "200"),  # the delivery reports
+    }
+    assert len([c for c in calls if c[1] == "/sms/{name}/{token}"]) == 44 + 1
+    for secret in (SMS_SECRET, PHONES[0], PHONES[39], nominator, "ICON", "message="):
+        assert secret not in log

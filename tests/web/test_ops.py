@@ -44,6 +44,22 @@ def test_metrics_count_requests_by_route_template(client, campaign):
     assert latency >= 2
 
 
+def test_each_request_is_logged_by_its_route_never_by_what_it_carries(client, campaign, caplog):
+    caplog.set_level("INFO", logger="icon.access")
+    client.get("/sms/kannel/sms-test-secret?sender=76000001&message=ICON+2&id=gw-1")
+    client.get("/track?code=ABCD-EFGH")
+    client.get("/wp-admin/setup.php?user=76000002")
+    lines = [r.getMessage().rsplit(" ", 2)[0] for r in caplog.records if r.name == "icon.access"]
+    assert lines == [
+        '"GET /sms/{name}/{token}" 404',  # Kannel is not this site's gateway: refused
+        '"GET /track" 200',
+        '"GET unmatched" 404',
+    ]
+    text = caplog.text
+    for carried in ("sms-test-secret", "76000001", "ICON", "ABCD", "wp-admin", "76000002"):
+        assert carried not in text
+
+
 def _local(app) -> TestClient:
     """A client on this machine (the test client's default address is "testclient")."""
     return TestClient(app, base_url="http://testserver", client=("127.0.0.1", 50000))
