@@ -34,7 +34,7 @@ from web.i18n import DEFAULT, Catalogue, OfferedLanguages
 from web.lean import LeanWebhook
 from web.lean_session import SESSION_COOKIE
 from web.lean_vote import GZIP_LEVEL, GZIP_MINIMUM, LeanVote
-from web.middleware import CSRFProtect, Metrics, SecurityHeaders
+from web.middleware import CSRFProtect, Metrics, SecurityHeaders, route_label
 from web.routes import (
     audio,
     editions,
@@ -186,7 +186,7 @@ def create_app(settings: Settings, engine=None) -> Starlette:
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if isinstance(exc, Invalid | LoginLocked):
             # Handlers catch these to redisplay their form; reaching here is a handler's bug.
-            log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
+            log.error("unhandled %s on %s", type(exc).__name__, route_label(request.scope))
         return error_page(request, exc.status, exc.message, **exc.params)
 
     async def unreadable_form(request: Request, exc: FormParserError) -> Response:
@@ -198,7 +198,7 @@ def create_app(settings: Settings, engine=None) -> Starlette:
         return htmx.redirect(request, login_url(exc.next_path))
 
     async def server_error(request: Request, exc: Exception) -> Response:
-        log.exception("error on %s", request.url.path, exc_info=exc)
+        log.exception("error on %s", route_label(request.scope), exc_info=exc)
         return error_page(request, 500, "")
 
     middleware = [

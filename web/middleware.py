@@ -164,6 +164,14 @@ class CSRFProtect:
 # the raw path and query, which hold gateway secrets (/sms/kannel/<secret>), senders' numbers and
 # their votes (?sender=...&message=ICON+2), and single-use tokens (/setup/<token>).
 access = logging.getLogger("icon.access")
+ROUTES = "icon.routes"
+
+
+def route_label(scope: Scope) -> str:
+    """The request's route template, as the metrics and the logs name a request: never its raw
+    path, which may carry a token."""
+    endpoint = scope.get("endpoint")
+    return scope.get(ROUTES, {}).get(endpoint, "other") if endpoint is not None else "unmatched"
 
 
 class Metrics:
@@ -186,6 +194,7 @@ class Metrics:
             return
         start = time.perf_counter()
         status = 500
+        scope[ROUTES] = self.labels  # for route_label, wherever the request goes
 
         async def capture(message: Message) -> None:
             nonlocal status
@@ -196,7 +205,7 @@ class Metrics:
         try:
             await self.app(scope, receive, capture)
         finally:
-            route, took = self._route(scope), time.perf_counter() - start
+            route, took = route_label(scope), time.perf_counter() - start
             count, latency = self._series(scope["method"], route, status)
             count.inc()
             latency.observe(took)
@@ -215,10 +224,6 @@ class Metrics:
             if len(self.series) < MAX_SERIES:  # odd methods must not grow it without end
                 self.series[key] = found
         return found
-
-    def _route(self, scope: Scope) -> str:
-        endpoint = scope.get("endpoint")
-        return self.labels.get(endpoint, "other") if endpoint is not None else "unmatched"
 
 
 def _cookie(scope: Scope, name: str) -> str | None:
