@@ -16,6 +16,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz.distance import OSA
+
 _DIR = Path(__file__).parent / "lexicons"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -81,6 +83,7 @@ class Lexicon:
 
         self.titles = frozenset(lists("names", "titles"))
         self.hadj = frozenset(lists("names", "hadj"))
+        self._title_of: dict[str, str] = {}
         self.male = frozenset(lists("names", "male"))
         self.female = frozenset(lists("names", "female"))
         self.distinct = frozenset(lists("names", "distinct"))
@@ -145,6 +148,32 @@ class Lexicon:
                     self.position_context[word] = sector
         self.units = frozenset(lists("positions", "units"))
 
+    def title_of(self, word: str) -> str:
+        """The title a word stands for: itself, or a title it misspells ("Madaame", "Monsieui",
+        "Mlel") and no name of the lexicon does. A title of six letters or more takes one edit;
+        a shorter one only two letters swapped ("Mlle" is one letter from "Mlale"); "Hadja" and
+        its kin, names too, only as written."""
+        found = self._title_of.get(word)
+        if found is None and not self._title_of:
+            # "Hadja" and its kin, and a country's titles that are names too ("Cheickna"), only
+            # as written.
+            fuzzy = [
+                t
+                for t in _get(_load("generic"), "names", "titles", [])
+                if t.isalpha() and t not in self.hadj and phonetic(t) not in self.variant_of
+            ]
+            fuzzy = [t for t in fuzzy if not t.startswith(("hadj", "haj"))]
+            self._long_titles = sorted(t for t in fuzzy if len(t) >= 6)
+            self._short_titles = sorted(t for t in fuzzy if 3 <= len(t) < 6)
+        if found is None:
+            found = word if word in self.titles else ""
+            if not found and len(word) >= 3 and phonetic(word) not in self.variant_of:
+                found = next((t for t in self._long_titles if _one_edit(word, t)), "") or next(
+                    (t for t in self._short_titles if _swapped(word, t)), ""
+                )
+            self._title_of[word] = found
+        return found
+
     def canon(self, token: str) -> str:
         """One key for the spellings of one name: known variants first, sound-alikes otherwise."""
         found = self._canon.get(token)
@@ -152,6 +181,23 @@ class Lexicon:
             key = phonetic(token)
             found = self._canon[token] = self.variant_of.get(key, key)
         return found
+
+
+def _one_edit(word: str, title: str) -> bool:
+    return abs(len(word) - len(title)) <= 1 and OSA.distance(word, title, score_cutoff=1) <= 1
+
+
+def _swapped(word: str, title: str) -> bool:
+    """Two neighbouring letters swapped ("mlel" for "mlle")."""
+    if len(word) != len(title) or word == title:
+        return False
+    diff = [i for i in range(len(word)) if word[i] != title[i]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and word[diff[0]] == title[diff[1]]
+        and (word[diff[1]] == title[diff[0]])
+    )
 
 
 @lru_cache(maxsize=64)

@@ -5,6 +5,7 @@ manager to merge with one click or mark as different people. A "different" answe
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -32,23 +33,36 @@ def queue(engine: Engine, campaign_id: int, limit: int = QUEUE_SIZE) -> list[Mat
     with db.session(engine) as s:
         country = grouping.edition(s, campaign_id)
         rows, nominee_of = grouping.grouped_rows(s, campaign_id)
-        pairs, seen = [], set()
-        for a, b, score in probable_matches(
+        probable = probable_matches(
             rows, **country, distinct=grouping.distinct_pairs(s, campaign_id)
-        ):
-            left, right = _majority(a, nominee_of), _majority(b, nominee_of)
-            key = (min(left, right), max(left, right))
-            if left != right and key not in seen:
-                seen.add(key)
-                pairs.append((score, *key))
-            if len(pairs) == limit:
-                break
+        )
+        pairs = current_pairs(probable, nominee_of, limit)
         ids = {i for _, a, b in pairs for i in (a, b)}
         nominees = {n.id: n for n in s.exec(select(Nominee).where(col(Nominee.id).in_(ids)))}
         return [Match(score, nominees[a], nominees[b]) for score, a, b in pairs]
 
 
-def _majority(ids: list[int], nominee_of: dict[int, int]) -> int:
+def current_pairs(
+    probable: Iterable[tuple[list[Hashable], list[Hashable], int]],
+    nominee_of: Mapping[Hashable, Hashable],
+    limit: int = QUEUE_SIZE,
+) -> list[tuple[int, Hashable, Hashable]]:
+    """The queue's page (score, left, right) from grouping's probable matches: each group stands
+    for the nominee most of its nominations have; a pair already one nominee is skipped, and two
+    nominees are shown once. Pure, so that bench/eval_dedup.py works the queue as the page does."""
+    pairs, seen = [], set()
+    for a, b, score in probable:
+        left, right = _majority(a, nominee_of), _majority(b, nominee_of)
+        key = (min(left, right), max(left, right))
+        if left != right and key not in seen:
+            seen.add(key)
+            pairs.append((score, *key))
+        if len(pairs) == limit:
+            break
+    return pairs
+
+
+def _majority(ids: list[Hashable], nominee_of: Mapping[Hashable, Hashable]) -> Hashable:
     counts = Counter(nominee_of[i] for i in ids)
     return min(counts, key=lambda k: (-counts[k], k))
 

@@ -59,11 +59,16 @@ def name_tokens(raw: object, lex: Lexicon | None = None) -> tuple[str, ...]:
     a single word.
     """
     lex = lex or lexicon()
-    words = fold(raw, join_apostrophes=True).split()
+    words = _titled(fold(raw, join_apostrophes=True).split(), lex)
     kept, hadj = [], []
     for i, word in enumerate(words):
-        # "El" alone can start a name (El Mehdi); only "El Hadj" is a title.
-        if word in ("el", "al") and i + 1 < len(words) and words[i + 1] in lex.hadj:
+        # "El" alone can start a name (El Mehdi); only "El Hadj" is a title. A letter alone
+        # before it is "El" with a letter lost ("l Hadj").
+        if (
+            (word in ("el", "al") or len(word) == 1)
+            and i + 1 < len(words)
+            and words[i + 1] in lex.hadj
+        ):
             continue
         if word in lex.hadj:
             hadj.append(word)
@@ -74,10 +79,22 @@ def name_tokens(raw: object, lex: Lexicon | None = None) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
+def _titled(words: list[str], lex: Lexicon) -> list[str]:
+    """The words with the misspelt titles that open a name read as those titles ("Madaame
+    Konaté"); a name's last word is never one."""
+    out = list(words)
+    for i, word in enumerate(words[:-1]):
+        title = lex.title_of(word)
+        if not title:
+            break
+        out[i] = title
+    return out
+
+
 def name_gender(raw: object, lex: Lexicon | None = None) -> str:
     """ "m" or "f" when the name's titles say so ("M.", "Madame", "El Hadj"), else ""."""
     lex = lex or lexicon()
-    words = set(fold(raw, join_apostrophes=True).split())
+    words = set(_titled(fold(raw, join_apostrophes=True).split(), lex))
     male, female = bool(words & lex.male), bool(words & lex.female)
     return "m" if male and not female else "f" if female and not male else ""
 

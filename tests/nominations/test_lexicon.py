@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nominations.dedup import group_nominations
 from nominations.lexicon import available, lexicon, phonetic
-from nominations.normalise import institution_key, name_tokens, region_key
+from nominations.normalise import institution_key, name_gender, name_tokens, region_key
 
 
 def nomination(row_id, name, position="Sage-femme", institution="CSCOM de Banconi", region="Kati"):
@@ -86,3 +86,18 @@ def test_group_nominations_known_names_are_distinct_only_with_their_lexicon():
 
     assert group_nominations(rows, country="ML") == [[1], [2]]
     assert group_nominations(rows) == [[1, 2]]
+
+
+def test_misspelt_titles_opening_a_name_are_titles():
+    mali = lexicon("ML")
+    names = ["Madaame Konaté", "Mlel Touré", "Monsieui Fofana", "l Hadj Konaté", "Hawa Diarra"]
+
+    read = [(name_tokens(n, mali), name_gender(n, mali)) for n in names]
+
+    assert read == [
+        (("konate",), "f"),
+        (("toure",), "f"),
+        (("fofana",), "m"),
+        (("hadj", "konate"), "m"),
+        (("diarra", "hawa"), ""),
+    ]
