@@ -102,14 +102,9 @@ def _vote(engine, r, code: str, e164: str = E164, phone: str = PHONE) -> dict:
     return {"round_id": r.id, "phone": phone, "code": code, "candidate": "2"}
 
 
-def test_a_vote_is_answered_by_the_lean_path_alone(app, client, engine, campaign):
-    r = make_round(engine, campaign)
-    fields = _vote(engine, r, "123456")
-
-    async def full_stack(scope, receive, send):
-        raise AssertionError("the full stack was asked")
-
-    lean = LeanVote(
+def _alone(full_stack) -> LeanVote:
+    """The lean path before ``full_stack``, with no languages known (so no page of its own)."""
+    return LeanVote(
         full_stack,
         secret_key=SECRET,
         session_seconds=3600,
@@ -117,6 +112,16 @@ def test_a_vote_is_answered_by_the_lean_path_alone(app, client, engine, campaign
         body_cap=8192,
         known=lambda: None,
     )
+
+
+def test_a_vote_is_answered_by_the_lean_path_alone(app, client, engine, campaign):
+    r = make_round(engine, campaign)
+    fields = _vote(engine, r, "123456")
+
+    async def full_stack(scope, receive, send):
+        raise AssertionError("the full stack was asked")
+
+    lean = _alone(full_stack)
     body = urlencode({"csrf_token": TOKEN, **fields}).encode()
     scope = {
         "type": "http",
@@ -550,14 +555,7 @@ def test_a_chunked_vote_goes_to_the_full_stack_unread_even_with_a_length():
     async def full_stack(scope, receive, send):
         handed.append(receive)
 
-    lean = LeanVote(
-        full_stack,
-        secret_key=SECRET,
-        session_seconds=3600,
-        https=False,
-        body_cap=8192,
-        known=lambda: None,
-    )
+    lean = _alone(full_stack)
     stream = Stream(b"csrf_token=" + TOKEN.encode(), count=3)
     scope = {
         "type": "http",
