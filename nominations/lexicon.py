@@ -83,7 +83,6 @@ class Lexicon:
 
         self.titles = frozenset(lists("names", "titles"))
         self.hadj = frozenset(lists("names", "hadj"))
-        self._title_of: dict[str, str] = {}
         self.male = frozenset(lists("names", "male"))
         self.female = frozenset(lists("names", "female"))
         self.distinct = frozenset(lists("names", "distinct"))
@@ -94,6 +93,21 @@ class Lexicon:
             head = phonetic(line[0])
             for spelling in line:
                 self.variant_of.setdefault(phonetic(spelling), head)
+
+        # The titles a misspelt word may stand for (title_of): the generic ones, as words and no
+        # name. "Hadja" and its kin, and a country's titles that are names too ("Cheickna"), only
+        # as written.
+        fuzzy = [
+            t
+            for t in _get(layers[-1], "names", "titles", [])
+            if t.isalpha()
+            and t not in self.hadj
+            and not t.startswith(("hadj", "haj"))
+            and phonetic(t) not in self.variant_of
+        ]
+        self._long_titles = sorted(t for t in fuzzy if len(t) >= 6)
+        self._short_titles = sorted(t for t in fuzzy if 3 <= len(t) < 6)
+        self._title_of: dict[str, str] = {}
 
         # Their keys, where two listed names are never a typo of each other ("Amadou", "Mamadou").
         self.distinct_keys = frozenset(self.canon(n) for n in self.distinct)
@@ -154,17 +168,6 @@ class Lexicon:
         a shorter one only two letters swapped ("Mlle" is one letter from "Mlale"); "Hadja" and
         its kin, names too, only as written."""
         found = self._title_of.get(word)
-        if found is None and not self._title_of:
-            # "Hadja" and its kin, and a country's titles that are names too ("Cheickna"), only
-            # as written.
-            fuzzy = [
-                t
-                for t in _get(_load("generic"), "names", "titles", [])
-                if t.isalpha() and t not in self.hadj and phonetic(t) not in self.variant_of
-            ]
-            fuzzy = [t for t in fuzzy if not t.startswith(("hadj", "haj"))]
-            self._long_titles = sorted(t for t in fuzzy if len(t) >= 6)
-            self._short_titles = sorted(t for t in fuzzy if 3 <= len(t) < 6)
         if found is None:
             found = word if word in self.titles else ""
             if not found and len(word) >= 3 and phonetic(word) not in self.variant_of:
@@ -196,7 +199,7 @@ def _swapped(word: str, title: str) -> bool:
         len(diff) == 2
         and diff[1] == diff[0] + 1
         and word[diff[0]] == title[diff[1]]
-        and (word[diff[1]] == title[diff[0]])
+        and word[diff[1]] == title[diff[0]]
     )
 
 
