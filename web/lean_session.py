@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, TimestampSigner
 from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, want_bytes
 
 SESSION_COOKIE = "icon_session"  # web/app.py gives SessionMiddleware this name
-MAX_CACHED = 4096  # checked cookies and signed headers kept at most (then forgotten at once)
+MAX_CACHED = 4096  # entries a lean-path cache keeps at most (then it is emptied at once)
 
 
 class _Signer(TimestampSigner):
