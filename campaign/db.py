@@ -35,12 +35,17 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, sqlite_synchronous: str = "full") -> Engine:
+    """An engine whose errors never quote their statement's values (``hide_parameters``): an
+    error's text reaches the log, and the values may be a voter's number or a nominator's
+    email."""
     url = normalise_url(url)
     if sqlite_synchronous not in SQLITE_SYNCHRONOUS:
         raise ValueError(f"sqlite_synchronous must be one of {SQLITE_SYNCHRONOUS}")
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
         )
         event.listen(engine, "connect", partial(_sqlite_pragmas, sqlite_synchronous.upper()))
         # pysqlite's own transaction handling defers BEGIN until the first write, so the reads of a
@@ -51,7 +56,9 @@ def make_engine(url: str, sqlite_synchronous: str = "full") -> Engine:
         # Readers still read in WAL; units of work are short, so the wait is milliseconds.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+    )
 
 
 def _sqlite_pragmas(synchronous: str, dbapi_connection, _record) -> None:

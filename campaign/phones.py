@@ -3,6 +3,8 @@ and hashed with a key wherever they only need comparing (one vote per person, ra
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 from campaign import hmacs, phone_fast
@@ -96,6 +98,30 @@ def masked_groups(e164: str) -> str:
         else:
             out.append(c)
     return f"{code} {first}{sep}{''.join(out)}"
+
+
+# A run of digits as numbers are written: "+223 76-12.34 56", "(0)76123456", "0022376123456".
+_DIGIT_RUN = re.compile(r"\+?\d[\d ().-]*\d")
+
+
+def without_number(text: str, e164: str) -> str:
+    """``text`` with every spelling of ``e164`` in it masked (``masked_groups``): a gateway's
+    error or an exception's message may quote the recipient, in full, national or grouped
+    form, and such text is kept in the queue's rows and logs, where numbers are only masked.
+    A run counts as the number when its digits end with the national number."""
+    try:
+        national_digits = str(phonenumbers.parse(e164).national_number)
+    except phonenumbers.NumberParseException:
+        national_digits = e164.lstrip("+")
+    if len(national_digits) < 4:
+        return text
+    hidden = masked_groups(e164)
+
+    def mask(match: re.Match[str]) -> str:
+        digits = "".join(c for c in match.group() if c.isdigit())
+        return hidden if digits.endswith(national_digits) else match.group()
+
+    return _DIGIT_RUN.sub(mask, text)
 
 
 def run_token(secret_key: str, e164: str) -> int:

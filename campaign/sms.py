@@ -47,7 +47,7 @@ def _store(
         body=body if status == "stored" else "",
         backend=backend,
         status=status,
-        error=error.replace(to, masked).replace(to.lstrip("+"), masked)[:500],
+        error=phones.without_number(error, to)[:500],
     )
     with db.session(engine) as s, s.begin():
         s.add(message)
@@ -102,7 +102,7 @@ class HttpGateway:
             if response.status_code < 500 and response.status_code != 429:
                 break  # the gateway refused this message: retrying will not change its mind
         _store(self.engine, self.secret_key, to, body, "http", "failed", error)
-        error = error.replace(to, phones.masked_groups(to))
+        error = phones.without_number(error, to)
         raise SmsGatewayError(f"SMS gateway {self.url} failed after {attempt + 1} tries: {error}")
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -277,8 +278,11 @@ class Sender:
         except SendFailed as exc:
             return exc
         except Exception as exc:  # noqa: BLE001 - an adapter's bug fails one message, visibly
-            log.exception("SMS adapter %s", self.adapter.name)
-            return SendFailed(f"{type(exc).__name__}: {exc}", retry=False)
+            reason = phones.without_number(f"{type(exc).__name__}: {exc}", message.to)
+            # Where it failed, but not the message in clear: it may quote the request's URL.
+            where = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("SMS adapter %s: %s\n%s", self.adapter.name, reason, where)
+            return SendFailed(reason, retry=False)
 
     def _record(self, claimed: list[_Claimed], outcomes: list[Sent | SendFailed]) -> None:
         now = db.utcnow()
@@ -297,11 +301,12 @@ class Sender:
                     delay = min(BACKOFF_FIRST * 2 ** (message.attempts - 1), BACKOFF_MAX)
                     values = {
                         "status": "queued",
-                        "error": outcome.reason[:500],
+                        "error": phones.without_number(outcome.reason, message.to)[:500],
                         "next_attempt_at": now + timedelta(seconds=delay),
                     }
                 else:
-                    reason = f"after {message.attempts} tries: {outcome.reason}"
+                    reason = phones.without_number(outcome.reason, message.to)
+                    reason = f"after {message.attempts} tries: {reason}"
                     values = {"status": "failed", "error": reason[:500]}
                 # Only from "sending": a delivery report may have settled the row meanwhile.
                 s.exec(

@@ -1,10 +1,11 @@
 import threading
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from campaign import db
-from campaign.models import AuditEvent
+from campaign.models import AuditEvent, SmsMessage
 
 
 def test_sqlite_read_then_write_units_wait_instead_of_failing(engine, database_url):
@@ -49,3 +50,25 @@ def test_sqlite_synchronous_is_full_by_default_and_a_setting(tmp_path):
     assert (_synchronous(full), _synchronous(normal)) == (2, 1)  # SQLite's FULL and NORMAL
     full.dispose()
     normal.dispose()
+
+
+def test_a_failed_statement_does_not_quote_its_values(engine):
+    # An error's text goes to the log (web/app.py, the batch writers): the values it would quote
+    # are numbers and texts waiting to be sent.
+    row = {
+        "id": 1,
+        "to": "+223 76 •• •• 01",
+        "to_hash": "h",
+        "body": "",
+        "pending_to": "+22376000001",
+        "pending_body": "Votre code 493021",
+        "backend": "kannel",
+        "status": "queued",
+    }
+    with db.session(engine) as s, s.begin():
+        s.add(SmsMessage(**row))
+    with pytest.raises(IntegrityError) as failed, db.session(engine) as s, s.begin():
+        s.add(SmsMessage(**row))
+    message = str(failed.value)
+    assert "76000001" not in message and "493021" not in message
+    assert "[SQL parameters hidden due to hide_parameters=True]" in message

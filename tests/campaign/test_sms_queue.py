@@ -206,3 +206,41 @@ def test_same_dedup_key_queues_once(engine):
             for _ in range(2)
         )  # fmt: skip
     assert (first, second) == (1, None)
+
+
+def echoing(status: int) -> httpx.Client:
+    """A gateway that quotes the recipient in its refusal, as Twilio's errors do."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        to = parse_qs(urlsplit(str(request.url)).query)["to"][0]
+        return httpx.Response(status, text=f"The 'To' number {to} is not a valid phone number.")
+
+    return httpx.Client(transport=httpx.MockTransport(handle))
+
+
+def test_a_refusal_that_quotes_the_number_is_kept_with_the_number_masked(engine, kannel):
+    queue(engine, "Bonjour")
+    sms_queue.Sender(engine, kannel, rate=100, client=echoing(503)).run_once()
+    quoted = "HTTP {}: The 'To' number +223 76 •• •• 00 is not a valid phone number."
+    assert rows(engine) == [("queued", 1, quoted.format(503))]  # to be tried again
+    later = db.utcnow() + timedelta(hours=1)
+    sms_queue.Sender(engine, kannel, rate=100, client=echoing(400)).run_once(now=later)
+    assert rows(engine) == [("failed", 2, "after 2 tries: " + quoted.format(400))]
+
+
+def test_an_adapter_bug_is_logged_where_it_failed_without_the_number(engine, kannel, caplog):
+    def handle(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError(f"cannot send {request.url}")
+
+    queue(engine, "Bonjour")
+    client = httpx.Client(transport=httpx.MockTransport(handle))
+    with caplog.at_level("ERROR", logger="icon.sms"):
+        sms_queue.Sender(engine, kannel, rate=100, client=client).run_once()
+    [(status, attempts, error)] = rows(engine)
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "icon.sms")
+    assert (status, attempts) == ("failed", 1)
+    assert error.startswith("after 1 tries: RuntimeError: cannot send http://kannel:13013/")
+    assert "+223 76 •• •• 00" in error and "+223 76 •• •• 00" in logged
+    assert "76000000" not in error + logged and caplog.records[0].exc_info is None
+    assert logged.startswith("SMS adapter kannel: RuntimeError: cannot send http://kannel")
+    assert 'test_sms_queue.py", line' in logged and "in handle" in logged
