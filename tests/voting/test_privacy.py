@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
@@ -143,3 +144,18 @@ def test_migration_masks_stored_numbers_and_drops_tails(engine):
         columns = {c["name"] for c in conn.dialect.get_columns(conn, "inboundsms")}
         assert conn.execute(text("SELECT count(*) FROM inboundsms")).scalar() == 0
     assert "sender_hash" not in columns and "reply_key" in columns
+
+
+@pytest.mark.parametrize(
+    ("text", "e164", "expected"),
+    [
+        ("To +22376000001 refused", "+22376000001", "To +223 76 •• •• 01 refused"),
+        ("to=%2B22376000001&text=x", "+22376000001", "to=%2B+223 76 •• •• 01&text=x"),
+        ("(+223) 76-00-00-01.", "+22376000001", "(+223 76 •• •• 01."),
+        ("0022376000001 or 76 00 00 01", "+22376000001", "+223 76 •• •• 01 or +223 76 •• •• 01"),
+        ("9841234567 is off", "+9779841234567", "+977 984-•••••67 is off"),
+        ("ids 76000002 and 12", "+22376000001", "ids 76000002 and 12"),  # another number stays
+    ],
+)
+def test_a_number_quoted_in_any_spelling_is_masked(text, e164, expected):
+    assert phones.without_number(text, e164) == expected
