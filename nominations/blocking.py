@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from itertools import combinations, product
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rapidfuzz.distance import OSA
 
 from nominations.names import Names, respellings
@@ -28,61 +29,6 @@ _MAX_BLOCK_KEYS = 24
 # Second pass: a whole name in a region, or a title and family name at a locality, shared by more
 # groups than this says nothing and is skipped.
 _MAX_BLOCK = 60
-
-
-def _facet_buckets(members: list[int], kinds: list[frozenset[str]], posts: list[int]) -> tuple:
-    """Members known in both facets, by (kind, post class); the others, with a wildcard."""
-    full: dict[tuple[str, int], list[int]] = defaultdict(list)
-    wild = []
-    for m in members:
-        post = posts[m]
-        if kinds[m] and post >= 0:
-            for k in kinds[m]:
-                full[(k, post)].append(m)
-        else:
-            wild.append(m)
-    return full, wild
-
-
-def _fits(m: int, o: int, kinds: list[frozenset[str]], posts: list[int]) -> bool:
-    """Whether two profiles may share a kind of workplace and a post (blank fits anything)."""
-    km, ko = kinds[m], kinds[o]
-    if km and ko and km.isdisjoint(ko):
-        return False
-    pm, po = posts[m], posts[o]
-    return pm < 0 or po < 0 or pm == po
-
-
-def pairs_within(
-    members: list[int], kinds: list[frozenset[str]], posts: list[int], out: set
-) -> None:
-    """Pairs of a block that may share a kind of workplace and a post."""
-    if len(members) == 2:
-        out.add((members[0], members[1]))
-        return
-    full, wild = _facet_buckets(members, kinds, posts)
-    for group in full.values():
-        out.update(combinations(group, 2))
-    for w in wild:
-        out.update(
-            (w, m) if w < m else (m, w) for m in members if m != w and _fits(w, m, kinds, posts)
-        )
-
-
-def pairs_across(
-    a: list[int], b: list[int], kinds: list[frozenset[str]], posts: list[int], out: set
-) -> None:
-    full, wild = _facet_buckets(b, kinds, posts)
-    for i in a:
-        if not kinds[i] or posts[i] < 0:
-            others: Iterable[int] = [j for j in b if _fits(i, j, kinds, posts)]
-        else:
-            post = posts[i]
-            others = {
-                *(j for j in wild if _fits(i, j, kinds, posts)),
-                *(j for k in kinds[i] for j in full.get((k, post), ())),
-            }
-        out.update((i, j) if i < j else (j, i) for j in others if j != i)
 
 
 def post_classes(cores: Iterable[str]) -> dict[str, int]:
@@ -134,41 +80,110 @@ def _name_keys(name: tuple[str, ...], names: Names) -> set[tuple[str, ...]]:
     return keys
 
 
-def candidate_pairs(profiles: list[Profile], names: Names) -> set[tuple[int, int]]:
-    """Pairs of profiles sharing a name block, in the same or a blank region."""
-    blocks: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
-    blank: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    regions: dict[tuple[str, ...], set[str]] = defaultdict(set)
+def _runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of each run of equal values in a sorted array."""
+    cut = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+    return np.concatenate(([0], cut)), np.concatenate((cut, [len(sorted_keys)]))
+
+
+def _spread(counts: np.ndarray) -> np.ndarray:
+    """0, 1, .., count - 1 for each count in turn."""
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _pairs_within(groups: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of members of one group; ``groups`` sorted."""
+    if len(groups) < 2:
+        return members[:0], members[:0]
+    _, ends = _runs(groups)
+    later = np.repeat(ends, np.diff(np.concatenate(([0], ends)))) - 1 - np.arange(len(groups))
+    left = np.repeat(np.arange(len(groups)), later)
+    return members[left], members[left + 1 + _spread(later)]
+
+
+def _pairs_across(
+    keys: np.ndarray, members: np.ndarray, other_keys: np.ndarray, others: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each member with every other of its key; ``other_keys`` sorted."""
+    low = np.searchsorted(other_keys, keys, "left")
+    counts = np.searchsorted(other_keys, keys, "right") - low
+    return np.repeat(members, counts), others[np.repeat(low, counts) + _spread(counts)]
+
+
+def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (lower, higher index) of profiles sharing a name block, in the same or a blank
+    region, whose workplaces and posts may agree; each pair once.
+
+    A profile meets each block of its name once per block key, millions of meetings at half a
+    million nominations: they are arrays, paired and deduplicated by numpy.
+    """
     # Many profiles write one name (a person's nominations differ in post or workplace wording):
     # its block keys are worked out once.
-    keys_of: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    key_ids: dict[tuple[str, ...], int] = {}
+    name_ids: dict[tuple[str, ...], int] = {}
+    flat: list[int] = []
+    offsets = [0]
+    region_ids: dict[str, int] = {"": 0}
+    name_of = np.empty(len(profiles), dtype=np.int64)
+    region_of = np.empty(len(profiles), dtype=np.int64)
     for index, p in enumerate(profiles):
-        keys = keys_of.get(p.name)
-        if keys is None:
-            keys = keys_of[p.name] = _name_keys(p.name, names)
-        if p.region:
-            for key in keys:
-                blocks[(p.region, key)].append(index)
-                regions[key].add(p.region)
-        else:
-            for key in keys:
-                blank[key].append(index)
-    # Two workplaces of different kinds never match (see context): within a block, only
-    # profiles sharing a kind, or without one, are paired.
-    # Posts of different classes never match either.
-    kinds = [p.institution.kinds if p.institution is not None else frozenset() for p in profiles]
+        number = name_ids.get(p.name)
+        if number is None:
+            number = name_ids[p.name] = len(name_ids)
+            flat.extend(key_ids.setdefault(k, len(key_ids)) for k in _name_keys(p.name, names))
+            offsets.append(len(flat))
+        name_of[index] = number
+        region_of[index] = region_ids.setdefault(p.region, len(region_ids))
+    bounds = np.asarray(offsets, dtype=np.int64)
+    counts = (bounds[1:] - bounds[:-1])[name_of]
+    member = np.repeat(np.arange(len(profiles), dtype=np.int64), counts)
+    key = np.asarray(flat, dtype=np.int64)[
+        np.repeat(bounds[:-1][name_of], counts) + _spread(counts)
+    ]
+    region = region_of[member]
+    # Blocks by (region, key), blank region included; members stay in profile order.
+    block = region * len(key_ids) + key
+    order = np.argsort(block, kind="stable")
+    lefts, rights = [], []
+    left, right = _pairs_within(block[order], member[order])
+    lefts.append(left)
+    rights.append(right)
+    # A blank region meets every region's block of its key.
+    blank = region == 0
+    placed = np.flatnonzero(~blank)
+    placed = placed[np.argsort(key[placed], kind="stable")]
+    left, right = _pairs_across(key[blank], member[blank], key[placed], member[placed])
+    lefts.append(left)
+    rights.append(right)
+    a, b = np.concatenate(lefts), np.concatenate(rights)
+    # Two workplaces of different kinds never match (see context), nor posts of different
+    # classes: such pairs are dropped before they are compared.
+    kind_ids: dict[frozenset[str], int] = {}
+    kinds = np.asarray(
+        [
+            kind_ids.setdefault(
+                p.institution.kinds if p.institution is not None else frozenset(), len(kind_ids)
+            )
+            for p in profiles
+        ],
+        dtype=np.int64,
+    )
+    distinct_kinds = list(kind_ids)
+    fits = np.array(
+        [[not (x and y and x.isdisjoint(y)) for y in distinct_kinds] for x in distinct_kinds],
+        dtype=bool,
+    ).reshape(len(distinct_kinds), len(distinct_kinds))
     classes = post_classes(p.position.core for p in profiles if p.position is not None)
-    posts = [classes[p.position.core] if p.position is not None else -1 for p in profiles]
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if len(members) > 1:
-            pairs_within(members, kinds, posts, pairs)
-    for key, members in blank.items():
-        if len(members) > 1:
-            pairs_within(members, kinds, posts, pairs)
-        for region in regions.get(key, ()):
-            pairs_across(members, blocks[(region, key)], kinds, posts, pairs)
-    return pairs
+    posts = np.asarray(
+        [classes[p.position.core] if p.position is not None else -1 for p in profiles],
+        dtype=np.int64,
+    )
+    pa, pb = posts[a], posts[b]
+    keep = fits[kinds[a], kinds[b]] & ((pa < 0) | (pb < 0) | (pa == pb)) & (a != b)
+    a, b = a[keep], b[keep]
+    pair = np.unique(np.minimum(a, b) * len(profiles) + np.maximum(a, b))
+    return pair // len(profiles), pair % len(profiles)
 
 
 def _deletions(word: str) -> set[str]:

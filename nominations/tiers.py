@@ -19,6 +19,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import numpy as np
+
 from nominations.blocking import candidate_pairs
 from nominations.lexicon import Lexicon
 from nominations.names import CLUSTER_SCALE, DROPPED_NAME, EDGE_BUDGET, FAR, Names
@@ -160,60 +162,76 @@ class Grouper:
             self._loose[(x, y)] = self._loose[(y, x)] = found
         return found
 
-    def edges(self) -> list[tuple[int, int, int, int]]:
-        """(wildcards, name distance, i, j) for every pair that may be one person.
+    def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(wildcards, name distance, i, j) for every pair that may be one person, as arrays.
 
         The context verdict depends only on region, institution, post and titles, which many
-        profiles share (one person's misspellings): it is decided once per pair of contexts.
+        profiles share (one person's misspellings): each part is decided once per pair of
+        distinct values, and a name distance once per pair of distinct names.
         """
         profiles = self.profiles
-        ids: dict[tuple[object, ...], int] = {}
-        context_of = [
-            ids.setdefault((p.region, p.institution, p.position, frozenset(p.genders)), len(ids))
-            for p in profiles
-        ]
-        # Keyed by the two contexts' numbers in one int, cheaper to hash than a pair.
-        verdicts: dict[int, int | None] = {}
-        width = len(ids)
-        # Names by number too: the distance between two of them is looked up by one int.
-        numbers: dict[tuple[str, ...], int] = {}
-        name_of = [numbers.setdefault(p.name, len(numbers)) for p in profiles]
-        count = len(numbers)
-        distances: dict[int, int] = {}
-        distance = self.names.distance
-        context = self.context
-        verdict, known = verdicts.get, distances.get
-        found = []
-        append = found.append
-        for i, j in candidate_pairs(profiles, self.names):
-            a, b = context_of[i], context_of[j]
-            key = a * width + b if a < b else b * width + a
-            vague = verdict(key, -1)  # a verdict is None or a count of wildcards
-            if vague == -1:
-                vague = verdicts[key] = context(profiles[i], profiles[j])
-            if vague is None:
-                continue
-            x, y = name_of[i], name_of[j]
-            if x == y:
-                append((vague, 0, i, j))  # a profile's name is never blank
-                continue
-            key = x * count + y if x < y else y * count + x
-            d = known(key, -1)
-            if d < 0:
-                d = distances[key] = distance(profiles[i].name, profiles[j].name)
-            if d <= EDGE_BUDGET or (d == DROPPED_NAME and vague == 0):
-                append((vague, d, i, j))
-        return found
+        i, j = candidate_pairs(profiles, self.names)
+        region = _numbered([p.region for p in profiles], blank="")
+        # The titles say a man (1), a woman (2), or nothing sure (0).
+        sex = np.asarray(
+            [(1 if "m" in p.genders else 2) if len(p.genders) == 1 else 0 for p in profiles],
+            dtype=np.int64,
+        )
+        ri, rj = region[0][i], region[0][j]
+        keep = (sex[i] * sex[j] != 2) & ((ri == rj) | (ri == 0) | (rj == 0))
+        i, j, ri, rj = i[keep], j[keep], ri[keep], rj[keep]
+        vague = ((ri == 0) | (rj == 0)).astype(np.int64)
+        for values, judge in (
+            ([p.institution for p in profiles], self.institutions),
+            ([p.position for p in profiles], self.positions),
+        ):
+            numbers, distinct = _numbered(values, blank=None)
+            ni, nj = numbers[i], numbers[j]
+            known = (ni > 0) & (nj > 0)
+            verdict = _judged(ni[known], nj[known], distinct, judge)
+            ok = np.ones(len(i), dtype=bool)
+            ok[known] = verdict > 0
+            vague += ~known
+            vague[known] += verdict == 2  # a vague institution (positions are never vague)
+            i, j, vague = i[ok], j[ok], vague[ok]
+        numbers, distinct = _numbered([p.name for p in profiles], blank=None)
+        ni, nj = numbers[i], numbers[j]
+        distance = np.zeros(len(i), dtype=np.int64)
+        other = ni != nj  # a profile's name is never blank
+        names = self.names.distance
+        distance[other] = _judged(ni[other], nj[other], distinct, names)
+        keep = (distance <= EDGE_BUDGET) | ((distance == DROPPED_NAME) & (vague == 0))
+        return vague[keep], distance[keep], i[keep], j[keep]
 
     def clusters(self) -> list[list[int]]:
         """Union-find over the edges, one tier of wildcards at a time."""
-        tiers: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-        for vague, distance, i, j in self.edges():
-            tiers[vague].append((distance, i, j))
+        vague, distance, i, j = self.edges()
         merger = _Merger(self)
-        for vague in sorted(tiers):
-            merger.tier(vague, tiers[vague])
+        for tier in np.unique(vague).tolist():
+            pick = vague == tier
+            merger.tier(tier, distance[pick], i[pick], j[pick])
         return merger.clusters()
+
+
+def _numbered(values: list[Any], blank: Any) -> tuple[np.ndarray, list[Any]]:
+    """A number for each value, 0 for ``blank``, and the distinct values by number."""
+    numbers: dict[Any, int] = {blank: 0}
+    found = np.asarray([numbers.setdefault(v, len(numbers)) for v in values], dtype=np.int64)
+    return found, list(numbers)
+
+
+def _judged(a: np.ndarray, b: np.ndarray, values: list[Any], judge: Callable) -> np.ndarray:
+    """``judge`` of each pair of values, called once per distinct pair (lower number first),
+    as an int: True 1, False 0, (True, vague) 2."""
+    width = len(values)
+    pairs, inverse = np.unique(np.minimum(a, b) * width + np.maximum(a, b), return_inverse=True)
+    verdicts = []
+    for key in pairs.tolist():
+        found = judge(values[key // width], values[key % width])
+        if isinstance(found, tuple):
+            found = (2 if found[1] else 1) if found[0] else 0
+        verdicts.append(int(found))
+    return np.asarray(verdicts, dtype=np.int64).reshape(-1)[inverse.reshape(-1)]
 
 
 class _Merger:
@@ -273,35 +291,36 @@ class _Merger:
             return {r for r in partners if r not in rivals}
         return {r for r in partners if all(self.mergeable(r, o) for o in partners if o != r)}
 
-    def tier(self, vague: int, edges: list[tuple[int, int, int]]) -> None:
+    def tier(self, vague: int, distance: np.ndarray, i: np.ndarray, j: np.ndarray) -> None:
         """Merge along one tier's edges (distance, i, j), the closest and heaviest first."""
-        find, weight, mergeable = self.find, self.weight, self.mergeable
-        # No merge happens while sorting: each profile's group is found once, and the edges are
-        # sorted as plain tuples (distance, -weight of both groups, i, j), all distinct.
-        start: dict[int, int] = {}
-        for _, i, j in edges:
-            if i not in start:
-                start[i] = find(i)
-            if j not in start:
-                start[j] = find(j)
-        ordered = sorted([(d, -weight[start[i]] - weight[start[j]], i, j) for d, i, j in edges])
+        find, mergeable = self.find, self.mergeable
+        # No merge happens while sorting: the edges are sorted by (distance, -weight of both
+        # groups, i, j), all distinct, with each profile's group as it is before the tier.
+        parent = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+        weight = np.asarray(self.weight, dtype=np.int64)
+        a, b = parent[i], parent[j]
+        order = np.lexsort((j, i, -(weight[a] + weight[b]), distance))
+        starts = list(zip(a[order].tolist(), b[order].tolist(), strict=True))
+        edges = list(zip(i[order].tolist(), j[order].tolist(), strict=True))
         options: dict[int, set[int]] | None = None
         if vague:
             partners: dict[int, set[int]] = defaultdict(set)
-            for _, _, i, j in ordered:
-                a, b = start[i], start[j]
+            for a, b in starts:
                 if a != b and mergeable(a, b):
                     partners[a].add(b)
                     partners[b].add(a)
             options = {a: self.allowed(ps) for a, ps in partners.items()}
-        for _, _, i, j in ordered:
-            if options is not None:
-                a, b = start[i], start[j]
-                if b not in options.get(a, ()) or a not in options.get(b, ()):
-                    continue
-            a, b = find(i), find(j)
-            if a != b and mergeable(a, b):
-                self.union(a, b)
+        for (x, y), (a, b) in zip(edges, starts, strict=True):
+            if options is not None and (b not in options.get(a, ()) or a not in options.get(b, ())):
+                continue
+            x, y = find(x), find(y)
+            if x != y and mergeable(x, y):
+                self.union(x, y)
 
     def union(self, a: int, b: int) -> None:
         members = self.members
