@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz.distance import OSA
 
+from nominations.arrays import pairs_across, pairs_within, spread, unique
 from nominations.names import Names, respellings
 
 if TYPE_CHECKING:  # tiers and probable call this module
@@ -80,37 +81,6 @@ def _name_keys(name: tuple[str, ...], names: Names) -> set[tuple[str, ...]]:
     return keys
 
 
-def _runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end of each run of equal values in a sorted array."""
-    cut = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
-    return np.concatenate(([0], cut)), np.concatenate((cut, [len(sorted_keys)]))
-
-
-def _spread(counts: np.ndarray) -> np.ndarray:
-    """0, 1, .., count - 1 for each count in turn."""
-    total = int(counts.sum())
-    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-
-
-def _pairs_within(groups: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of members of one group; ``groups`` sorted."""
-    if len(groups) < 2:
-        return members[:0], members[:0]
-    _, ends = _runs(groups)
-    later = np.repeat(ends, np.diff(np.concatenate(([0], ends)))) - 1 - np.arange(len(groups))
-    left = np.repeat(np.arange(len(groups)), later)
-    return members[left], members[left + 1 + _spread(later)]
-
-
-def _pairs_across(
-    keys: np.ndarray, members: np.ndarray, other_keys: np.ndarray, others: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each member with every other of its key; ``other_keys`` sorted."""
-    low = np.searchsorted(other_keys, keys, "left")
-    counts = np.searchsorted(other_keys, keys, "right") - low
-    return np.repeat(members, counts), others[np.repeat(low, counts) + _spread(counts)]
-
-
 def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (lower, higher index) of profiles sharing a name block, in the same or a blank
     region, whose workplaces and posts may agree; each pair once.
@@ -138,22 +108,20 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     bounds = np.asarray(offsets, dtype=np.int64)
     counts = (bounds[1:] - bounds[:-1])[name_of]
     member = np.repeat(np.arange(len(profiles), dtype=np.int64), counts)
-    key = np.asarray(flat, dtype=np.int64)[
-        np.repeat(bounds[:-1][name_of], counts) + _spread(counts)
-    ]
+    key = np.asarray(flat, dtype=np.int64)[np.repeat(bounds[:-1][name_of], counts) + spread(counts)]
     region = region_of[member]
     # Blocks by (region, key), blank region included; members stay in profile order.
     block = region * len(key_ids) + key
     order = np.argsort(block, kind="stable")
     lefts, rights = [], []
-    left, right = _pairs_within(block[order], member[order])
+    left, right = pairs_within(block[order], member[order])
     lefts.append(left)
     rights.append(right)
     # A blank region meets every region's block of its key.
     blank = region == 0
     placed = np.flatnonzero(~blank)
     placed = placed[np.argsort(key[placed], kind="stable")]
-    left, right = _pairs_across(key[blank], member[blank], key[placed], member[placed])
+    left, right = pairs_across(key[blank], member[blank], key[placed], member[placed])
     lefts.append(left)
     rights.append(right)
     a, b = np.concatenate(lefts), np.concatenate(rights)
@@ -182,7 +150,7 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     pa, pb = posts[a], posts[b]
     keep = fits[kinds[a], kinds[b]] & ((pa < 0) | (pb < 0) | (pa == pb)) & (a != b)
     a, b = a[keep], b[keep]
-    pair = np.unique(np.minimum(a, b) * len(profiles) + np.maximum(a, b))
+    pair = unique(np.minimum(a, b) * len(profiles) + np.maximum(a, b))
     return pair // len(profiles), pair % len(profiles)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from nominations.arrays import unique, unique_inverse
 from nominations.blocking import candidate_pairs
 from nominations.lexicon import Lexicon
 from nominations.names import CLUSTER_SCALE, DROPPED_NAME, EDGE_BUDGET, FAR, Names
@@ -207,7 +208,7 @@ class Grouper:
         """Union-find over the edges, one tier of wildcards at a time."""
         vague, distance, i, j = self.edges()
         merger = _Merger(self)
-        for tier in np.unique(vague).tolist():
+        for tier in unique(vague).tolist():
             pick = vague == tier
             merger.tier(tier, distance[pick], i[pick], j[pick])
         return merger.clusters()
@@ -224,7 +225,7 @@ def _judged(a: np.ndarray, b: np.ndarray, values: list[Any], judge: Callable) ->
     """``judge`` of each pair of values, called once per distinct pair (lower number first),
     as an int: True 1, False 0, (True, vague) 2."""
     width = len(values)
-    pairs, inverse = np.unique(np.minimum(a, b) * width + np.maximum(a, b), return_inverse=True)
+    pairs, inverse = unique_inverse(np.minimum(a, b) * width + np.maximum(a, b))
     verdicts = []
     for key in pairs.tolist():
         found = judge(values[key // width], values[key % width])
