@@ -22,8 +22,8 @@ from nominations.normalise import (
     fold,
     institution_key,
     name_gender,
-    name_tokens,
     position_key,
+    read_name,
     region_key,
 )
 from nominations.probable import Evidence, merge_groups
@@ -158,7 +158,7 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
     # neither.
     names = _parse_all(
         columns[0],
-        lambda text: (name_tokens(text, lex), name_gender(text, lex)),
+        lambda text: read_name(text.split(), lex),
         join_apostrophes=True,
     )
     regions_of = _parse_all(columns[1], lambda text: (region_key(text, lex), _town(text, lex)))
