@@ -55,15 +55,16 @@ class Profile:
 
 
 class Facets:
-    """The distinct values a group of nominations gives for each field."""
+    """The distinct values a group of nominations gives for each field: names, institutions
+    and posts by their numbers in ``Grouper`` (ints hash at once, tuples of strings do not)."""
 
     __slots__ = ("genders", "institutions", "names", "positions", "regions")
 
-    def __init__(self, p: Profile) -> None:
-        self.names = {p.name}
+    def __init__(self, p: Profile, name: int, institution: int, position: int) -> None:
+        self.names = {name}
         self.regions = {p.region} if p.region else set()
-        self.institutions = {p.institution} if p.institution is not None else set()
-        self.positions = {p.position} if p.position is not None else set()
+        self.institutions = {institution} if institution else set()
+        self.positions = {position} if position else set()
         self.genders = set(p.genders)
 
     def absorb(self, other: Facets) -> None:
@@ -87,7 +88,14 @@ class Grouper:
         self.names = Names(frequency, lex.distinct)
         self._institutions: dict[tuple[Institution, Institution], tuple[bool, bool]] = {}
         self._positions: dict[tuple[Position, Position], bool] = {}
-        self._loose: dict[tuple[Any, Any], bool] = {}
+        # Each field's distinct values by number (0 for blank), and the verdicts of pairs of
+        # them under doubled typo allowances, keyed by (lower number) * count + higher.
+        self.fields = {
+            "name": _numbered([p.name for p in profiles], blank=None),
+            "institution": _numbered([p.institution for p in profiles], blank=None),
+            "position": _numbered([p.position for p in profiles], blank=None),
+        }
+        self._loose: dict[str, dict[int, bool]] = {field: {} for field in self.fields}
 
     def institutions(self, a: Institution, b: Institution) -> tuple[bool, bool]:
         if a == b:
@@ -107,31 +115,6 @@ class Grouper:
             self._positions[(a, b)] = self._positions[(b, a)] = found
         return found
 
-    def context(self, p: Profile, q: Profile) -> int | None:
-        """Number of wildcards used to match region, institution and post, or None (also when
-        the titles say one is a man and the other a woman)."""
-        if len(p.genders) == 1 and len(q.genders) == 1 and p.genders != q.genders:
-            return None
-        vague = 0
-        if p.region != q.region:
-            if p.region and q.region:
-                return None
-            vague += 1
-        elif not p.region:
-            vague += 1
-        if p.institution is None or q.institution is None:
-            vague += 1
-        else:
-            ok, partial = self.institutions(p.institution, q.institution)
-            if not ok:
-                return None
-            vague += partial
-        if p.position is None or q.position is None:
-            vague += 1
-        elif not self.positions(p.position, q.position):
-            return None
-        return vague
-
     def consistent(self, a: Facets, b: Facets) -> bool:
         """Whether two groups may be one person: every region, institution, post
         and name of one agrees with every one of the other, with doubled typo
@@ -140,28 +123,35 @@ class Grouper:
             return False
         if len(a.genders) == 1 and len(b.genders) == 1 and a.genders != b.genders:
             return False
-        for x in a.institutions:
-            for y in b.institutions:
-                if x != y and not self._lenient(x, y, institutions_compatible):
-                    return False
-        for x in a.positions:
-            for y in b.positions:
-                if x != y and not self._lenient(x, y, positions_compatible):
-                    return False
-        distance = self.names.distance
-        for x in a.names:
-            for y in b.names:
-                if x != y and distance(x, y, CLUSTER_SCALE) >= FAR:
+        return (
+            self._agree("institution", a.institutions, b.institutions)
+            and self._agree("position", a.positions, b.positions)
+            and self._agree("name", a.names, b.names)
+        )
+
+    def _agree(self, field: str, xs: set[int], ys: set[int]) -> bool:
+        """Whether every value of one side agrees with every value of the other."""
+        loose = self._loose[field]
+        values = self.fields[field][1]
+        width = len(values)
+        for x in xs:
+            for y in ys:
+                if x == y:
+                    continue
+                key = x * width + y if x < y else y * width + x
+                found = loose.get(key)
+                if found is None:
+                    found = loose[key] = self._lenient(field, values[x], values[y])
+                if not found:
                     return False
         return True
 
-    def _lenient(self, x: Any, y: Any, compatible: Callable[..., Any]) -> bool:
-        found = self._loose.get((x, y))
-        if found is None:
-            result = compatible(x, y, lenient=True)
-            found = result[0] if isinstance(result, tuple) else result
-            self._loose[(x, y)] = self._loose[(y, x)] = found
-        return found
+    def _lenient(self, field: str, x: Any, y: Any) -> bool:
+        if field == "institution":
+            return institutions_compatible(x, y, lenient=True)[0]
+        if field == "position":
+            return positions_compatible(x, y, lenient=True)
+        return self.names.distance(x, y, CLUSTER_SCALE) < FAR
 
     def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(wildcards, name distance, i, j) for every pair that may be one person, as arrays.
@@ -182,11 +172,8 @@ class Grouper:
         keep = (sex[i] * sex[j] != 2) & ((ri == rj) | (ri == 0) | (rj == 0))
         i, j, ri, rj = i[keep], j[keep], ri[keep], rj[keep]
         vague = ((ri == 0) | (rj == 0)).astype(np.int64)
-        for values, judge in (
-            ([p.institution for p in profiles], self.institutions),
-            ([p.position for p in profiles], self.positions),
-        ):
-            numbers, distinct = _numbered(values, blank=None)
+        for field, judge in (("institution", self.institutions), ("position", self.positions)):
+            numbers, distinct = self.fields[field]
             ni, nj = numbers[i], numbers[j]
             known = (ni > 0) & (nj > 0)
             verdict = _judged(ni[known], nj[known], distinct, judge)
@@ -195,7 +182,7 @@ class Grouper:
             vague += ~known
             vague[known] += verdict == 2  # a vague institution (positions are never vague)
             i, j, vague = i[ok], j[ok], vague[ok]
-        numbers, distinct = _numbered([p.name for p in profiles], blank=None)
+        numbers, distinct = self.fields["name"]
         ni, nj = numbers[i], numbers[j]
         distance = np.zeros(len(i), dtype=np.int64)
         other = ni != nj  # a profile's name is never blank
@@ -260,7 +247,13 @@ class _Merger:
     def facet(self, a: int) -> Facets:
         found = self.facets[a]
         if found is None:
-            found = self.facets[a] = Facets(self.grouper.profiles[a])
+            fields = self.grouper.fields
+            found = self.facets[a] = Facets(
+                self.grouper.profiles[a],
+                int(fields["name"][0][a]),
+                int(fields["institution"][0][a]),
+                int(fields["position"][0][a]),
+            )
         return found
 
     def mergeable(self, a: int, b: int) -> bool:
