@@ -84,9 +84,10 @@ class Names:
         left, right = pairs_within(group, flat)
         pair = unique(left * max(width, 1) + right)
         other, token = pair // max(width, 1), pair % max(width, 1)
+        spellings = np.asarray(vocabulary, dtype=object)
         distance = process.cpdist(
-            [vocabulary[n] for n in other.tolist()],
-            [vocabulary[n] for n in token.tolist()],
+            spellings[other].tolist(),
+            spellings[token].tolist(),
             scorer=OSA.distance,
             score_cutoff=2,
             dtype=np.int64,
