@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from itertools import combinations, product
+from itertools import combinations, islice, product
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -74,10 +74,7 @@ def _name_keys(name: tuple[str, ...], names: Names) -> set[tuple[str, ...]]:
         if all(len(o) == 1 for o in options):  # readings are sorted already
             keys.add(reading)
             continue
-        for n, combo in enumerate(product(*options)):
-            if n == _MAX_BLOCK_KEYS:
-                break
-            keys.add(tuple(sorted(combo)))
+        keys.update(tuple(sorted(c)) for c in islice(product(*options), _MAX_BLOCK_KEYS))
     return keys
 
 
@@ -101,7 +98,11 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
         number = name_ids.get(p.name)
         if number is None:
             number = name_ids[p.name] = len(name_ids)
-            flat.extend(key_ids.setdefault(k, len(key_ids)) for k in _name_keys(p.name, names))
+            for k in _name_keys(p.name, names):
+                found = key_ids.get(k)
+                if found is None:
+                    found = key_ids[k] = len(key_ids)
+                flat.append(found)
             offsets.append(len(flat))
         name_of[index] = number
         region_of[index] = region_ids.setdefault(p.region, len(region_ids))
