@@ -236,6 +236,11 @@ class _Merger:
         # versions (how many times each grew), in any tier.
         self.verdicts: dict[int, tuple[int, int, bool]] = {}
         self.version = [0] * n
+        # Two single profiles an edge links always pass ``consistent``: the edge already held
+        # them to the strict allowances of which ``consistent`` doubles each (a name distance
+        # under the strict cap is under the doubled one too). Not for names of more than five
+        # words, whose words are paired greedily: there the doubled cap may pair them worse.
+        self.plain = [len(p.name) <= 5 for p in grouper.profiles]
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -287,7 +292,13 @@ class _Merger:
 
     def tier(self, vague: int, distance: np.ndarray, i: np.ndarray, j: np.ndarray) -> None:
         """Merge along one tier's edges (distance, i, j), the closest and heaviest first."""
-        find, mergeable = self.find, self.mergeable
+        find, version, plain = self.find, self.version, self.plain
+
+        def mergeable(a: int, b: int) -> bool:  # the groups of an edge's two profiles
+            if not version[a] and not version[b] and plain[a] and plain[b]:
+                return True  # two single profiles: the edge itself
+            return self.mergeable(a, b)
+
         # No merge happens while sorting: the edges are sorted by (distance, -weight of both
         # groups, i, j), all distinct, with each profile's group as it is before the tier.
         parent = np.asarray(self.parent, dtype=np.int64)
