@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from nominations.arrays import pairs_across, pairs_within, spread, unique
+from nominations.arrays import pairs_across, pairs_within, runs, spread, unique, unique_inverse
 from nominations.names import Names, respellings
 
 if TYPE_CHECKING:  # tiers and probable call this module
@@ -82,58 +82,65 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     """Pairs (lower, higher index) of profiles sharing a name block, in the same or a blank
     region, whose workplaces and posts may agree; each pair once.
 
-    A profile meets each block of its name once per block key, millions of meetings at half a
-    million nominations: they are arrays, paired and deduplicated by numpy.
+    Profiles writing one name in one region share all their blocks: the blocks hold these
+    units, paired and deduplicated as numpy arrays, and only then are the units' profiles
+    paired.
     """
     # Many profiles write one name (a person's nominations differ in post or workplace wording):
     # its block keys are worked out once.
     key_ids: dict[tuple[str, ...], int] = {}
     name_ids: dict[tuple[str, ...], int] = {}
+    unit_ids: dict[tuple[str, tuple[str, ...]], int] = {}
     flat: list[int] = []
     offsets = [0]
     region_ids: dict[str, int] = {"": 0}
-    name_of = np.empty(len(profiles), dtype=np.int64)
-    region_of = np.empty(len(profiles), dtype=np.int64)
+    unit_name: list[int] = []
+    unit_region: list[int] = []
+    unit_of = np.empty(len(profiles), dtype=np.int64)
     for index, p in enumerate(profiles):
-        number = name_ids.get(p.name)
-        if number is None:
-            number = name_ids[p.name] = len(name_ids)
-            for k in _name_keys(p.name, names):
-                found = key_ids.get(k)
-                if found is None:
-                    found = key_ids[k] = len(key_ids)
-                flat.append(found)
-            offsets.append(len(flat))
-        name_of[index] = number
-        region_of[index] = region_ids.setdefault(p.region, len(region_ids))
+        unit = unit_ids.get((p.region, p.name))
+        if unit is None:
+            unit = unit_ids[(p.region, p.name)] = len(unit_ids)
+            number = name_ids.get(p.name)
+            if number is None:
+                number = name_ids[p.name] = len(name_ids)
+                for k in _name_keys(p.name, names):
+                    found = key_ids.get(k)
+                    if found is None:
+                        found = key_ids[k] = len(key_ids)
+                    flat.append(found)
+                offsets.append(len(flat))
+            unit_name.append(number)
+            unit_region.append(region_ids.setdefault(p.region, len(region_ids)))
+        unit_of[index] = unit
     bounds = np.asarray(offsets, dtype=np.int64)
-    counts = (bounds[1:] - bounds[:-1])[name_of]
-    member = np.repeat(np.arange(len(profiles), dtype=np.int64), counts)
-    key = np.asarray(flat, dtype=np.int64)[np.repeat(bounds[:-1][name_of], counts) + spread(counts)]
-    region = region_of[member]
-    # Blocks by (region, key), blank region included; members stay in profile order.
+    of_unit = np.asarray(unit_name, dtype=np.int64)
+    counts = (bounds[1:] - bounds[:-1])[of_unit]
+    member = np.repeat(np.arange(len(unit_ids), dtype=np.int64), counts)
+    key = np.asarray(flat, dtype=np.int64)[np.repeat(bounds[:-1][of_unit], counts) + spread(counts)]
+    region = np.asarray(unit_region, dtype=np.int64)[member]
+    # Blocks by (region, key), blank region included; members stay in unit order.
     block = region * len(key_ids) + key
     order = np.argsort(block, kind="stable")
-    lefts, rights = [], []
-    left, right = pairs_within(block[order], member[order])
-    lefts.append(left)
-    rights.append(right)
+    within = pairs_within(block[order], member[order])
     # A blank region meets every region's block of its key.
     blank = region == 0
     placed = np.flatnonzero(~blank)
     placed = placed[np.argsort(key[placed], kind="stable")]
-    left, right = pairs_across(key[blank], member[blank], key[placed], member[placed])
-    lefts.append(left)
-    rights.append(right)
-    a, b = np.concatenate(lefts), np.concatenate(rights)
+    across = pairs_across(key[blank], member[blank], key[placed], member[placed])
+    width = max(len(unit_ids), 1)
+    units = unique(
+        np.concatenate([np.minimum(x, y) * width + np.maximum(x, y) for x, y in (within, across)])
+    )
     # Two workplaces of different kinds never match (see context), nor posts of different
-    # classes: such pairs are dropped before they are compared.
-    kind_ids: dict[frozenset[str], int] = {}
+    # classes: a unit's profiles are told apart by kind and post class (facets), and only the
+    # facets that fit are paired.
+    kind_ids: dict[frozenset[str], int] = {frozenset(): 0}
     kinds = np.asarray(
         [
-            kind_ids.setdefault(
-                p.institution.kinds if p.institution is not None else frozenset(), len(kind_ids)
-            )
+            kind_ids.setdefault(p.institution.kinds, len(kind_ids))
+            if p.institution is not None
+            else 0
             for p in profiles
         ],
         dtype=np.int64,
@@ -145,14 +152,46 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     ).reshape(len(distinct_kinds), len(distinct_kinds))
     classes = post_classes(p.position.core for p in profiles if p.position is not None)
     posts = np.asarray(
-        [classes[p.position.core] if p.position is not None else -1 for p in profiles],
+        [classes[p.position.core] + 1 if p.position is not None else 0 for p in profiles],
         dtype=np.int64,
     )
-    pa, pb = posts[a], posts[b]
-    keep = fits[kinds[a], kinds[b]] & ((pa < 0) | (pb < 0) | (pa == pb)) & (a != b)
-    a, b = a[keep], b[keep]
-    pair = unique(np.minimum(a, b) * len(profiles) + np.maximum(a, b))
-    return pair // len(profiles), pair % len(profiles)
+    depth = len(classes) + 1
+    facets, facet_of = unique_inverse((unit_of * len(kind_ids) + kinds) * depth + posts)
+    facet_unit, facet_kind, facet_post = (
+        facets // depth // len(kind_ids),
+        facets // depth % len(kind_ids),
+        facets % depth,
+    )
+    first, last = runs(facet_unit) if len(facets) else (facet_unit, facet_unit)
+    size = last - first
+    u, v = units // width, units % width
+    total = size[u] * size[v]
+    k = spread(total)
+    step = np.repeat(size[v], total)
+    fa = np.concatenate(
+        (
+            np.repeat(first[u], total) + k // step,
+            pairs_within(facet_unit, np.arange(len(facets)))[0],
+        )
+    )
+    fb = np.concatenate(
+        (np.repeat(first[v], total) + k % step, pairs_within(facet_unit, np.arange(len(facets)))[1])
+    )
+    pa, pb = facet_post[fa], facet_post[fb]
+    keep = fits[facet_kind[fa], facet_kind[fb]] & ((pa == 0) | (pb == 0) | (pa == pb))
+    fa, fb = fa[keep], fb[keep]
+    # The profiles of each pair of facets, and those of one facet among themselves.
+    by_facet = np.argsort(facet_of, kind="stable")
+    start, end = runs(facet_of[by_facet]) if len(profiles) else (by_facet, by_facet)
+    count = end - start
+    total = count[fa] * count[fb]
+    k = spread(total)
+    step = np.repeat(count[fb], total)
+    left = by_facet[np.repeat(start[fa], total) + k // step]
+    right = by_facet[np.repeat(start[fb], total) + k % step]
+    alike = pairs_within(facet_of[by_facet], by_facet)
+    a, b = np.concatenate((left, alike[0])), np.concatenate((right, alike[1]))
+    return np.minimum(a, b), np.maximum(a, b)
 
 
 def _deletions(word: str) -> set[str]:
