@@ -251,9 +251,11 @@ def evidence_pairs(
     """
     blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
     # (locality word, name less one word) -> that word (or "" for none) -> groups.
-    rests: dict[tuple[str, tuple[str, ...]], list[tuple[str, int]]] = defaultdict(list)
-    # A name's readings: ("", its words), and each word with the name less that word.
-    readings_of: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = {}
+    rests: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
+    # A name's readings: ("", its words), and each word with the name less that word; the
+    # names less a word by number (a tuple's hash is worked out at every lookup, an int's not).
+    readings_of: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+    rest_ids: dict[tuple[str, ...], int] = {}
     # (token, locality word) -> the groups with that word alone as a name, and those holding it.
     shorts: dict[tuple[str, str], list[int]] = defaultdict(list)
     longs: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -273,10 +275,13 @@ def evidence_pairs(
             long_.update((t, w) for t in name for w in words)
             readings = readings_of.get(name)
             if readings is None:
-                unique = tuple(sorted(set(name)))  # "Usman Usman" is compared as a set of words
+                words_ = tuple(sorted(set(name)))  # "Usman Usman" is compared as a set of words
                 readings = readings_of[name] = [
-                    ("", unique),
-                    *((unique[i], unique[:i] + unique[i + 1 :]) for i in range(len(unique))),
+                    (word, rest_ids.setdefault(rest, len(rest_ids)))
+                    for word, rest in (
+                        ("", words_),
+                        *((words_[i], words_[:i] + words_[i + 1 :]) for i in range(len(words_))),
+                    )
                 ]
             for w in words:
                 for word, rest in readings:
