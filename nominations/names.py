@@ -164,6 +164,11 @@ class Names:
             self._names[key] = found
         return found
 
+    def once(self, a: tuple[str, ...], b: tuple[str, ...]) -> int:
+        """``distance(a, b)`` of two different names, not kept: for callers that ask each pair
+        once (the memo's key, a tuple of two tuples, costs a tenth of the comparison)."""
+        return self._distance(a, b, 1) if a and b else FAR
+
     def _distance(self, a: tuple[str, ...], b: tuple[str, ...], scale: int) -> int:
         if len(a) == len(b):
             found = self._assign(a, b, scale)

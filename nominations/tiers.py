@@ -186,7 +186,7 @@ class Grouper:
         ni, nj = numbers[i], numbers[j]
         distance = np.zeros(len(i), dtype=np.int64)
         other = ni != nj  # a profile's name is never blank
-        names = self.names.distance
+        names = self.names.once  # each pair of distinct names is asked once
         distance[other] = _judged(ni[other], nj[other], distinct, names)
         keep = (distance <= EDGE_BUDGET) | ((distance == DROPPED_NAME) & (vague == 0))
         return vague[keep], distance[keep], i[keep], j[keep]
