@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from itertools import combinations, product
+from itertools import combinations, islice, product
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rapidfuzz.distance import OSA
 
+from nominations.arrays import pairs_across, pairs_within, runs, spread, unique, unique_inverse
 from nominations.names import Names, respellings
 
 if TYPE_CHECKING:  # tiers and probable call this module
@@ -28,61 +30,6 @@ _MAX_BLOCK_KEYS = 24
 # Second pass: a whole name in a region, or a title and family name at a locality, shared by more
 # groups than this says nothing and is skipped.
 _MAX_BLOCK = 60
-
-
-def _facet_buckets(members: list[int], kinds: list[frozenset[str]], posts: list[int]) -> tuple:
-    """Members known in both facets, by (kind, post class); the others, with a wildcard."""
-    full: dict[tuple[str, int], list[int]] = defaultdict(list)
-    wild = []
-    for m in members:
-        post = posts[m]
-        if kinds[m] and post >= 0:
-            for k in kinds[m]:
-                full[(k, post)].append(m)
-        else:
-            wild.append(m)
-    return full, wild
-
-
-def _fits(m: int, o: int, kinds: list[frozenset[str]], posts: list[int]) -> bool:
-    """Whether two profiles may share a kind of workplace and a post (blank fits anything)."""
-    km, ko = kinds[m], kinds[o]
-    if km and ko and km.isdisjoint(ko):
-        return False
-    pm, po = posts[m], posts[o]
-    return pm < 0 or po < 0 or pm == po
-
-
-def pairs_within(
-    members: list[int], kinds: list[frozenset[str]], posts: list[int], out: set
-) -> None:
-    """Pairs of a block that may share a kind of workplace and a post."""
-    if len(members) == 2:
-        out.add((members[0], members[1]))
-        return
-    full, wild = _facet_buckets(members, kinds, posts)
-    for group in full.values():
-        out.update(combinations(group, 2))
-    for w in wild:
-        out.update(
-            (w, m) if w < m else (m, w) for m in members if m != w and _fits(w, m, kinds, posts)
-        )
-
-
-def pairs_across(
-    a: list[int], b: list[int], kinds: list[frozenset[str]], posts: list[int], out: set
-) -> None:
-    full, wild = _facet_buckets(b, kinds, posts)
-    for i in a:
-        if not kinds[i] or posts[i] < 0:
-            others: Iterable[int] = [j for j in b if _fits(i, j, kinds, posts)]
-        else:
-            post = posts[i]
-            others = {
-                *(j for j in wild if _fits(i, j, kinds, posts)),
-                *(j for k in kinds[i] for j in full.get((k, post), ())),
-            }
-        out.update((i, j) if i < j else (j, i) for j in others if j != i)
 
 
 def post_classes(cores: Iterable[str]) -> dict[str, int]:
@@ -127,48 +74,124 @@ def _name_keys(name: tuple[str, ...], names: Names) -> set[tuple[str, ...]]:
         if all(len(o) == 1 for o in options):  # readings are sorted already
             keys.add(reading)
             continue
-        for n, combo in enumerate(product(*options)):
-            if n == _MAX_BLOCK_KEYS:
-                break
-            keys.add(tuple(sorted(combo)))
+        keys.update(tuple(sorted(c)) for c in islice(product(*options), _MAX_BLOCK_KEYS))
     return keys
 
 
-def candidate_pairs(profiles: list[Profile], names: Names) -> set[tuple[int, int]]:
-    """Pairs of profiles sharing a name block, in the same or a blank region."""
-    blocks: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
-    blank: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    regions: dict[tuple[str, ...], set[str]] = defaultdict(set)
+def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (lower, higher index) of profiles sharing a name block, in the same or a blank
+    region, whose workplaces and posts may agree; each pair once.
+
+    Profiles writing one name in one region share all their blocks: the blocks hold these
+    units, paired and deduplicated as numpy arrays, and only then are the units' profiles
+    paired.
+    """
     # Many profiles write one name (a person's nominations differ in post or workplace wording):
     # its block keys are worked out once.
-    keys_of: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    key_ids: dict[tuple[str, ...], int] = {}
+    name_ids: dict[tuple[str, ...], int] = {}
+    unit_ids: dict[tuple[str, tuple[str, ...]], int] = {}
+    flat: list[int] = []
+    offsets = [0]
+    region_ids: dict[str, int] = {"": 0}
+    unit_name: list[int] = []
+    unit_region: list[int] = []
+    unit_of = np.empty(len(profiles), dtype=np.int64)
     for index, p in enumerate(profiles):
-        keys = keys_of.get(p.name)
-        if keys is None:
-            keys = keys_of[p.name] = _name_keys(p.name, names)
-        if p.region:
-            for key in keys:
-                blocks[(p.region, key)].append(index)
-                regions[key].add(p.region)
-        else:
-            for key in keys:
-                blank[key].append(index)
-    # Two workplaces of different kinds never match (see context): within a block, only
-    # profiles sharing a kind, or without one, are paired.
-    # Posts of different classes never match either.
-    kinds = [p.institution.kinds if p.institution is not None else frozenset() for p in profiles]
+        unit = unit_ids.get((p.region, p.name))
+        if unit is None:
+            unit = unit_ids[(p.region, p.name)] = len(unit_ids)
+            number = name_ids.get(p.name)
+            if number is None:
+                number = name_ids[p.name] = len(name_ids)
+                for k in _name_keys(p.name, names):
+                    found = key_ids.get(k)
+                    if found is None:
+                        found = key_ids[k] = len(key_ids)
+                    flat.append(found)
+                offsets.append(len(flat))
+            unit_name.append(number)
+            unit_region.append(region_ids.setdefault(p.region, len(region_ids)))
+        unit_of[index] = unit
+    bounds = np.asarray(offsets, dtype=np.int64)
+    of_unit = np.asarray(unit_name, dtype=np.int64)
+    counts = (bounds[1:] - bounds[:-1])[of_unit]
+    member = np.repeat(np.arange(len(unit_ids), dtype=np.int64), counts)
+    key = np.asarray(flat, dtype=np.int64)[np.repeat(bounds[:-1][of_unit], counts) + spread(counts)]
+    region = np.asarray(unit_region, dtype=np.int64)[member]
+    # Blocks by (region, key), blank region included; members stay in unit order.
+    block = region * len(key_ids) + key
+    order = np.argsort(block, kind="stable")
+    within = pairs_within(block[order], member[order])
+    # A blank region meets every region's block of its key.
+    blank = region == 0
+    placed = np.flatnonzero(~blank)
+    placed = placed[np.argsort(key[placed], kind="stable")]
+    across = pairs_across(key[blank], member[blank], key[placed], member[placed])
+    width = max(len(unit_ids), 1)
+    units = unique(
+        np.concatenate([np.minimum(x, y) * width + np.maximum(x, y) for x, y in (within, across)])
+    )
+    # Two workplaces of different kinds never match (see context), nor posts of different
+    # classes: a unit's profiles are told apart by kind and post class (facets), and only the
+    # facets that fit are paired.
+    kind_ids: dict[frozenset[str], int] = {frozenset(): 0}
+    kinds = np.asarray(
+        [
+            kind_ids.setdefault(p.institution.kinds, len(kind_ids))
+            if p.institution is not None
+            else 0
+            for p in profiles
+        ],
+        dtype=np.int64,
+    )
+    distinct_kinds = list(kind_ids)
+    fits = np.array(
+        [[not (x and y and x.isdisjoint(y)) for y in distinct_kinds] for x in distinct_kinds],
+        dtype=bool,
+    ).reshape(len(distinct_kinds), len(distinct_kinds))
     classes = post_classes(p.position.core for p in profiles if p.position is not None)
-    posts = [classes[p.position.core] if p.position is not None else -1 for p in profiles]
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if len(members) > 1:
-            pairs_within(members, kinds, posts, pairs)
-    for key, members in blank.items():
-        if len(members) > 1:
-            pairs_within(members, kinds, posts, pairs)
-        for region in regions.get(key, ()):
-            pairs_across(members, blocks[(region, key)], kinds, posts, pairs)
-    return pairs
+    posts = np.asarray(
+        [classes[p.position.core] + 1 if p.position is not None else 0 for p in profiles],
+        dtype=np.int64,
+    )
+    depth = len(classes) + 1
+    facets, facet_of = unique_inverse((unit_of * len(kind_ids) + kinds) * depth + posts)
+    facet_unit, facet_kind, facet_post = (
+        facets // depth // len(kind_ids),
+        facets // depth % len(kind_ids),
+        facets % depth,
+    )
+    first, last = runs(facet_unit) if len(facets) else (facet_unit, facet_unit)
+    size = last - first
+    u, v = units // width, units % width
+    total = size[u] * size[v]
+    k = spread(total)
+    step = np.repeat(size[v], total)
+    fa = np.concatenate(
+        (
+            np.repeat(first[u], total) + k // step,
+            pairs_within(facet_unit, np.arange(len(facets)))[0],
+        )
+    )
+    fb = np.concatenate(
+        (np.repeat(first[v], total) + k % step, pairs_within(facet_unit, np.arange(len(facets)))[1])
+    )
+    pa, pb = facet_post[fa], facet_post[fb]
+    keep = fits[facet_kind[fa], facet_kind[fb]] & ((pa == 0) | (pb == 0) | (pa == pb))
+    fa, fb = fa[keep], fb[keep]
+    # The profiles of each pair of facets, and those of one facet among themselves.
+    by_facet = np.argsort(facet_of, kind="stable")
+    start, end = runs(facet_of[by_facet]) if len(profiles) else (by_facet, by_facet)
+    count = end - start
+    total = count[fa] * count[fb]
+    k = spread(total)
+    step = np.repeat(count[fb], total)
+    left = by_facet[np.repeat(start[fa], total) + k // step]
+    right = by_facet[np.repeat(start[fb], total) + k % step]
+    alike = pairs_within(facet_of[by_facet], by_facet)
+    a, b = np.concatenate((left, alike[0])), np.concatenate((right, alike[1]))
+    return np.minimum(a, b), np.maximum(a, b)
 
 
 def _deletions(word: str) -> set[str]:
@@ -228,9 +251,11 @@ def evidence_pairs(
     """
     blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
     # (locality word, name less one word) -> that word (or "" for none) -> groups.
-    rests: dict[tuple[str, tuple[str, ...]], list[tuple[str, int]]] = defaultdict(list)
-    # A name's readings: ("", its words), and each word with the name less that word.
-    readings_of: dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = {}
+    rests: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
+    # A name's readings: ("", its words), and each word with the name less that word; the
+    # names less a word by number (a tuple's hash is worked out at every lookup, an int's not).
+    readings_of: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+    rest_ids: dict[tuple[str, ...], int] = {}
     # (token, locality word) -> the groups with that word alone as a name, and those holding it.
     shorts: dict[tuple[str, str], list[int]] = defaultdict(list)
     longs: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -250,10 +275,13 @@ def evidence_pairs(
             long_.update((t, w) for t in name for w in words)
             readings = readings_of.get(name)
             if readings is None:
-                unique = tuple(sorted(set(name)))  # "Usman Usman" is compared as a set of words
+                words_ = tuple(sorted(set(name)))  # "Usman Usman" is compared as a set of words
                 readings = readings_of[name] = [
-                    ("", unique),
-                    *((unique[i], unique[:i] + unique[i + 1 :]) for i in range(len(unique))),
+                    (word, rest_ids.setdefault(rest, len(rest_ids)))
+                    for word, rest in (
+                        ("", words_),
+                        *((words_[i], words_[:i] + words_[i + 1 :]) for i in range(len(words_))),
+                    )
                 ]
             for w in words:
                 for word, rest in readings:

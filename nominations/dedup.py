@@ -22,8 +22,8 @@ from nominations.normalise import (
     fold,
     institution_key,
     name_gender,
-    name_tokens,
     position_key,
+    read_name,
     region_key,
 )
 from nominations.probable import Evidence, merge_groups
@@ -38,8 +38,16 @@ def _sorted_ids(ids: Iterable[Hashable]) -> list[Hashable]:
         return sorted(ids, key=lambda i: (type(i).__name__, str(i)))
 
 
+def _first_id(ids: list[Hashable]) -> Hashable:
+    """``_sorted_ids(ids)[0]``, without sorting: it is asked of every profile and group."""
+    try:
+        return min(ids)  # type: ignore[type-var]
+    except TypeError:  # mixed id types, as _sorted_ids orders them
+        return min(ids, key=lambda i: (type(i).__name__, str(i)))
+
+
 def _id_order(ids: list[Hashable]) -> tuple[str, str]:
-    first = _sorted_ids(ids)[0]
+    first = _first_id(ids)
     return type(first).__name__, f"{first:>20}" if isinstance(first, int) else str(first)
 
 
@@ -158,7 +166,7 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
     # neither.
     names = _parse_all(
         columns[0],
-        lambda text: (name_tokens(text, lex), name_gender(text, lex)),
+        lambda text: read_name(text.split(), lex),
         join_apostrophes=True,
     )
     regions_of = _parse_all(columns[1], lambda text: (region_key(text, lex), _town(text, lex)))
@@ -188,14 +196,18 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
             if gender:
                 profile.genders.add(gender)
         profile.ids.extend(ids)
-        words = region.split()
-        profile.towns.update(t for t in town if t not in words)
+        if town:
+            words = region.split()
+            profile.towns.update(t for t in town if t not in words)
 
     # Ordered by their ids, not by row order, so that ties break the same way
     # however the rows come.
     ordered = sorted(profiles.values(), key=lambda p: _id_order(p.ids))
     first = Grouper(ordered, lex).clusters()
     evidence = []
+    # The group of each nomination a manager marked (the others are not asked for).
+    distinct = list(distinct)
+    marked = {i for pair in distinct for i in pair}
     cluster_of: dict[Hashable, int] = {}
     memo: dict = {}
     for index, cluster in enumerate(first):
@@ -213,8 +225,8 @@ def _analyse_rows(rows, country, regions, distinct):  # type: ignore[no-untyped-
                 p.genders,
                 memo,
             )
-            for i in p.ids:
-                cluster_of[i] = index
+            if marked:
+                cluster_of.update((i, index) for i in p.ids if i in marked)
         evidence.append(e)
     apart = [
         (cluster_of[a], cluster_of[b])

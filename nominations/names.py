@@ -10,12 +10,14 @@ other, are different names, not a typo of each other.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from itertools import chain, permutations
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from nominations.arrays import pairs_within, unique
 from nominations.normalise import typo_cap
 
 EDGE_BUDGET = 2  # typo edits between two nominations merged directly
@@ -43,7 +45,8 @@ class Names:
         self.known = known
         self._tokens: dict[tuple[str, str], tuple[int, int]] = {}
         self._names: dict[tuple[tuple[str, ...], tuple[str, ...], int], int] = {}
-        self._index: dict[str, list[str]] = defaultdict(list)
+        self._index: dict[str, list[int]] = {}  # deletion variant -> spellings by number
+        self._vocabulary: list[str] = []
         self.established: set[str] = set()
         self.options = self._survey()
 
@@ -60,37 +63,72 @@ class Names:
         came from, while the blocks of established names stay small.
         """
         frequency = self.frequency
-        vocabulary = sorted(frequency, key=lambda t: (-frequency[t], t))
-        # Filled in frequency order, so a lookup only meets more frequent spellings.
+        # Numbered in frequency order: a spelling's neighbours are those of lower number, and
+        # (distance, number) ranks them as (distance, -frequency, spelling) does.
+        vocabulary = self._vocabulary = sorted(frequency, key=lambda t: (-frequency[t], t))
+        width = len(vocabulary)
         index = self._index
-        options: dict[str, tuple[str, ...]] = {}
-        for token in vocabulary:
-            variants = deletes(token, 1 if len(token) <= 4 else 2)
-            near = set(chain.from_iterable([index[v] for v in variants if v in index]))
-            found = process.extract(token, near, scorer=OSA.distance, score_cutoff=2, limit=None)
-            size = len(token)
-            close = [
-                (d, -frequency[n], n)
-                for n, d, _ in found
-                if max(size, len(n)) >= (3 if d == 1 else 5)  # typo_cap, inlined
-            ]
-            own = frequency[token]
-            if own >= _ESTABLISHED and all(
-                -minus < own * _TYPO_SHARE or (token in self.known and n in self.known)
-                for _, minus, n in close
-            ):
-                self.established.add(token)
-            ranked = sorted(c for c in close if not self.distinct(token, c[2]))
-            options[token] = (token, *(n for _, _, n in ranked[:_MAX_NEIGHBOURS]))
-            for variant in variants:
-                index[variant].append(token)
-        return options
+        for number, token in enumerate(vocabulary):
+            for variant in deletes(token, 1 if len(token) <= 4 else 2):
+                found = index.get(variant)
+                if found is None:
+                    index[variant] = [number]
+                else:
+                    found.append(number)
+        # Spellings sharing a deletion variant, as (more frequent, less frequent), compared at
+        # once: there are some fifty per spelling.
+        shared = [found for found in index.values() if len(found) > 1]
+        sizes = np.fromiter(map(len, shared), dtype=np.int64, count=len(shared))
+        flat = np.fromiter(chain.from_iterable(shared), dtype=np.int64, count=int(sizes.sum()))
+        group = np.repeat(np.arange(len(shared), dtype=np.int64), sizes)
+        left, right = pairs_within(group, flat)
+        pair = unique(left * max(width, 1) + right)
+        other, token = pair // max(width, 1), pair % max(width, 1)
+        spellings = np.asarray(vocabulary, dtype=object)
+        distance = process.cpdist(
+            spellings[other].tolist(),
+            spellings[token].tolist(),
+            scorer=OSA.distance,
+            score_cutoff=2,
+            dtype=np.int64,
+        ).reshape(-1)
+        lengths = np.asarray([len(t) for t in vocabulary], dtype=np.int64)
+        # typo_cap: one edit from three letters on, two from five.
+        close = (distance <= 2) & (
+            np.maximum(lengths[other], lengths[token]) >= np.where(distance == 1, 3, 5)
+        )
+        other, token, distance = other[close], token[close], distance[close]
+        counts = np.asarray([frequency[t] for t in vocabulary], dtype=np.int64)
+        known = np.asarray([t in self.known for t in vocabulary], dtype=bool)
+        lexical = known[other] & known[token]
+        dwarfed = np.zeros(width, dtype=bool)
+        dwarfed[token[(counts[other] >= counts[token] * _TYPO_SHARE) & ~lexical]] = True
+        established = (counts >= _ESTABLISHED) & ~dwarfed
+        self.established.update(
+            t for t, e in zip(vocabulary, established.tolist(), strict=True) if e
+        )
+        # Two spellings ``distinct`` tells apart are never a typo of each other.
+        keep = ~lexical & ~(established[other] & established[token])
+        other, token, distance = other[keep], token[keep], distance[keep]
+        order = np.lexsort((other, distance, token))
+        other, token = other[order], token[order]
+        starts = np.searchsorted(token, np.arange(width))
+        rank = np.arange(len(token)) - starts[token]
+        other, token = (
+            other[rank < _MAX_NEIGHBOURS].tolist(),
+            token[rank < _MAX_NEIGHBOURS].tolist(),
+        )
+        neighbours: dict[int, list[str]] = {}
+        for n, t in zip(other, token, strict=True):
+            neighbours.setdefault(t, []).append(vocabulary[n])
+        return {t: (t, *neighbours.get(n, ())) for n, t in enumerate(vocabulary)}
 
     def near(self, piece: str) -> list[str]:
         """Known spellings a typo away from a piece of a word, closest first."""
         found: set[str] = set()
+        vocabulary = self._vocabulary
         for variant in deletes(piece, 1 if len(piece) <= 4 else 2):
-            found.update(self._index.get(variant, ()))
+            found.update(vocabulary[n] for n in self._index.get(variant, ()))
         close = process.extract(piece, found, scorer=OSA.distance, score_cutoff=2, limit=None)
         return [
             n for n, d, _ in sorted(close, key=lambda c: (c[1], c[0])) if d <= typo_cap(piece, n)
@@ -125,6 +163,11 @@ class Names:
             found = self._distance(a, b, scale)
             self._names[key] = found
         return found
+
+    def once(self, a: tuple[str, ...], b: tuple[str, ...]) -> int:
+        """``distance(a, b)`` of two different names, not kept: for callers that ask each pair
+        once (the memo's key, a tuple of two tuples, costs a tenth of the comparison)."""
+        return self._distance(a, b, 1) if a and b else FAR
 
     def _distance(self, a: tuple[str, ...], b: tuple[str, ...], scale: int) -> int:
         if len(a) == len(b):
@@ -189,6 +232,18 @@ class Names:
 
 
 def deletes(word: str, depth: int) -> set[str]:
+    """The word with up to ``depth`` letters deleted."""
+    if depth == 2:  # each pair of positions once, not each deletion of each deletion
+        n = len(word)
+        return {
+            word,
+            *(word[:i] + word[i + 1 :] for i in range(n)),
+            *(
+                word[:i] + word[i + 1 : j] + word[j + 1 :]
+                for i in range(n)
+                for j in range(i + 1, n)
+            ),
+        }
     found, frontier = {word}, {word}
     for _ in range(depth):
         frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}

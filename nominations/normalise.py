@@ -59,7 +59,17 @@ def name_tokens(raw: object, lex: Lexicon | None = None) -> tuple[str, ...]:
     a single word.
     """
     lex = lex or lexicon()
-    words = _titled(fold(raw, join_apostrophes=True).split(), lex)
+    return _tokens(_titled(fold(raw, join_apostrophes=True).split(), lex), lex)
+
+
+def read_name(words: list[str], lex: Lexicon) -> tuple[tuple[str, ...], str]:
+    """``name_tokens`` and ``name_gender`` of a name already folded (with joined apostrophes)
+    into ``words``, its titles read once."""
+    titled = _titled(words, lex)
+    return _tokens(titled, lex), _gender(titled, lex)
+
+
+def _tokens(words: list[str], lex: Lexicon) -> tuple[str, ...]:
     kept, hadj = [], []
     for i, word in enumerate(words):
         # "El" alone can start a name (El Mehdi); only "El Hadj" is a title. A letter alone
@@ -94,7 +104,11 @@ def _titled(words: list[str], lex: Lexicon) -> list[str]:
 def name_gender(raw: object, lex: Lexicon | None = None) -> str:
     """ "m" or "f" when the name's titles say so ("M.", "Madame", "El Hadj"), else ""."""
     lex = lex or lexicon()
-    words = set(_titled(fold(raw, join_apostrophes=True).split(), lex))
+    return _gender(_titled(fold(raw, join_apostrophes=True).split(), lex), lex)
+
+
+def _gender(titled: list[str], lex: Lexicon) -> str:
+    words = set(titled)
     male, female = bool(words & lex.male), bool(words & lex.female)
     return "m" if male and not female else "f" if female and not male else ""
 

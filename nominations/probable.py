@@ -110,9 +110,10 @@ class Evidence:
             self.names[key] = self.names.get(key, 0) + count
         if region:
             self.regions.add(region)
-        town = frozenset(phonetic(t) for t in towns if len(t) >= 3)
-        if town:
-            self.towns.add(town)
+        if towns:  # most nominations give a region, not a town
+            town = frozenset(phonetic(t) for t in towns if len(t) >= 3)
+            if town:
+                self.towns.add(town)
         if institution is not None:
             place = memo.get(institution) if memo is not None else None
             if place is None:

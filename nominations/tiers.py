@@ -19,6 +19,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import numpy as np
+
+from nominations.arrays import unique, unique_inverse
 from nominations.blocking import candidate_pairs
 from nominations.lexicon import Lexicon
 from nominations.names import CLUSTER_SCALE, DROPPED_NAME, EDGE_BUDGET, FAR, Names
@@ -52,15 +55,16 @@ class Profile:
 
 
 class Facets:
-    """The distinct values a group of nominations gives for each field."""
+    """The distinct values a group of nominations gives for each field: names, institutions
+    and posts by their numbers in ``Grouper`` (ints hash at once, tuples of strings do not)."""
 
     __slots__ = ("genders", "institutions", "names", "positions", "regions")
 
-    def __init__(self, p: Profile) -> None:
-        self.names = {p.name}
+    def __init__(self, p: Profile, name: int, institution: int, position: int) -> None:
+        self.names = {name}
         self.regions = {p.region} if p.region else set()
-        self.institutions = {p.institution} if p.institution is not None else set()
-        self.positions = {p.position} if p.position is not None else set()
+        self.institutions = {institution} if institution else set()
+        self.positions = {position} if position else set()
         self.genders = set(p.genders)
 
     def absorb(self, other: Facets) -> None:
@@ -84,7 +88,14 @@ class Grouper:
         self.names = Names(frequency, lex.distinct)
         self._institutions: dict[tuple[Institution, Institution], tuple[bool, bool]] = {}
         self._positions: dict[tuple[Position, Position], bool] = {}
-        self._loose: dict[tuple[Any, Any], bool] = {}
+        # Each field's distinct values by number (0 for blank), and the verdicts of pairs of
+        # them under doubled typo allowances, keyed by (lower number) * count + higher.
+        self.fields = {
+            "name": _numbered([p.name for p in profiles], blank=None),
+            "institution": _numbered([p.institution for p in profiles], blank=None),
+            "position": _numbered([p.position for p in profiles], blank=None),
+        }
+        self._loose: dict[str, dict[int, bool]] = {field: {} for field in self.fields}
 
     def institutions(self, a: Institution, b: Institution) -> tuple[bool, bool]:
         if a == b:
@@ -104,31 +115,6 @@ class Grouper:
             self._positions[(a, b)] = self._positions[(b, a)] = found
         return found
 
-    def context(self, p: Profile, q: Profile) -> int | None:
-        """Number of wildcards used to match region, institution and post, or None (also when
-        the titles say one is a man and the other a woman)."""
-        if len(p.genders) == 1 and len(q.genders) == 1 and p.genders != q.genders:
-            return None
-        vague = 0
-        if p.region != q.region:
-            if p.region and q.region:
-                return None
-            vague += 1
-        elif not p.region:
-            vague += 1
-        if p.institution is None or q.institution is None:
-            vague += 1
-        else:
-            ok, partial = self.institutions(p.institution, q.institution)
-            if not ok:
-                return None
-            vague += partial
-        if p.position is None or q.position is None:
-            vague += 1
-        elif not self.positions(p.position, q.position):
-            return None
-        return vague
-
     def consistent(self, a: Facets, b: Facets) -> bool:
         """Whether two groups may be one person: every region, institution, post
         and name of one agrees with every one of the other, with doubled typo
@@ -137,83 +123,103 @@ class Grouper:
             return False
         if len(a.genders) == 1 and len(b.genders) == 1 and a.genders != b.genders:
             return False
-        for x in a.institutions:
-            for y in b.institutions:
-                if x != y and not self._lenient(x, y, institutions_compatible):
-                    return False
-        for x in a.positions:
-            for y in b.positions:
-                if x != y and not self._lenient(x, y, positions_compatible):
-                    return False
-        distance = self.names.distance
-        for x in a.names:
-            for y in b.names:
-                if x != y and distance(x, y, CLUSTER_SCALE) >= FAR:
+        return (
+            self._agree("institution", a.institutions, b.institutions)
+            and self._agree("position", a.positions, b.positions)
+            and self._agree("name", a.names, b.names)
+        )
+
+    def _agree(self, field: str, xs: set[int], ys: set[int]) -> bool:
+        """Whether every value of one side agrees with every value of the other."""
+        loose = self._loose[field]
+        values = self.fields[field][1]
+        width = len(values)
+        for x in xs:
+            for y in ys:
+                if x == y:
+                    continue
+                key = x * width + y if x < y else y * width + x
+                found = loose.get(key)
+                if found is None:
+                    found = loose[key] = self._lenient(field, values[x], values[y])
+                if not found:
                     return False
         return True
 
-    def _lenient(self, x: Any, y: Any, compatible: Callable[..., Any]) -> bool:
-        found = self._loose.get((x, y))
-        if found is None:
-            result = compatible(x, y, lenient=True)
-            found = result[0] if isinstance(result, tuple) else result
-            self._loose[(x, y)] = self._loose[(y, x)] = found
-        return found
+    def _lenient(self, field: str, x: Any, y: Any) -> bool:
+        if field == "institution":
+            return institutions_compatible(x, y, lenient=True)[0]
+        if field == "position":
+            return positions_compatible(x, y, lenient=True)
+        return self.names.distance(x, y, CLUSTER_SCALE) < FAR
 
-    def edges(self) -> list[tuple[int, int, int, int]]:
-        """(wildcards, name distance, i, j) for every pair that may be one person.
+    def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(wildcards, name distance, i, j) for every pair that may be one person, as arrays.
 
         The context verdict depends only on region, institution, post and titles, which many
-        profiles share (one person's misspellings): it is decided once per pair of contexts.
+        profiles share (one person's misspellings): each part is decided once per pair of
+        distinct values, and a name distance once per pair of distinct names.
         """
         profiles = self.profiles
-        ids: dict[tuple[object, ...], int] = {}
-        context_of = [
-            ids.setdefault((p.region, p.institution, p.position, frozenset(p.genders)), len(ids))
-            for p in profiles
-        ]
-        # Keyed by the two contexts' numbers in one int, cheaper to hash than a pair.
-        verdicts: dict[int, int | None] = {}
-        width = len(ids)
-        # Names by number too: the distance between two of them is looked up by one int.
-        numbers: dict[tuple[str, ...], int] = {}
-        name_of = [numbers.setdefault(p.name, len(numbers)) for p in profiles]
-        count = len(numbers)
-        distances: dict[int, int] = {}
-        distance = self.names.distance
-        context = self.context
-        verdict, known = verdicts.get, distances.get
-        found = []
-        append = found.append
-        for i, j in candidate_pairs(profiles, self.names):
-            a, b = context_of[i], context_of[j]
-            key = a * width + b if a < b else b * width + a
-            vague = verdict(key, -1)  # a verdict is None or a count of wildcards
-            if vague == -1:
-                vague = verdicts[key] = context(profiles[i], profiles[j])
-            if vague is None:
-                continue
-            x, y = name_of[i], name_of[j]
-            if x == y:
-                append((vague, 0, i, j))  # a profile's name is never blank
-                continue
-            key = x * count + y if x < y else y * count + x
-            d = known(key, -1)
-            if d < 0:
-                d = distances[key] = distance(profiles[i].name, profiles[j].name)
-            if d <= EDGE_BUDGET or (d == DROPPED_NAME and vague == 0):
-                append((vague, d, i, j))
-        return found
+        i, j = candidate_pairs(profiles, self.names)
+        region = _numbered([p.region for p in profiles], blank="")
+        # The titles say a man (1), a woman (2), or nothing sure (0).
+        sex = np.asarray(
+            [(1 if "m" in p.genders else 2) if len(p.genders) == 1 else 0 for p in profiles],
+            dtype=np.int64,
+        )
+        ri, rj = region[0][i], region[0][j]
+        keep = (sex[i] * sex[j] != 2) & ((ri == rj) | (ri == 0) | (rj == 0))
+        i, j, ri, rj = i[keep], j[keep], ri[keep], rj[keep]
+        vague = ((ri == 0) | (rj == 0)).astype(np.int64)
+        for field, judge in (("institution", self.institutions), ("position", self.positions)):
+            numbers, distinct = self.fields[field]
+            ni, nj = numbers[i], numbers[j]
+            known = (ni > 0) & (nj > 0)
+            verdict = _judged(ni[known], nj[known], distinct, judge)
+            ok = np.ones(len(i), dtype=bool)
+            ok[known] = verdict > 0
+            vague += ~known
+            vague[known] += verdict == 2  # a vague institution (positions are never vague)
+            i, j, vague = i[ok], j[ok], vague[ok]
+        numbers, distinct = self.fields["name"]
+        ni, nj = numbers[i], numbers[j]
+        distance = np.zeros(len(i), dtype=np.int64)
+        other = ni != nj  # a profile's name is never blank
+        names = self.names.once  # each pair of distinct names is asked once
+        distance[other] = _judged(ni[other], nj[other], distinct, names)
+        keep = (distance <= EDGE_BUDGET) | ((distance == DROPPED_NAME) & (vague == 0))
+        return vague[keep], distance[keep], i[keep], j[keep]
 
     def clusters(self) -> list[list[int]]:
         """Union-find over the edges, one tier of wildcards at a time."""
-        tiers: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-        for vague, distance, i, j in self.edges():
-            tiers[vague].append((distance, i, j))
+        vague, distance, i, j = self.edges()
         merger = _Merger(self)
-        for vague in sorted(tiers):
-            merger.tier(vague, tiers[vague])
+        for tier in unique(vague).tolist():
+            pick = vague == tier
+            merger.tier(tier, distance[pick], i[pick], j[pick])
         return merger.clusters()
+
+
+def _numbered(values: list[Any], blank: Any) -> tuple[np.ndarray, list[Any]]:
+    """A number for each value, 0 for ``blank``, and the distinct values by number."""
+    numbers: dict[Any, int] = {blank: 0}
+    found = np.asarray([numbers.setdefault(v, len(numbers)) for v in values], dtype=np.int64)
+    return found, list(numbers)
+
+
+def _judged(a: np.ndarray, b: np.ndarray, values: list[Any], judge: Callable) -> np.ndarray:
+    """``judge`` of each pair of values, called once per distinct pair (lower number first),
+    as an int: True 1, False 0, (True, vague) 2."""
+    width = len(values)
+    pairs, inverse = unique_inverse(np.minimum(a, b) * width + np.maximum(a, b))
+    verdicts = []
+    for key in pairs.tolist():
+        found = judge(values[key // width], values[key % width])
+        if isinstance(found, tuple):
+            found = (2 if found[1] else 1) if found[0] else 0
+        verdicts.append(int(found))
+    return np.asarray(verdicts, dtype=np.int64).reshape(-1)[inverse.reshape(-1)]
 
 
 class _Merger:
@@ -230,6 +236,11 @@ class _Merger:
         # versions (how many times each grew), in any tier.
         self.verdicts: dict[int, tuple[int, int, bool]] = {}
         self.version = [0] * n
+        # Two single profiles an edge links always pass ``consistent``: the edge already held
+        # them to the strict allowances of which ``consistent`` doubles each (a name distance
+        # under the strict cap is under the doubled one too). Not for names of more than five
+        # words, whose words are paired greedily: there the doubled cap may pair them worse.
+        self.plain = [len(p.name) <= 5 for p in grouper.profiles]
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -241,7 +252,13 @@ class _Merger:
     def facet(self, a: int) -> Facets:
         found = self.facets[a]
         if found is None:
-            found = self.facets[a] = Facets(self.grouper.profiles[a])
+            fields = self.grouper.fields
+            found = self.facets[a] = Facets(
+                self.grouper.profiles[a],
+                int(fields["name"][0][a]),
+                int(fields["institution"][0][a]),
+                int(fields["position"][0][a]),
+            )
         return found
 
     def mergeable(self, a: int, b: int) -> bool:
@@ -273,35 +290,42 @@ class _Merger:
             return {r for r in partners if r not in rivals}
         return {r for r in partners if all(self.mergeable(r, o) for o in partners if o != r)}
 
-    def tier(self, vague: int, edges: list[tuple[int, int, int]]) -> None:
+    def tier(self, vague: int, distance: np.ndarray, i: np.ndarray, j: np.ndarray) -> None:
         """Merge along one tier's edges (distance, i, j), the closest and heaviest first."""
-        find, weight, mergeable = self.find, self.weight, self.mergeable
-        # No merge happens while sorting: each profile's group is found once, and the edges are
-        # sorted as plain tuples (distance, -weight of both groups, i, j), all distinct.
-        start: dict[int, int] = {}
-        for _, i, j in edges:
-            if i not in start:
-                start[i] = find(i)
-            if j not in start:
-                start[j] = find(j)
-        ordered = sorted([(d, -weight[start[i]] - weight[start[j]], i, j) for d, i, j in edges])
+        find, version, plain = self.find, self.version, self.plain
+
+        def mergeable(a: int, b: int) -> bool:  # the groups of an edge's two profiles
+            if not version[a] and not version[b] and plain[a] and plain[b]:
+                return True  # two single profiles: the edge itself
+            return self.mergeable(a, b)
+
+        # No merge happens while sorting: the edges are sorted by (distance, -weight of both
+        # groups, i, j), all distinct, with each profile's group as it is before the tier.
+        parent = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+        weight = np.asarray(self.weight, dtype=np.int64)
+        a, b = parent[i], parent[j]
+        order = np.lexsort((j, i, -(weight[a] + weight[b]), distance))
+        starts = list(zip(a[order].tolist(), b[order].tolist(), strict=True))
+        edges = list(zip(i[order].tolist(), j[order].tolist(), strict=True))
         options: dict[int, set[int]] | None = None
         if vague:
             partners: dict[int, set[int]] = defaultdict(set)
-            for _, _, i, j in ordered:
-                a, b = start[i], start[j]
+            for a, b in starts:
                 if a != b and mergeable(a, b):
                     partners[a].add(b)
                     partners[b].add(a)
             options = {a: self.allowed(ps) for a, ps in partners.items()}
-        for _, _, i, j in ordered:
-            if options is not None:
-                a, b = start[i], start[j]
-                if b not in options.get(a, ()) or a not in options.get(b, ()):
-                    continue
-            a, b = find(i), find(j)
-            if a != b and mergeable(a, b):
-                self.union(a, b)
+        for (x, y), (a, b) in zip(edges, starts, strict=True):
+            if options is not None and (b not in options.get(a, ()) or a not in options.get(b, ())):
+                continue
+            x, y = find(x), find(y)
+            if x != y and mergeable(x, y):
+                self.union(x, y)
 
     def union(self, a: int, b: int) -> None:
         members = self.members
