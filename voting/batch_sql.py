@@ -16,8 +16,8 @@ from datetime import datetime
 from functools import lru_cache
 from itertools import chain
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
 from campaign.db import UTCDateTime
 from voting.models import VoteChannel
@@ -75,8 +75,8 @@ def open_ballot(sql: BatchSql, channel: str) -> OpenBallot | None:
 class BatchSql:
     """One batch's statements on the batch's connection; ``now`` is bound once."""
 
-    def __init__(self, s: Session, now: datetime):
-        self.conn = s.connection()
+    def __init__(self, conn: Connection, now: datetime):
+        self.conn = conn
         self.dialect = dialect = self.conn.dialect
         self.raw = self.conn.connection.dbapi_connection
         self.cursor = self.raw.cursor()
