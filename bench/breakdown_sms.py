@@ -94,7 +94,7 @@ def main() -> int:
     for name in ("stored_replies", "sent_recently", "ballots_of_new_voters", "insert"):
         _timed(batch_sql.BatchSql, name, f"statement: {name}")
     _timed(batch_sql.BatchSql, "__init__", "statement: connection, bound now")
-    _timed(intake, "open_ballot", "statement: open_ballot (3 reads)")
+    _timed(intake, "open_ballot", "statement: open_ballot")
     _timed(engine.dialect, "do_commit", "commit")
     _timed(phones, "keyed_hash", "hash: keyed_hash (sender, voter, in run_token)")
     _timed(phones, "run_token", "hash: run_token")

@@ -1,16 +1,23 @@
 """The few statements of a vote batch, in plain SQL through the driver (both engines).
 
 SQLAlchemy would compile a multi-row insert afresh for every batch size, which cost more than the
-writing itself; these statements are fixed text with bound values.
+writing itself; these statements are fixed text with bound values. They run on the driver's own
+cursor of the batch's connection, inside the session's transaction (so its BEGIN, its COMMIT and
+the constraints decide as before): ``exec_driver_sql`` set up a CursorResult and fired the
+engine's events for each, a third of the batch thread's Python. A driver error is raised as
+SQLAlchemy would raise it, a lost connection invalidated, so ``db.retrying`` still tries again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from itertools import chain
 
-from sqlmodel import Session
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from campaign.db import UTCDateTime
 from voting.models import VoteChannel
@@ -39,46 +46,67 @@ class OpenBallot:
 
 def open_ballot(sql: BatchSql, channel: str) -> OpenBallot | None:
     """The open round of the current campaign if it takes votes on ``channel``: the rules of
-    ``campaigns.current_in`` and ``ballot_box.open_round``, read in three plain statements once
-    per batch (their ORM form cost more than the batch's writing)."""
+    ``campaigns.current_in`` and ``ballot_box.open_round``, read in one plain statement once per
+    batch (their ORM form cost more than the batch's writing; three statements, three rounds of
+    the driver). No row: no campaign or no open round; one row of nulls past the round's
+    columns: a round without candidates."""
     m = sql.mark
-    campaign = sql.rows(
-        "SELECT id, phone_country FROM campaign ORDER BY year DESC, id DESC LIMIT 1", []
-    )
-    if not campaign:
-        return None
     enabled = "sms_enabled" if channel == VoteChannel.sms else "web_enabled"
-    found = sql.rows(
-        f"SELECT id, title, {enabled} FROM round WHERE campaign_id = {m} AND opens_at <= {m} "  # noqa: S608
-        f"AND closes_at > {m} AND closed_at IS NULL ORDER BY opens_at DESC, id DESC LIMIT 1",
-        [campaign[0][0], sql.now, sql.now],
+    rows = sql.rows(
+        f"SELECT c.phone_country, r.id, r.title, r.{enabled}, k.id, k.number, k.name "  # noqa: S608
+        "FROM (SELECT id, phone_country FROM campaign ORDER BY year DESC, id DESC LIMIT 1) c "
+        "JOIN round r ON r.id = (SELECT id FROM round WHERE campaign_id = c.id "
+        f"AND opens_at <= {m} AND closes_at > {m} AND closed_at IS NULL "
+        "ORDER BY opens_at DESC, id DESC LIMIT 1) "
+        "LEFT JOIN candidate k ON k.round_id = r.id",
+        [sql.now, sql.now],
     )
-    if not found or not found[0][2]:
+    if not rows or not rows[0][3]:
         return None
-    round_id, title, _ = found[0]
-    query = f"SELECT id, number, name FROM candidate WHERE round_id = {m}"  # noqa: S608
-    rows = sql.rows(query, [round_id])
-    candidates = {number: BallotCandidate(id_, number, name) for id_, number, name in rows}
-    return OpenBallot(campaign[0][1], BallotRound(round_id, title), candidates)
+    country, round_id, title = rows[0][:3]
+    candidates = {
+        number: BallotCandidate(id_, number, name)
+        for *_round, id_, number, name in rows
+        if id_ is not None
+    }
+    return OpenBallot(country, BallotRound(round_id, title), candidates)
 
 
 class BatchSql:
     """One batch's statements on the batch's connection; ``now`` is bound once."""
 
-    def __init__(self, s: Session, now: datetime):
-        self.conn = s.connection()
-        dialect = self.conn.dialect
+    def __init__(self, conn: Connection, now: datetime):
+        self.conn = conn
+        self.dialect = dialect = self.conn.dialect
+        self.raw = self.conn.connection.dbapi_connection
+        self.cursor = self.raw.cursor()
         self.mark = "%s" if dialect.name == "postgresql" else "?"
         # The dialect's own processor: on SQLite the text the ORM stores (with microseconds),
         # once per batch, where a datetime left pysqlite a conversion for every row and column.
-        self.bind_time = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        self.bind_time = _time_processor(dialect)
         self.now = self.bind_time(now)
 
     def marks(self, count: int) -> str:
         return ", ".join([self.mark] * count)
 
     def rows(self, sql: str, params: list) -> list[tuple]:
-        return self.conn.exec_driver_sql(sql, tuple(params)).all()
+        return self.execute(sql, params, fetch=True)
+
+    def execute(self, sql: str, params, fetch: bool = False) -> list[tuple] | None:
+        params = tuple(params)
+        try:
+            self.cursor.execute(sql, params)
+            return self.cursor.fetchall() if fetch else None
+        except self.dialect.loaded_dbapi.Error as exc:
+            # As Connection._handle_dbapi_exception: a lost connection is dropped from the pool
+            # and says so (connection_invalidated), anything else keeps its SQLAlchemy class.
+            lost = self.dialect.is_disconnect(exc, self.raw, self.cursor)
+            if lost:
+                self.conn.invalidate(exc)
+            error = self.dialect.loaded_dbapi.Error
+            raise DBAPIError.instance(
+                sql, params, exc, error, connection_invalidated=lost, dialect=self.dialect
+            ) from exc
 
     def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """One multi-row statement per ``MAX_ROWS`` rows (a batch holds at most a few hundred):
@@ -88,7 +116,7 @@ class BatchSql:
             chunk = rows[start : start + MAX_ROWS]
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - constant names
             sql += ", ".join([one] * len(chunk))
-            self.conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+            self.execute(sql, chain.from_iterable(chunk))
 
     def stored_replies(self, keys: list[str]) -> dict[str, str]:
         """{reply key: reply} of the messages already answered (sms_inbound.reply_key)."""
@@ -137,6 +165,11 @@ class BatchSql:
             found = self.rows(sql, list(chain.from_iterable(chunk)))
             counted.update({voter: (id_, receipt) for voter, id_, receipt in found})
         return counted
+
+
+@lru_cache(maxsize=8)  # one engine in the app; a few in the tests
+def _time_processor(dialect) -> Callable:
+    return UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
 
 
 # Rows per statement: 400 rows of 10 columns stay far below SQLite's 32766 bound values.

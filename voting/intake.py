@@ -50,8 +50,10 @@ class SmsVoteBatch:
     def __call__(self, votes: Sequence[SmsVote]) -> list[str | None]:
         replies: list[str | None] = [None] * len(votes)
         now = db.utcnow()
-        with db.session(self.engine) as s, s.begin():
-            sql = BatchSql(s, now)
+        # A connection's transaction, not an ORM session's: the batch holds no objects, and the
+        # session's set-up and commit cost twice the connection's (~100 against ~50 us a batch).
+        with self.engine.begin() as conn:
+            sql = BatchSql(conn, now)
             ballot = open_ballot(sql, VoteChannel.sms)
             if ballot is None:
                 return replies

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from campaign import db, phones
@@ -185,7 +186,7 @@ def test_a_batch_stores_its_time_as_the_orm_stores_it(engine):
     # and the text is what SQLite compares.
     at = datetime(2026, 12, 7, 16, 0, 0, tzinfo=UTC)
     with db.session(engine) as s, s.begin():
-        sql = BatchSql(s, at)
+        sql = BatchSql(s.connection(), at)
         sql.insert("rateevent", ("key", "at"), [("batch", sql.now)])
         s.add(RateEvent(key="orm", at=at))
 
@@ -194,3 +195,21 @@ def test_a_batch_stores_its_time_as_the_orm_stores_it(engine):
     assert stored["batch"] == stored["orm"]
     with db.session(engine) as s:
         assert s.exec(select(RateEvent.at).where(RateEvent.key == "batch")).one() == at
+
+
+def test_a_driver_error_in_a_batch_statement_is_raised_as_sqlalchemy_raises_it(engine):
+    # The statements run on the driver's cursor: its error must still be SQLAlchemy's, so the
+    # writer and db.retrying tell a lost connection (connection_invalidated) from a fault.
+    at = datetime(2026, 12, 7, 16, 0, 0, tzinfo=UTC)
+    with pytest.raises(IntegrityError) as caught, engine.begin() as conn:
+        BatchSql(conn, at).insert("rateevent", ("key", "at"), [(None, at)])
+
+    assert caught.value.connection_invalidated is False
+    assert isinstance(caught.value.orig, engine.dialect.loaded_dbapi.IntegrityError)
+    statement = {
+        "postgresql": "INSERT INTO rateevent (key, at) VALUES (%s, %s)",
+        "sqlite": "INSERT INTO rateevent (key, at) VALUES (?, ?)",
+    }
+    assert caught.value.statement == statement[engine.dialect.name]
+    with db.session(engine) as s:
+        assert s.exec(select(RateEvent)).all() == []
