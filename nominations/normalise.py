@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
+from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
 from nominations.lexicon import Lexicon, lexicon
@@ -24,7 +26,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def fold(text: object, *, join_apostrophes: bool = False) -> str:
-    """Lower-case ASCII words separated by single spaces.
+    """Lower-case ASCII words separated by single spaces, other scripts romanised.
 
     ``join_apostrophes`` is for names, where "N'Diaye" must equal "Ndiaye"; in
     institutions an apostrophe separates words ("d'école").
@@ -34,11 +36,24 @@ def fold(text: object, *, join_apostrophes: bool = False) -> str:
     s = str(text)
     if not s.isascii():
         s = unicodedata.normalize("NFKD", s.translate(_TRANSLATE))
-        s = s.encode("ascii", "ignore").decode("ascii")
+        s = "".join([c if c.isascii() else _romanised(c) for c in s])
     s = s.lower()
     if join_apostrophes:
         s = s.replace("'", "")
     return " ".join(_NON_ALNUM.sub(" ", s).split())
+
+
+@lru_cache(maxsize=4096)
+def _romanised(c: str) -> str:
+    """A letter, digit or mark of any script in Latin letters (anyascii's table): "राम" is
+    "ram", "Kɔnɛ" is "kone", "۳" is "3", so that names written in Devanagari, Arabic, Sinhala
+    or Bambara's own letters group, and search, as Latin ones do. A Latin accent is dropped
+    (NFKD has split it off); a symbol or an emoji is a space, never a word (anyascii reads 😀
+    as ":grinning:")."""
+    kind = unicodedata.category(c)
+    if kind[0] in "LMN":
+        return anyascii(c)
+    return "" if kind == "Cf" else " "  # a joiner inside a word ("ශ්‍රී") is no space
 
 
 def typo_cap(a: str, b: str) -> int:

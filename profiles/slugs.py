@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from anyascii import anyascii
+
 MAX_LENGTH = 120
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Letters NFKD does not decompose: Bambara and Fulfulde open vowels and nasals, Latin ligatures.
@@ -44,10 +46,22 @@ _LETTERS = str.maketrans(
 
 
 def ascii_words(text: str) -> str:
-    """``Dr Aminata Goïta`` -> ``dr-aminata-goita``; "" when nothing Latin is left."""
+    """``Dr Aminata Goïta`` -> ``dr-aminata-goita``; another script in Latin letters
+    (anyascii's table: ``राम शर्मा`` -> ``ram-srma``), so that a finalist's address names them
+    instead of a bare ``icon-2027``."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = "".join(_latin(c) for c in decomposed)
     return "-".join(re.findall(r"[a-z0-9]+", plain.lower()))
+
+
+def _latin(c: str) -> str:
+    """A character once decomposed: an accent NFKD split off a Latin letter goes; a letter,
+    digit or mark of another script becomes Latin letters; the rest stays (it separates)."""
+    if c.isascii():
+        return c
+    if "\u0300" <= c <= "\u036f":  # Combining Diacritical Marks
+        return ""
+    return anyascii(c) if unicodedata.category(c)[0] in "LMN" else c
 
 
 def make(name: str, year: int, taken: set[str]) -> str:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bench.evalset import generate, pairwise_scores
 from nominations.dedup import group_nominations
 from nominations.lexicon import lexicon
-from nominations.normalise import institution_key, name_tokens, position_key, region_key
+from nominations.normalise import fold, institution_key, name_tokens, position_key, region_key
 
 MALI = lexicon("ML")
 
@@ -89,6 +89,38 @@ def test_group_nominations_accents_merge():
     groups = group_nominations(rows, country="ML")
 
     assert groups == [[1, 2]]
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("राम प्रसाद शर्मा", "ram prsad srma"),
+        ("ශ්‍රී ලංකා", "sri lmka"),
+        ("Kɔnɛ Ɲaarɛ", "kone naare"),
+        ("Łukasz Øyen", "lukasz oyen"),
+        ("Aminata Goïta 😀 • ✓", "aminata goita"),
+        ("٣ ३ 3", "3 3 3"),
+    ],
+)
+def test_fold_romanises_other_scripts_and_drops_symbols(text, folded):
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        # Nepal: the same name twice (web and paper), a namesake's other given name apart.
+        (["राम प्रसाद शर्मा", "राम प्रसाद शर्मा", "श्याम प्रसाद शर्मा"], [[1, 2], [3]]),
+        (["शर्मा, राम प्रसाद", "राम प्रसाद  शर्मा"], [[1, 2]]),  # order and spacing
+        (["عمران خان", "عمران  خان"], [[1, 2]]),  # Urdu
+        (["ශ්‍රීමතී පෙරේරා", "ශ්රීමතී පෙරේරා"], [[1, 2]]),  # Sinhala, with and without a joiner
+        (["Kɔnɛ Sanogo", "Kone Sanogo"], [[1, 2]]),  # Bambara's own letters
+    ],
+)
+def test_group_nominations_names_in_other_scripts_merge(names, expected):
+    # Folded to ASCII by dropping what is not, these names lost their words (or letters).
+    rows = [nomination(i, name, region="Bagmati") for i, name in enumerate(names, 1)]
+    assert group_nominations(rows) == expected
 
 
 def test_group_nominations_family_name_first_merges():

@@ -136,7 +136,9 @@ def test_create_twice_changes_nothing(engine, results, manager, three):
         ("Ɲɛlɛ Kɔnɛ", "nyele-kone-2019"),
         ("  Oumou   Sangaré-Maïga ", "oumou-sangare-maiga-2019"),
         ("Ousmane ../../etc/passwd", "ousmane-etc-passwd-2019"),
-        ("محمد", "icon-2019"),
+        ("محمد", "mhmd-2019"),
+        ("राम प्रसाद शर्मा", "ram-prsad-srma-2019"),
+        ("😀 ✓", "icon-2019"),
     ],
 )
 def test_slug_is_ascii_lower_case_and_safe(name, slug):

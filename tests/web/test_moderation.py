@@ -72,6 +72,17 @@ def test_nominations_search_with_and_without_accents(client, engine, campaign, q
     assert _row_ids(response.text) == [aminata.id]
 
 
+@pytest.mark.parametrize("q", ["राम", "शर्मा राम", "ram"])
+def test_nominations_search_finds_a_name_written_in_devanagari(client, engine, campaign, q):
+    # Folded to ASCII only, the name had no word at all: nothing found it, in either script.
+    _as_manager(client, engine)
+    volunteer = make_user(engine, "volunteer")
+    ram = make_nomination(engine, volunteer.id, nominee_name="राम प्रसाद शर्मा")
+    make_nomination(engine, volunteer.id, nominee_name="गीता श्रेष्ठ")
+    response = client.get("/manage/nominations", params={"q": q})
+    assert _row_ids(response.text) == [ram.id]
+
+
 def test_nominations_list_htmx_gets_only_the_results_block(client, engine, campaign):
     _as_manager(client, engine)
     make_nomination(engine, **KEITA)
