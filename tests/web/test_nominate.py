@@ -1,4 +1,5 @@
 import re
+from html import unescape
 
 from sqlmodel import select
 
@@ -167,3 +168,22 @@ def test_nominate_form_asks_eligibility_first_and_marks_no_required_contact_opti
     assert "Referee 3 (optional)" in text
     assert '<label for="referee1_phone">Phone</label>' in html
     assert '<label for="nominator_email">Your email</label>' in html
+
+
+def test_nominate_page_of_another_country_gives_no_mali_place_as_an_example(client, engine):
+    # The institution's hint named Mali's CSCOM de Kalaban Coro and Mairie de Kayes on every
+    # country's form: a Nepali nominator was shown a health centre of Mali as the model.
+    make_campaign(engine, country="NP", title="Integrity Icon Nepal", timezone="Asia/Kathmandu",
+                  regions=["Bagmati", "Koshi"])  # fmt: skip
+    english = text_of(client.get("/nominate", headers=EN).text)
+    french = unescape(text_of(client.get("/nominate", headers={"Accept-Language": "fr"}).text))
+    assert "Kalaban" not in english + french
+    assert "Kayes" not in english + french
+    assert (
+        "For example: the health centre, school, town hall or office where this person works."
+        in english
+    )
+    assert (
+        "Par exemple : le centre de santé, l'école, la mairie ou le service où cette "
+        "personne travaille." in french
+    )
