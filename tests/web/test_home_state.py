@@ -208,3 +208,15 @@ def test_manager_is_told_to_assign_when_every_reading_was_declined(client, engin
         "The jury review is open but no reading has been given to a juror: assign the readings "
         "on the Readings and jurors page." in _warnings(client)
     )
+
+
+def test_home_with_a_round_open_before_the_voting_dates_names_the_results_next(client, engine):
+    # A round opened during the review: the home page said "Voting is open." then "Next: Public
+    # vote, from ...", the dates' next phase, which the open round has already brought.
+    campaign_with_round(engine, "review", opens=-1, closes=24)
+
+    home = _home(client)
+
+    assert "Now Voting is open." in home
+    assert "Next: Public vote" not in home
+    assert "Next: Results, from " in home
