@@ -13,7 +13,8 @@ from campaign import db
 from campaign.models import SmsMessage
 from profiles.models import Profile
 from tests.browser.conftest import PHONE
-from tests.factories import make_campaign, make_nomination
+from tests.browser.steps import sign_in
+from tests.factories import make_campaign, make_nomination, make_user
 from voting.models import Candidate, Round
 
 # Long words on purpose: institutions are often written in capitals, with no space to wrap at.
@@ -91,3 +92,21 @@ def test_nomination_radio_buttons_are_thumb_sized(engine, live_server, phone):
     )
 
     assert len(boxes) == 6 and min(boxes) >= 24
+
+
+def test_people_page_shows_each_accounts_button_on_a_360_px_phone(engine, live_server, phone):
+    # Five columns pushed "Deactivate" past the screen's edge (353 to 439 px): on a phone a
+    # manager could not see how to stop a juror's access without scrolling the table sideways.
+    make_campaign(engine, "nominations")
+    make_user(engine, "manager", "sita.sharma@example.org")
+    make_user(engine, "juror", "ram.bahadur.thapa@example.org", name="Ram Bahadur Thapa")
+    make_user(engine, "volunteer", "gita@example.org", name="गीता श्रेष्ठ")
+    page = phone.new_page()
+    sign_in(page, live_server, "sita.sharma@example.org")
+    page.goto(f"{live_server}/manage/people")
+    edges = page.evaluate(
+        "[...document.querySelectorAll('table button')].map(b => b.getBoundingClientRect().right)"
+    )
+    assert len(edges) == 2
+    assert [edge <= PHONE["width"] for edge in edges] == [True, True]
+    assert _width(page) == PHONE["width"]
