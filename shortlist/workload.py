@@ -156,11 +156,13 @@ def readings(
     return Readings(loads, result, total, page, pages)
 
 
-def open_readings(engine: Engine, campaign_id: int) -> int:
-    """Readings a juror can still act on (assigned, not submitted): none in an open review
-    means the jurors' boards are empty."""
+def live_readings(engine: Engine, campaign_id: int) -> int:
+    """Readings given to a juror and neither declined nor moved (to read, or handed in): none
+    in an open review means nobody assigned the readings. Handed-in readings count, or the
+    managers would be told to assign readings once the jury has finished them."""
+    live = (AssignmentStatus.assigned, AssignmentStatus.submitted)
     with db.session(engine) as s:
         query = select(func.count()).where(
-            Assignment.campaign_id == campaign_id, Assignment.status == AssignmentStatus.assigned
+            Assignment.campaign_id == campaign_id, col(Assignment.status).in_(live)
         )
         return s.exec(query).one()

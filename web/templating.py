@@ -74,6 +74,19 @@ def _manager_page(request: Request, user) -> bool:
     )
 
 
+def _local(lang: str, offered: list[str] | None) -> Callable[[dict], str]:
+    """An edition's own text ({"fr": ..., "en": ...}) in the reader's language, else in the
+    edition's next interface language that has it, else French or English: an Urdu or Nepali
+    reader of an edition that also offers English gets English, not French."""
+    order = [lang, *(offered or []), "fr", "en"]
+
+    def local(texts: dict | None) -> str:
+        texts = texts or {}
+        return next((texts[c] for c in order if texts.get(c)), next(iter(texts.values()), ""))
+
+    return local
+
+
 class Renderer:
     def __init__(self, catalogue: Catalogue, template_dir: Path = TEMPLATE_DIR) -> None:
         self.catalogue = catalogue
@@ -127,6 +140,7 @@ class Renderer:
             "lang": lang,
             "dir": self.catalogue.by_code[lang].dir,
             "languages": self.catalogue.offered(self.wanted(request)),
+            "local": _local(lang, self.wanted(request)),
             "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
             "user": getattr(request.state, "user", None),
             **(context or {}),

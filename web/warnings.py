@@ -31,8 +31,8 @@ NO_RESULTS = N_(
     "change the results date."
 )
 NO_READINGS = N_(
-    "The jury review is open but no reading is waiting for a juror: assign the readings on "
-    "the Review page."
+    "The jury review is open but no reading has been given to a juror: assign the readings on "
+    "the Readings and jurors page."
 )
 
 
@@ -59,6 +59,6 @@ def for_managers(request: Request, format_date) -> list[tuple[str, dict]]:
             found.append((NO_ROUND_OPEN, {}))
     elif phase == Phase.results and not vote.published:
         found.append((NO_RESULTS, {}))
-    elif phase == Phase.review and not workload.open_readings(engine, campaign.id):
+    elif phase == Phase.review and not workload.live_readings(engine, campaign.id):
         found.append((NO_READINGS, {}))
     return found

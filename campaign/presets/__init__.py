@@ -26,6 +26,7 @@ from campaign.i18n import N_
 
 DATA = Path(__file__).with_name("countries.toml")
 UNKNOWN_COUNTRY = N_("Unknown country code: use the two letters of ISO 3166 (NP, ML, ...).")
+NO_COUNTRY = N_("Choose the country.")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def refined() -> list[str]:
 def country_code(raw: str) -> str:
     """``"np"`` -> ``"NP"``; Invalid for anything ISO 3166 does not list."""
     code = (raw or "").strip().upper()
+    if not code:  # the setup page's list left on its empty choice: ISO codes would puzzle
+        raise Invalid({"country": NO_COUNTRY})
     if len(code) != 2 or not code.isalpha() or pycountry.countries.get(alpha_2=code) is None:
         raise Invalid({"country": UNKNOWN_COUNTRY})
     return code

@@ -11,9 +11,13 @@ from sqlmodel import select
 
 from campaign import db
 from campaign.models import SmsMessage
+from nominations.models import Nominee
 from profiles.models import Profile
+from shortlist import decisions
 from tests.browser.conftest import PHONE
-from tests.factories import make_campaign, make_nomination
+from tests.browser.steps import sign_in
+from tests.factories import make_campaign, make_nomination, make_user
+from tests.shortlist.test_board import add_nominee
 from voting.models import Candidate, Round
 
 # Long words on purpose: institutions are often written in capitals, with no space to wrap at.
@@ -91,3 +95,49 @@ def test_nomination_radio_buttons_are_thumb_sized(engine, live_server, phone):
     )
 
     assert len(boxes) == 6 and min(boxes) >= 24
+
+
+def test_people_page_shows_each_accounts_button_on_a_360_px_phone(engine, live_server, phone):
+    # Five columns pushed "Deactivate" past the screen's edge (353 to 439 px): on a phone a
+    # manager could not see how to stop a juror's access without scrolling the table sideways.
+    make_campaign(engine, "nominations")
+    make_user(engine, "manager", "sita.sharma@example.org")
+    make_user(engine, "juror", "ram.bahadur.thapa@example.org", name="Ram Bahadur Thapa")
+    make_user(engine, "volunteer", "gita@example.org", name="गीता श्रेष्ठ")
+    page = phone.new_page()
+    sign_in(page, live_server, "sita.sharma@example.org")
+    page.goto(f"{live_server}/manage/people")
+    edges = page.evaluate(
+        "[...document.querySelectorAll('table button')].map(b => b.getBoundingClientRect().right)"
+    )
+    assert len(edges) == 2
+    assert [edge <= PHONE["width"] for edge in edges] == [True, True]
+    assert _width(page) == PHONE["width"]
+
+
+def test_stages_page_shows_each_change_form_on_a_360_px_phone(engine, live_server, phone):
+    # Seven columns put every "Remove from this stage" field and button past the screen's
+    # edge, and a long institution in capitals widened the table further.
+    campaign = make_campaign(engine, "review")
+    manager = make_user(engine, "manager", "sita.sharma@example.org")
+    places = {"Bishnu Bahadur Khadka": "DISTRICTADMINISTRATIONOFFICESURKHET",
+              "सीता देवी पौडेल": "पोखरा महानगरपालिका वडा नं. ८"}  # fmt: skip
+    ids = [add_nominee(engine, campaign.id, name, region="Karnali") for name in places]
+    with db.session(engine) as s, s.begin():
+        for nominee_id, place in zip(ids, places.values(), strict=True):
+            s.get(Nominee, nominee_id).institution = place
+    decisions.decide(engine, manager.id, campaign.id, "longlist", ids, "Strong readings.")
+    decisions.decide(engine, manager.id, campaign.id, "shortlist", ids, "Strong readings.")
+    page = phone.new_page()
+    sign_in(page, live_server, "sita.sharma@example.org")
+    page.goto(f"{live_server}/manage/shortlist/stages")
+    edges = page.evaluate(
+        "[...document.querySelectorAll('table button, table input:not([type=hidden])')]"
+        ".map(e => e.getBoundingClientRect().right)"
+    )
+    assert len(edges) == 8  # two stages, two nominees, a field and a button each
+    assert [edge <= PHONE["width"] for edge in edges] == [True] * 8
+    overflow = (
+        "[...document.querySelectorAll('table.stages')].map(t => t.scrollWidth - t.clientWidth)"
+    )
+    assert page.evaluate(overflow) == [0, 0]  # the balance table above may scroll: it has no form

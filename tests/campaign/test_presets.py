@@ -92,8 +92,15 @@ def test_a_country_outside_the_file_gets_the_libraries_preset():
     assert "Dakar" in p.regions and len(p.regions) == 14
 
 
-@pytest.mark.parametrize("raw", ["", "XX", "NPL", "N1", "ÑP"])
+@pytest.mark.parametrize("raw", ["XX", "NPL", "N1", "ÑP"])
 def test_unknown_country_code_is_refused(raw):
     with pytest.raises(Invalid) as exc:
         presets.preset(raw)
     assert exc.value.errors == {"country": presets.UNKNOWN_COUNTRY}
+
+
+@pytest.mark.parametrize("raw", ["", "  ", None])
+def test_missing_country_asks_for_one(raw):
+    with pytest.raises(Invalid) as exc:
+        presets.preset(raw)
+    assert exc.value.errors == {"country": "Choose the country."}

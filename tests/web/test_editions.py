@@ -50,6 +50,17 @@ def test_setup_page_with_bad_fields_says_which_and_makes_nothing(client, engine)
     assert setup.needed(engine) is True
 
 
+def test_setup_page_without_a_country_asks_to_choose_one(client, engine):
+    # The country is a list; left on its empty choice, the page spoke of ISO 3166 codes.
+    link = f"/setup/{setup.issue(engine, SECRET)}"
+    response = post(client, link, SETUP | {"country": ""}, headers=EN)
+    page = text_of(response.text)
+    assert response.status_code == 422
+    assert "Choose the country." in page
+    assert "ISO 3166" not in page
+    assert setup.needed(engine) is True
+
+
 def test_forged_setup_link_is_refused(client, engine):
     response = client.get("/setup/not-a-token", headers=EN)
     assert response.status_code == 400

@@ -141,12 +141,12 @@ def test_manager_is_warned_when_results_are_due_but_no_round_closed(client, engi
 
 def test_manager_is_warned_when_the_review_is_open_without_readings(client, engine, manager):
     campaign = make_campaign(engine, "review")
-    assert "no reading is waiting for a juror" in _warnings(client)
+    assert "no reading has been given to a juror" in _warnings(client)
 
     juror = make_user(engine, "juror", "j@example.org")
     assign(engine, campaign.id, eligible_nominees(engine, 1)[0], juror.id)
 
-    assert "no reading is waiting for a juror" not in _warnings(client)
+    assert "no reading has been given to a juror" not in _warnings(client)
 
 
 def test_jurors_and_the_public_never_see_the_managers_warnings(client, engine):
@@ -187,3 +187,36 @@ def test_vote_before_any_round_says_when_the_voting_phase_opens(client, engine):
 
     assert f"Voting opens on {start.day} {start:%B %Y}." in page
     assert "No vote is open right now." not in page
+
+
+def test_manager_is_not_told_to_assign_readings_the_jury_has_handed_in(client, engine, manager):
+    # Once the jurors had handed in every reading, the managers were told the review had no
+    # reading and to assign them, as on the first day.
+    campaign = make_campaign(engine, "review")
+    juror = make_user(engine, "juror", "j@example.org")
+    assign(engine, campaign.id, eligible_nominees(engine, 1)[0], juror.id, status="submitted")
+
+    assert "assign the readings" not in _warnings(client)
+
+
+def test_manager_is_told_to_assign_when_every_reading_was_declined(client, engine, manager):
+    campaign = make_campaign(engine, "review")
+    juror = make_user(engine, "juror", "j@example.org")
+    assign(engine, campaign.id, eligible_nominees(engine, 1)[0], juror.id, status="recused")
+
+    assert (
+        "The jury review is open but no reading has been given to a juror: assign the readings "
+        "on the Readings and jurors page." in _warnings(client)
+    )
+
+
+def test_home_with_a_round_open_before_the_voting_dates_names_the_results_next(client, engine):
+    # A round opened during the review: the home page said "Voting is open." then "Next: Public
+    # vote, from ...", the dates' next phase, which the open round has already brought.
+    campaign_with_round(engine, "review", opens=-1, closes=24)
+
+    home = _home(client)
+
+    assert "Now Voting is open." in home
+    assert "Next: Public vote" not in home
+    assert "Next: Results, from " in home

@@ -1,4 +1,5 @@
 import re
+from html import unescape
 
 from sqlmodel import select
 
@@ -167,3 +168,48 @@ def test_nominate_form_asks_eligibility_first_and_marks_no_required_contact_opti
     assert "Referee 3 (optional)" in text
     assert '<label for="referee1_phone">Phone</label>' in html
     assert '<label for="nominator_email">Your email</label>' in html
+
+
+def test_nominate_page_of_another_country_gives_no_mali_place_as_an_example(client, engine):
+    # The institution's hint named Mali's CSCOM de Kalaban Coro and Mairie de Kayes on every
+    # country's form: a Nepali nominator was shown a health centre of Mali as the model.
+    make_campaign(engine, country="NP", title="Integrity Icon Nepal", timezone="Asia/Kathmandu",
+                  regions=["Bagmati", "Koshi"])  # fmt: skip
+    english = text_of(client.get("/nominate", headers=EN).text)
+    french = unescape(text_of(client.get("/nominate", headers={"Accept-Language": "fr"}).text))
+    assert "Kalaban" not in english + french
+    assert "Kayes" not in english + french
+    assert (
+        "For example: the health centre, school, town hall or office where this person works."
+        in english
+    )
+    assert (
+        "Par exemple : le centre de santé, l'école, la mairie ou le service où cette "
+        "personne travaille." in french
+    )
+
+
+def test_an_urdu_reader_of_an_edition_offering_english_reads_its_questions_in_english(
+    client, engine
+):
+    # The edition's questions exist in French and English; a reader in another interface
+    # language (Urdu, or Nepali once its folder exists) got the French, which a Pakistani or
+    # Nepali nominator does not read, though the edition offers English.
+    make_campaign(engine, country="PK", title="Integrity Icon Pakistan", timezone="Asia/Karachi",
+                  regions=["Punjab", "Sindh"], interface_languages=["ur", "en"])  # fmt: skip
+    client.cookies.set("lang", "ur")
+    page = unescape(text_of(client.get("/nominate").text))
+    refused = post(client, "/nominate", nomination_form(eligibility_elected="yes"))
+    assert "Is this person a serving civil servant or public employee?" in page
+    assert "Cette personne est-elle un fonctionnaire" not in page
+    assert (
+        "Elected officials cannot be nominated: the campaign honours public servants."
+        in unescape(text_of(refused.text))
+    )
+
+
+def test_a_reader_of_an_edition_offering_french_keeps_its_questions_in_french(client, engine):
+    make_campaign(engine, interface_languages=["fr", "en"])
+    client.cookies.set("lang", "ur")
+    page = unescape(text_of(client.get("/nominate").text))
+    assert "Cette personne est-elle un fonctionnaire ou agent public en activité ?" in page

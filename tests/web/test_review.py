@@ -11,7 +11,7 @@ from campaign import db
 from shortlist import assignment, criteria
 from shortlist.models import Assignment, ReviewConfig
 from tests.conftest import login, post, text_of
-from tests.factories import PASSWORD, make_campaign, make_user
+from tests.factories import PASSWORD, make_campaign, make_nomination, make_user
 from tests.shortlist.test_assignment import make_eligible_nominees, make_jurors, readings
 
 EN = {"Accept-Language": "en"}
@@ -160,6 +160,36 @@ def test_assign_button_assigns_and_shows_the_counts(client, engine, campaign):
     assert "Eligible nominees: 2. New readings: 4, of which blind: 2." in text
     assert "2 readings could not be assigned" in text
     assert len(readings(engine)) == 4
+
+
+def test_assign_with_no_eligible_nominee_says_to_mark_nominations_eligible(
+    client, engine, campaign
+):
+    # A fresh team's nominations all start "Received": "Eligible nominees: 0" alone left them
+    # pressing the button again, not knowing the jury reads only what a manager marked eligible.
+    _as(client, engine, "manager")
+    make_jurors(engine, 1)
+    make_nomination(engine)
+    response = post(client, "/manage/review/assign", follow_redirects=False)
+    page = client.get(response.headers["location"], headers=EN)
+    assert "Eligible nominees: 0. New readings: 0, of which blind: 0." in text_of(page.text)
+    assert (
+        "No nominee is eligible yet: the jury reads only nominees with a nomination marked "
+        "“Eligible”. Mark the nominations that meet the rules as eligible, then assign the "
+        "readings again. The nominations received" in text_of(page.text)
+    )
+    assert '<a href="/manage/nominations?status=received">' in page.text
+    assert readings(engine) == []
+
+
+def test_assign_with_eligible_nominees_gives_no_such_advice(client, engine, campaign):
+    _as(client, engine, "manager")
+    make_jurors(engine, 1)
+    make_eligible_nominees(engine, campaign.id, 1)
+    response = post(client, "/manage/review/assign", follow_redirects=False)
+    page = client.get(response.headers["location"], headers=EN)
+    assert "Eligible nominees: 1." in text_of(page.text)
+    assert "No nominee is eligible yet" not in text_of(page.text)
 
 
 def test_assignments_page_lists_workload_and_filters_readings(client, engine, campaign):

@@ -276,8 +276,8 @@ def test_stages_page_lists_picks_with_justifications_and_balance(client, engine,
     page = text_of(client.get("/manage/shortlist/stages", headers=EN).text)
 
     assert "Finalists 1 of 5 1 0 0 Ségou (1)" in page
-    assert "Alternates (2 of 3) Order Nominee Region Gender Justification Decided Change 1 " in page
-    assert "Nominee 0 Agent, Service Ségou Woman Best of all" in page
+    assert "Alternates (2 of 3) Order Nominee Justification Change 1 " in page
+    assert "Nominee 0 Agent, Service · Ségou · Woman Best of all" in page
     alternates = page.split("Alternates (2 of 3)")[1]
     assert alternates.index("Nominee 2") < alternates.index("Nominee 1")
 

@@ -270,3 +270,18 @@ def test_upload_over_the_web_row_cap_asks_to_split_the_file(client, engine, camp
     )
     assert response.status_code == 422
     assert "This file has more than 10,000 rows. Split it into several files." in response.text
+
+
+def test_entry_in_urdu_asks_and_refuses_in_english_when_the_edition_offers_it(client, engine):
+    # The paper form's questions and refusals fell back to French for an Urdu volunteer.
+    make_campaign(engine, country="PK", title="Integrity Icon Pakistan", timezone="Asia/Karachi",
+                  regions=["Punjab", "Sindh"], interface_languages=["ur", "en"])  # fmt: skip
+    make_user(engine, "volunteer", "vol@example.org")
+    login(client, "vol@example.org", PASSWORD)
+    client.cookies.set("lang", "ur")
+    form = nomination_form(paper_serial="PK-1", nominee_region="Punjab", eligibility_serving="no")
+    refused = text_of(post(client, "/manage/entry", form).text)
+    assert "Is this person a serving civil servant or public employee?" in refused
+    assert "Integrity Icon honours serving public employees only." in refused
+    assert "distingue" not in refused
+    assert saved(engine) == []
