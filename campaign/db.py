@@ -56,9 +56,29 @@ def make_engine(url: str, sqlite_synchronous: str = "full") -> Engine:
         # Readers still read in WAL; units of work are short, so the wait is milliseconds.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(
+    engine = create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
     )
+    event.listen(engine, "handle_error", _hide_detail_of)
+    return engine
+
+
+def hide_detail(exc: BaseException) -> bool:
+    """PostgreSQL's own error text quotes the row's values in its DETAIL ("Failing row contains
+    (..., +22376000001, ...)", "Key (receipt)=(...) already exists"): kept to the primary
+    message, like the statement's parameters. The diagnostic stays on ``exc.diag``."""
+    diag = getattr(exc, "diag", None)
+    if diag is None or not diag.message_detail or not exc.args:
+        return False
+    exc.args = (f"{diag.message_primary} (its detail, which quotes the row, is hidden)",)
+    return True
+
+
+def _hide_detail_of(context) -> None:  # type: ignore[no-untyped-def]
+    # SQLAlchemy has already written the driver's text into its own error: written again.
+    wrapper, orig = context.sqlalchemy_exception, context.original_exception
+    if hide_detail(orig) and isinstance(wrapper, DBAPIError):
+        wrapper.args = (f"({type(orig).__module__}.{type(orig).__name__}) {orig}",)
 
 
 def _sqlite_pragmas(synchronous: str, dbapi_connection, _record) -> None:

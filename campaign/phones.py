@@ -108,18 +108,31 @@ def without_number(text: str, e164: str) -> str:
     """``text`` with every spelling of ``e164`` in it masked (``masked_groups``): a gateway's
     error or an exception's message may quote the recipient, in full, national or grouped
     form, and such text is kept in the queue's rows and logs, where numbers are only masked.
-    A run counts as the number when its digits end with the national number."""
+    Within a run of digits and separators, the national number's digits are masked with the
+    prefix before them (+, 00, 0, the country code); digits after them stay ("+22376000001 -
+    21211", an error code)."""
     try:
-        national_digits = str(phonenumbers.parse(e164).national_number)
+        number = phonenumbers.parse(e164)
+        national, code = str(number.national_number), str(number.country_code)
     except phonenumbers.NumberParseException:
-        national_digits = e164.lstrip("+")
-    if len(national_digits) < 4:
+        national, code = e164.lstrip("+"), ""
+    if len(national) < 4:
         return text
+    prefixes = {"", "0", code, f"00{code}", f"0{code}"}
     hidden = masked_groups(e164)
 
     def mask(match: re.Match[str]) -> str:
-        digits = "".join(c for c in match.group() if c.isdigit())
-        return hidden if digits.endswith(national_digits) else match.group()
+        run = match.group()
+        at = [k for k, c in enumerate(run) if c.isdigit()]  # where each digit of the run is
+        digits = "".join(run[k] for k in at)
+        out, end, start = [], 0, digits.find(national)
+        while start >= 0:
+            stop = start + len(national)
+            first = at[end] if digits[end:start] in prefixes else at[start]
+            first = first - 1 if first > 0 and run[first - 1] == "+" else first
+            out += [run[at[end - 1] + 1 if end else 0 : first], hidden]
+            end, start = stop, digits.find(national, stop)
+        return "".join(out) + run[at[end - 1] + 1 if end else 0 :]
 
     return _DIGIT_RUN.sub(mask, text)
 

@@ -20,6 +20,7 @@ the message (voter privacy: no number or code in clear after delivery).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import traceback
@@ -188,6 +189,21 @@ class _Claimed:
     not_before: float = 0.0  # Unix time: the gateway's rate (RateGate)
 
 
+# A URL's credentials and its query or fragment: what a sendsms URL carries (user, password, number,
+# text) beyond its address.
+_URL = re.compile(r"(\w+://)(?:[^/\s@]*@)?([^\s?#'\"]*)([?#][^\s'\"]*)?")
+
+
+def _plain(reason: str, message: _Claimed) -> str:
+    """What of a failure is stored and logged: the recipient masked, the text (a voting code)
+    and a URL's credentials and query left out. A gateway's refusal or an exception's message
+    may quote any of them (Twilio's errors name the number; httpx's, Kannel's whole URL)."""
+    reason = _URL.sub(lambda m: m[1] + m[2] + ("?…" if m[3] else ""), reason)
+    if len(message.body) >= 4:
+        reason = reason.replace(message.body, "…")
+    return phones.without_number(reason, message.to)
+
+
 class Sender:
     """Delivers queued rows through one adapter, at most ``rate`` a second."""
 
@@ -278,8 +294,8 @@ class Sender:
         except SendFailed as exc:
             return exc
         except Exception as exc:  # noqa: BLE001 - an adapter's bug fails one message, visibly
-            reason = phones.without_number(f"{type(exc).__name__}: {exc}", message.to)
-            # Where it failed, but not the message in clear: it may quote the request's URL.
+            reason = _plain(f"{type(exc).__name__}: {exc}", message)
+            # Where it failed, but not its message in clear (_plain): a frame's lines of code.
             where = "".join(traceback.format_tb(exc.__traceback__))
             log.error("SMS adapter %s: %s\n%s", self.adapter.name, reason, where)
             return SendFailed(reason, retry=False)
@@ -301,12 +317,11 @@ class Sender:
                     delay = min(BACKOFF_FIRST * 2 ** (message.attempts - 1), BACKOFF_MAX)
                     values = {
                         "status": "queued",
-                        "error": phones.without_number(outcome.reason, message.to)[:500],
+                        "error": _plain(outcome.reason, message)[:500],
                         "next_attempt_at": now + timedelta(seconds=delay),
                     }
                 else:
-                    reason = phones.without_number(outcome.reason, message.to)
-                    reason = f"after {message.attempts} tries: {reason}"
+                    reason = f"after {message.attempts} tries: {_plain(outcome.reason, message)}"
                     values = {"status": "failed", "error": reason[:500]}
                 # Only from "sending": a delivery report may have settled the row meanwhile.
                 s.exec(

@@ -2,8 +2,8 @@
 
 SQLAlchemy would compile a multi-row insert afresh for every batch size, which cost more than the
 writing itself; these statements are fixed text with bound values. They run on the driver's own
-cursor of the batch's connection, inside the session's transaction (so its BEGIN, its COMMIT and
-the constraints decide as before): ``exec_driver_sql`` set up a CursorResult and fired the
+cursor of the batch's connection, inside that connection's transaction (so its BEGIN, its COMMIT
+and the constraints decide as before): ``exec_driver_sql`` set up a CursorResult and fired the
 engine's events for each, a third of the batch thread's Python. A driver error is raised as
 SQLAlchemy would raise it, a lost connection invalidated, so ``db.retrying`` still tries again.
 """
@@ -19,6 +19,7 @@ from itertools import chain
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from campaign import db
 from campaign.db import UTCDateTime
 from voting.models import VoteChannel
 from voting.vote_codes import CODE_TRIES
@@ -104,8 +105,17 @@ class BatchSql:
             if lost:
                 self.conn.invalidate(exc)
             error = self.dialect.loaded_dbapi.Error
+            db.hide_detail(exc)
+            # Hidden as the engine hides them (db.make_engine): the values are a batch's voter
+            # hashes, receipts, addresses and replies, and the error's text reaches the log.
             raise DBAPIError.instance(
-                sql, params, exc, error, connection_invalidated=lost, dialect=self.dialect
+                sql,
+                params,
+                exc,
+                error,
+                hide_parameters=self.conn.engine.hide_parameters,
+                connection_invalidated=lost,
+                dialect=self.dialect,
             ) from exc
 
     def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:

@@ -52,9 +52,11 @@ def test_sqlite_synchronous_is_full_by_default_and_a_setting(tmp_path):
     normal.dispose()
 
 
-def test_a_failed_statement_does_not_quote_its_values(engine):
+@pytest.mark.parametrize("fault", ["same id", "no body"])
+def test_a_failed_statement_does_not_quote_its_values(engine, fault):
     # An error's text goes to the log (web/app.py, the batch writers): the values it would quote
-    # are numbers and texts waiting to be sent.
+    # are numbers and texts waiting to be sent. PostgreSQL quotes them itself, in its DETAIL:
+    # "Key (id)=(1) already exists", "Failing row contains (..., +22376000001, ...)".
     row = {
         "id": 1,
         "to": "+223 76 •• •• 01",
@@ -65,10 +67,14 @@ def test_a_failed_statement_does_not_quote_its_values(engine):
         "backend": "kannel",
         "status": "queued",
     }
-    with db.session(engine) as s, s.begin():
-        s.add(SmsMessage(**row))
+    if fault == "same id":
+        with db.session(engine) as s, s.begin():
+            s.add(SmsMessage(**row))
+    else:
+        row["body"] = None
     with pytest.raises(IntegrityError) as failed, db.session(engine) as s, s.begin():
         s.add(SmsMessage(**row))
     message = str(failed.value)
-    assert "76000001" not in message and "493021" not in message
+    assert "76000001" not in message and "493021" not in message and "queued" not in message
     assert "[SQL parameters hidden due to hide_parameters=True]" in message
+    assert "DETAIL" not in message

@@ -236,11 +236,25 @@ def test_an_adapter_bug_is_logged_where_it_failed_without_the_number(engine, kan
     client = httpx.Client(transport=httpx.MockTransport(handle))
     with caplog.at_level("ERROR", logger="icon.sms"):
         sms_queue.Sender(engine, kannel, rate=100, client=client).run_once()
-    [(status, attempts, error)] = rows(engine)
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "icon.sms")
-    assert (status, attempts) == ("failed", 1)
-    assert error.startswith("after 1 tries: RuntimeError: cannot send http://kannel:13013/")
-    assert "+223 76 •• •• 00" in error and "+223 76 •• •• 00" in logged
-    assert "76000000" not in error + logged and caplog.records[0].exc_info is None
-    assert logged.startswith("SMS adapter kannel: RuntimeError: cannot send http://kannel")
+    # The URL held the gateway's user and password, the number and the text: its address only.
+    reason = "RuntimeError: cannot send http://kannel:13013/cgi-bin/sendsms?…"
+    assert rows(engine) == [("failed", 1, f"after 1 tries: {reason}")]
+    assert logged.startswith(f"SMS adapter kannel: {reason}\n")
+    assert caplog.records[0].exc_info is None
     assert 'test_sms_queue.py", line' in logged and "in handle" in logged
+    for secret in ("76000000", "pw", "Bonjour", "icon"):
+        assert secret not in logged.split("\n")[0]
+
+
+def test_a_refusal_that_quotes_the_text_keeps_the_code_out(engine, kannel):
+    def handle(request: httpx.Request) -> httpx.Response:
+        text = parse_qs(urlsplit(str(request.url)).query)["text"][0]
+        return httpx.Response(400, text=f"rejected '{text}' to https://icon:pw@gw/x?to=1")
+
+    queue(engine, "Votre code de vote : 493021")
+    client = httpx.Client(transport=httpx.MockTransport(handle))
+    sms_queue.Sender(engine, kannel, rate=100, client=client).run_once()
+    assert rows(engine) == [
+        ("failed", 1, "after 1 tries: HTTP 400: rejected '…' to https://gw/x?…")
+    ]

@@ -155,6 +155,10 @@ def test_migration_masks_stored_numbers_and_drops_tails(engine):
         ("0022376000001 or 76 00 00 01", "+22376000001", "+223 76 •• •• 01 or +223 76 •• •• 01"),
         ("9841234567 is off", "+9779841234567", "+977 984-•••••67 is off"),
         ("ids 76000002 and 12", "+22376000001", "ids 76000002 and 12"),  # another number stays
+        # Digits after the number are not part of it: an error code, a date, a count.
+        ("to +22376000001 - 21211", "+22376000001", "to +223 76 •• •• 01 - 21211"),
+        ("sent +22376000001 2026-12-07", "+22376000001", "sent +223 76 •• •• 01 2026-12-07"),
+        ("12 76000001 2 tries", "+22376000001", "12 +223 76 •• •• 01 2 tries"),
     ],
 )
 def test_a_number_quoted_in_any_spelling_is_masked(text, e164, expected):

@@ -282,6 +282,15 @@ def test_stages_page_lists_picks_with_justifications_and_balance(client, engine,
     assert alternates.index("Nominee 2") < alternates.index("Nominee 1")
 
 
+def test_stages_page_leaves_out_what_a_nominee_does_not_say(client, engine, manager, review):
+    ids = [add_nominee(engine, review.id, "Nominee 0", region="")]
+    decisions.decide(engine, manager.id, review.id, "longlist", ids, WHY)
+
+    page = text_of(client.get("/manage/shortlist/stages", headers=EN).text)
+
+    assert f"Nominee 0 Agent, Service · Woman {WHY}" in page  # no "· ·" for the region
+
+
 def test_withdraw_finalist_form_promotes_first_alternate(client, engine, manager, review):
     ids = _finals(engine, manager, review)
 
