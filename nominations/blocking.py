@@ -17,6 +17,7 @@ from itertools import combinations, islice, product
 from typing import TYPE_CHECKING
 
 import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from nominations.arrays import pairs_across, pairs_within, runs, spread, unique, unique_inverse
@@ -30,6 +31,8 @@ _MAX_BLOCK_KEYS = 24
 # Second pass: a whole name in a region, or a title and family name at a locality, shared by more
 # groups than this says nothing and is skipped.
 _MAX_BLOCK = 60
+# Up to this many words, _word_pairs compares every pair of them rather than index deletions.
+_DENSE_WORDS = 400
 
 
 def post_classes(cores: Iterable[str]) -> dict[str, int]:
@@ -227,6 +230,16 @@ def _near_words(x: str, y: str, known: frozenset[str]) -> bool:
 def _word_pairs(words: list[str], known: frozenset[str]) -> list[tuple[str, str]]:
     if len(words) <= 8:
         return [(x, y) for x, y in combinations(words, 2) if _near_words(x, y, known)]
+    if len(words) <= _DENSE_WORDS:
+        # Every pair at once in rapidfuzz's C loop costs less than a deletion index built in
+        # Python; the few within two edits (the widest typo cap) are then judged one by one.
+        distance = process.cdist(words, words, scorer=OSA.distance, score_cutoff=2, dtype=np.int8)
+        near = np.triu(distance <= 2, 1)
+        return [
+            (words[x], words[y])
+            for x, y in zip(*(a.tolist() for a in np.nonzero(near)), strict=True)
+            if _near_words(words[x], words[y], known)
+        ]
     index: dict[str, list[str]] = defaultdict(list)
     for word in words:
         for d in _deletions(word):
