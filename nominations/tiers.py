@@ -320,6 +320,9 @@ class _Merger:
             parent = up
         weight = np.asarray(self.weight, dtype=np.int64)
         a, b = parent[i], parent[j]
+        # An edge within one group stays there: its groups can only grow.
+        apart = a != b
+        distance, i, j, a, b = distance[apart], i[apart], j[apart], a[apart], b[apart]
         order = np.lexsort((j, i, -(weight[a] + weight[b]), distance))
         starts = list(zip(a[order].tolist(), b[order].tolist(), strict=True))
         edges = list(zip(i[order].tolist(), j[order].tolist(), strict=True))
@@ -327,9 +330,8 @@ class _Merger:
         if vague:
             # Many edges join the same two groups: each pair of groups is asked once (no merge
             # happens here, and mergeable is symmetric).
-            cross = a != b
             width = max(len(parent), 1)
-            met = unique(np.minimum(a[cross], b[cross]) * width + np.maximum(a[cross], b[cross]))
+            met = unique(np.minimum(a, b) * width + np.maximum(a, b))
             partners: dict[int, set[int]] = defaultdict(set)
             for a, b in zip((met // width).tolist(), (met % width).tolist(), strict=True):
                 if mergeable(a, b):
