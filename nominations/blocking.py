@@ -63,12 +63,12 @@ def post_classes(cores: Iterable[str]) -> dict[str, int]:
     return {core: find(n) for n, core in enumerate(cores)}
 
 
-def _name_keys(name: tuple[str, ...], names: Names) -> set[tuple[str, ...]]:
-    """The name blocks a name joins."""
+def _name_keys(name: tuple[str, ...], names: Names, common: frozenset[str]) -> set[tuple[str, ...]]:
+    """The name blocks a name joins; ``common`` holds the words seen three times or more."""
     spellings = names.options
     keys: set[tuple[str, ...]] = set()
     readings = [name]
-    if any(names.frequency[t] < 3 for t in name):
+    if not common.issuperset(name):  # a word seen less than three times
         readings += respellings(name, names)
     if len(name) >= 3:  # meets the same name without its second given name
         readings += [name[:i] + name[i + 1 :] for i in range(len(name))]
@@ -100,6 +100,7 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     unit_name: list[int] = []
     unit_region: list[int] = []
     unit_of = np.empty(len(profiles), dtype=np.int64)
+    common = frozenset(t for t, n in names.frequency.items() if n >= 3)
     for index, p in enumerate(profiles):
         unit = unit_ids.get((p.region, p.name))
         if unit is None:
@@ -107,7 +108,7 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
             number = name_ids.get(p.name)
             if number is None:
                 number = name_ids[p.name] = len(name_ids)
-                for k in _name_keys(p.name, names):
+                for k in _name_keys(p.name, names, common):
                     found = key_ids.get(k)
                     if found is None:
                         found = key_ids[k] = len(key_ids)
@@ -169,17 +170,10 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     size = last - first
     u, v = units // width, units % width
     total = size[u] * size[v]
-    k = spread(total)
-    step = np.repeat(size[v], total)
-    fa = np.concatenate(
-        (
-            np.repeat(first[u], total) + k // step,
-            pairs_within(facet_unit, np.arange(len(facets)))[0],
-        )
-    )
-    fb = np.concatenate(
-        (np.repeat(first[v], total) + k % step, pairs_within(facet_unit, np.arange(len(facets)))[1])
-    )
+    row, column = np.divmod(spread(total), np.repeat(size[v], total))
+    within_unit = pairs_within(facet_unit, np.arange(len(facets)))
+    fa = np.concatenate((np.repeat(first[u], total) + row, within_unit[0]))
+    fb = np.concatenate((np.repeat(first[v], total) + column, within_unit[1]))
     pa, pb = facet_post[fa], facet_post[fb]
     keep = fits[facet_kind[fa], facet_kind[fb]] & ((pa == 0) | (pb == 0) | (pa == pb))
     fa, fb = fa[keep], fb[keep]
@@ -188,10 +182,9 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     start, end = runs(facet_of[by_facet]) if len(profiles) else (by_facet, by_facet)
     count = end - start
     total = count[fa] * count[fb]
-    k = spread(total)
-    step = np.repeat(count[fb], total)
-    left = by_facet[np.repeat(start[fa], total) + k // step]
-    right = by_facet[np.repeat(start[fb], total) + k % step]
+    row, column = np.divmod(spread(total), np.repeat(count[fb], total))
+    left = by_facet[np.repeat(start[fa], total) + row]
+    right = by_facet[np.repeat(start[fb], total) + column]
     alike = pairs_within(facet_of[by_facet], by_facet)
     a, b = np.concatenate((left, alike[0])), np.concatenate((right, alike[1]))
     return np.minimum(a, b), np.maximum(a, b)
