@@ -17,6 +17,7 @@ from itertools import combinations, islice, product
 from typing import TYPE_CHECKING
 
 import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from nominations.arrays import pairs_across, pairs_within, runs, spread, unique, unique_inverse
@@ -30,6 +31,8 @@ _MAX_BLOCK_KEYS = 24
 # Second pass: a whole name in a region, or a title and family name at a locality, shared by more
 # groups than this says nothing and is skipped.
 _MAX_BLOCK = 60
+# Up to this many words, _word_pairs compares every pair of them rather than index deletions.
+_DENSE_WORDS = 400
 
 
 def post_classes(cores: Iterable[str]) -> dict[str, int]:
@@ -60,12 +63,12 @@ def post_classes(cores: Iterable[str]) -> dict[str, int]:
     return {core: find(n) for n, core in enumerate(cores)}
 
 
-def _name_keys(name: tuple[str, ...], names: Names) -> set[tuple[str, ...]]:
-    """The name blocks a name joins."""
+def _name_keys(name: tuple[str, ...], names: Names, common: frozenset[str]) -> set[tuple[str, ...]]:
+    """The name blocks a name joins; ``common`` holds the words seen three times or more."""
     spellings = names.options
     keys: set[tuple[str, ...]] = set()
     readings = [name]
-    if any(names.frequency[t] < 3 for t in name):
+    if not common.issuperset(name):  # a word seen less than three times
         readings += respellings(name, names)
     if len(name) >= 3:  # meets the same name without its second given name
         readings += [name[:i] + name[i + 1 :] for i in range(len(name))]
@@ -97,6 +100,7 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     unit_name: list[int] = []
     unit_region: list[int] = []
     unit_of = np.empty(len(profiles), dtype=np.int64)
+    common = frozenset(t for t, n in names.frequency.items() if n >= 3)
     for index, p in enumerate(profiles):
         unit = unit_ids.get((p.region, p.name))
         if unit is None:
@@ -104,7 +108,7 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
             number = name_ids.get(p.name)
             if number is None:
                 number = name_ids[p.name] = len(name_ids)
-                for k in _name_keys(p.name, names):
+                for k in _name_keys(p.name, names, common):
                     found = key_ids.get(k)
                     if found is None:
                         found = key_ids[k] = len(key_ids)
@@ -166,17 +170,10 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     size = last - first
     u, v = units // width, units % width
     total = size[u] * size[v]
-    k = spread(total)
-    step = np.repeat(size[v], total)
-    fa = np.concatenate(
-        (
-            np.repeat(first[u], total) + k // step,
-            pairs_within(facet_unit, np.arange(len(facets)))[0],
-        )
-    )
-    fb = np.concatenate(
-        (np.repeat(first[v], total) + k % step, pairs_within(facet_unit, np.arange(len(facets)))[1])
-    )
+    row, column = np.divmod(spread(total), np.repeat(size[v], total))
+    within_unit = pairs_within(facet_unit, np.arange(len(facets)))
+    fa = np.concatenate((np.repeat(first[u], total) + row, within_unit[0]))
+    fb = np.concatenate((np.repeat(first[v], total) + column, within_unit[1]))
     pa, pb = facet_post[fa], facet_post[fb]
     keep = fits[facet_kind[fa], facet_kind[fb]] & ((pa == 0) | (pb == 0) | (pa == pb))
     fa, fb = fa[keep], fb[keep]
@@ -185,10 +182,9 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     start, end = runs(facet_of[by_facet]) if len(profiles) else (by_facet, by_facet)
     count = end - start
     total = count[fa] * count[fb]
-    k = spread(total)
-    step = np.repeat(count[fb], total)
-    left = by_facet[np.repeat(start[fa], total) + k // step]
-    right = by_facet[np.repeat(start[fb], total) + k % step]
+    row, column = np.divmod(spread(total), np.repeat(count[fb], total))
+    left = by_facet[np.repeat(start[fa], total) + row]
+    right = by_facet[np.repeat(start[fb], total) + column]
     alike = pairs_within(facet_of[by_facet], by_facet)
     a, b = np.concatenate((left, alike[0])), np.concatenate((right, alike[1]))
     return np.minimum(a, b), np.maximum(a, b)
@@ -227,6 +223,16 @@ def _near_words(x: str, y: str, known: frozenset[str]) -> bool:
 def _word_pairs(words: list[str], known: frozenset[str]) -> list[tuple[str, str]]:
     if len(words) <= 8:
         return [(x, y) for x, y in combinations(words, 2) if _near_words(x, y, known)]
+    if len(words) <= _DENSE_WORDS:
+        # Every pair at once in rapidfuzz's C loop costs less than a deletion index built in
+        # Python; the few within two edits (the widest typo cap) are then judged one by one.
+        distance = process.cdist(words, words, scorer=OSA.distance, score_cutoff=2, dtype=np.int8)
+        near = np.triu(distance <= 2, 1)
+        return [
+            (words[x], words[y])
+            for x, y in zip(*(a.tolist() for a in np.nonzero(near)), strict=True)
+            if _near_words(words[x], words[y], known)
+        ]
     index: dict[str, list[str]] = defaultdict(list)
     for word in words:
         for d in _deletions(word):

@@ -67,6 +67,17 @@ class Facets:
         self.positions = {position} if position else set()
         self.genders = set(p.genders)
 
+    def take(self, p: Profile, name: int, institution: int, position: int) -> None:
+        """``absorb`` of a single profile's facets, without building them."""
+        self.names.add(name)
+        if p.region:
+            self.regions.add(p.region)
+        if institution:
+            self.institutions.add(institution)
+        if position:
+            self.positions.add(position)
+        self.genders.update(p.genders)
+
     def absorb(self, other: Facets) -> None:
         self.genders |= other.genders
         self.names |= other.names
@@ -241,6 +252,9 @@ class _Merger:
         # under the strict cap is under the doubled one too). Not for names of more than five
         # words, whose words are paired greedily: there the doubled cap may pair them worse.
         self.plain = [len(p.name) <= 5 for p in grouper.profiles]
+        # Each profile's name, institution and post by number, as lists (a numpy element read
+        # one at a time costs several list reads).
+        self.numbers = [grouper.fields[f][0].tolist() for f in ("name", "institution", "position")]
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -252,12 +266,9 @@ class _Merger:
     def facet(self, a: int) -> Facets:
         found = self.facets[a]
         if found is None:
-            fields = self.grouper.fields
+            names, institutions, positions = self.numbers
             found = self.facets[a] = Facets(
-                self.grouper.profiles[a],
-                int(fields["name"][0][a]),
-                int(fields["institution"][0][a]),
-                int(fields["position"][0][a]),
+                self.grouper.profiles[a], names[a], institutions[a], positions[a]
             )
         return found
 
@@ -309,14 +320,21 @@ class _Merger:
             parent = up
         weight = np.asarray(self.weight, dtype=np.int64)
         a, b = parent[i], parent[j]
+        # An edge within one group stays there: its groups can only grow.
+        apart = a != b
+        distance, i, j, a, b = distance[apart], i[apart], j[apart], a[apart], b[apart]
         order = np.lexsort((j, i, -(weight[a] + weight[b]), distance))
         starts = list(zip(a[order].tolist(), b[order].tolist(), strict=True))
         edges = list(zip(i[order].tolist(), j[order].tolist(), strict=True))
         options: dict[int, set[int]] | None = None
         if vague:
+            # Many edges join the same two groups: each pair of groups is asked once (no merge
+            # happens here, and mergeable is symmetric).
+            width = max(len(parent), 1)
+            met = unique(np.minimum(a, b) * width + np.maximum(a, b))
             partners: dict[int, set[int]] = defaultdict(set)
-            for a, b in starts:
-                if a != b and mergeable(a, b):
+            for a, b in zip((met // width).tolist(), (met % width).tolist(), strict=True):
+                if mergeable(a, b):
                     partners[a].add(b)
                     partners[b].add(a)
             options = {a: self.allowed(ps) for a, ps in partners.items()}
@@ -334,7 +352,12 @@ class _Merger:
         self.parent[b] = a
         members[a].extend(members[b])
         self.weight[a] += self.weight[b]
-        self.facet(a).absorb(self.facet(b))
+        other = self.facets[b]
+        if other is None:  # a single profile never asked about: its fields go in directly
+            names, institutions, positions = self.numbers
+            self.facet(a).take(self.grouper.profiles[b], names[b], institutions[b], positions[b])
+        else:
+            self.facet(a).absorb(other)
         members[b] = []
         self.version[a] += 1
 
