@@ -147,12 +147,17 @@ def test_criteria_are_read_only_once_the_review_opened(client, engine):
     assert criteria.load(engine, campaign.id)[1][0].weight == 1.0
 
 
+def _assign(client):
+    """The manager presses "Assign readings": the answer, and the page it leads to."""
+    response = post(client, "/manage/review/assign", follow_redirects=False)
+    return response, client.get(response.headers["location"], headers=EN)
+
+
 def test_assign_button_assigns_and_shows_the_counts(client, engine, campaign):
     _as(client, engine, "manager")
     make_jurors(engine, 2)
     make_eligible_nominees(engine, campaign.id, 2)
-    response = post(client, "/manage/review/assign", follow_redirects=False)
-    page = client.get(response.headers["location"], headers=EN)
+    response, page = _assign(client)
     text = text_of(page.text)
     assert response.headers["location"] == (
         "/manage/review/assignments?nominees=2&jurors=2&created=4&blind=2&short=2"
@@ -170,8 +175,7 @@ def test_assign_with_no_eligible_nominee_says_to_mark_nominations_eligible(
     _as(client, engine, "manager")
     make_jurors(engine, 1)
     make_nomination(engine)
-    response = post(client, "/manage/review/assign", follow_redirects=False)
-    page = client.get(response.headers["location"], headers=EN)
+    response, page = _assign(client)
     assert "Eligible nominees: 0. New readings: 0, of which blind: 0." in text_of(page.text)
     assert (
         "No nominee is eligible yet: the jury reads only nominees with a nomination marked "
@@ -186,8 +190,7 @@ def test_assign_with_eligible_nominees_gives_no_such_advice(client, engine, camp
     _as(client, engine, "manager")
     make_jurors(engine, 1)
     make_eligible_nominees(engine, campaign.id, 1)
-    response = post(client, "/manage/review/assign", follow_redirects=False)
-    page = client.get(response.headers["location"], headers=EN)
+    response, page = _assign(client)
     assert "Eligible nominees: 1." in text_of(page.text)
     assert "No nominee is eligible yet" not in text_of(page.text)
 
