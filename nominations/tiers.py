@@ -97,8 +97,6 @@ class Grouper:
             for token in p.name:
                 frequency[token] += len(p.ids)
         self.names = Names(frequency, lex.distinct)
-        self._institutions: dict[tuple[Institution, Institution], tuple[bool, bool]] = {}
-        self._positions: dict[tuple[Position, Position], bool] = {}
         # Each field's distinct values by number (0 for blank), and the verdicts of pairs of
         # them under doubled typo allowances, keyed by (lower number) * count + higher.
         self.fields = {
@@ -108,23 +106,16 @@ class Grouper:
         }
         self._loose: dict[str, dict[int, bool]] = {field: {} for field in self.fields}
 
-    def institutions(self, a: Institution, b: Institution) -> tuple[bool, bool]:
+    # The judges of ``edges``, which asks each distinct pair of values once (``_judged``).
+    @staticmethod
+    def institutions(a: Institution, b: Institution) -> tuple[bool, bool]:
         if a == b:
             return True, not (a.kinds and (a.place or a.numbers))
-        found = self._institutions.get((a, b))
-        if found is None:
-            found = institutions_compatible(a, b)
-            self._institutions[(a, b)] = self._institutions[(b, a)] = found
-        return found
+        return institutions_compatible(a, b)
 
-    def positions(self, a: Position, b: Position) -> bool:
-        if a == b:
-            return True
-        found = self._positions.get((a, b))
-        if found is None:
-            found = positions_compatible(a, b)
-            self._positions[(a, b)] = self._positions[(b, a)] = found
-        return found
+    @staticmethod
+    def positions(a: Position, b: Position) -> bool:
+        return a == b or positions_compatible(a, b)
 
     def consistent(self, a: Facets, b: Facets) -> bool:
         """Whether two groups may be one person: every region, institution, post
