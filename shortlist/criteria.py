@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from campaign import audit, campaigns, db, phases
 from campaign.errors import Invalid, NotFound, PhaseClosed
-from campaign.i18n import N_
+from campaign.i18n import N_, in_first_language
 from campaign.models import Campaign
 from shortlist.models import Criterion, ReviewConfig
 
@@ -94,7 +94,7 @@ def load(engine: Engine, campaign_id: int) -> tuple[ReviewConfig, list[Criterion
 
 def label(texts: dict, lang: str) -> str:
     """A campaign text in the reader's language, French when it has no translation."""
-    return texts.get(lang) or texts.get("fr") or next(iter(texts.values()), "")
+    return in_first_language(texts, (lang, "fr"))
 
 
 def _editable(campaign: Campaign) -> None:

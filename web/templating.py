@@ -16,7 +16,7 @@ from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from campaign.i18n import N_
+from campaign.i18n import N_, in_first_language
 from web import htmx, warnings
 from web.i18n import COOKIE, Catalogue
 
@@ -79,12 +79,7 @@ def _local(lang: str, offered: list[str] | None) -> Callable[[dict], str]:
     edition's next interface language that has it, else French or English: an Urdu or Nepali
     reader of an edition that also offers English gets English, not French."""
     order = [lang, *(offered or []), "fr", "en"]
-
-    def local(texts: dict | None) -> str:
-        texts = texts or {}
-        return next((texts[c] for c in order if texts.get(c)), next(iter(texts.values()), ""))
-
-    return local
+    return lambda texts: in_first_language(texts, order)
 
 
 class Renderer:
