@@ -9,6 +9,10 @@ Numbers are ASCII digits within bounds: ``"²".isdigit()`` is true, and ``int("�
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
 
 # C0 controls and DEL (except tab, line feed and carriage return), surrogates, U+FFFE/U+FFFF.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -43,3 +47,17 @@ def whole(raw: object, low: int = 0, high: int = MAX_WHOLE, default=None):
 def clean_form(form) -> dict:
     """A posted form (or a CSV row) with every text value cleaned (and every name)."""
     return {clean(k): clean(v) if isinstance(v, str) else v for k, v in dict(form).items()}
+
+
+@lru_cache(maxsize=4096)
+def romanised(c: str) -> str:
+    """One character of NFKD-decomposed text that is not ASCII, in Latin letters: an accent
+    NFKD split off a Latin letter goes; a letter, digit or mark of another script becomes
+    anyascii's Latin ("रा" is "ra", "ɛ" is "e", "۳" is "3"); a joiner inside a word ("ශ්‍රී")
+    goes; any other symbol is a space, never a word (anyascii reads 😀 as ":grinning:")."""
+    if "\u0300" <= c <= "\u036f":  # Combining Diacritical Marks
+        return ""
+    kind = unicodedata.category(c)
+    if kind[0] in "LMN":
+        return anyascii(c)
+    return "" if kind == "Cf" else " "

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import NamedTuple
 
-from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
+from campaign.text import romanised
 from nominations.lexicon import Lexicon, lexicon
 
 _TRANSLATE = str.maketrans(
@@ -30,7 +29,9 @@ _WORDS = bytes(
 
 
 def fold(text: object, *, join_apostrophes: bool = False) -> str:
-    """Lower-case ASCII words separated by single spaces, other scripts romanised.
+    """Lower-case ASCII words separated by single spaces, other scripts romanised
+    (``campaign.text.romanised``: "राम प्रसाद शर्मा" is "ram prsad srma", so that such names
+    group and are found as Latin ones are).
 
     ``join_apostrophes`` is for names, where "N'Diaye" must equal "Ndiaye"; in
     institutions an apostrophe separates words ("d'école").
@@ -42,21 +43,8 @@ def fold(text: object, *, join_apostrophes: bool = False) -> str:
         data = s.encode("ascii")
     else:
         s = unicodedata.normalize("NFKD", s.translate(_TRANSLATE))
-        data = "".join([c if c.isascii() else _romanised(c) for c in s]).encode("ascii", "ignore")
+        data = "".join([c if c.isascii() else romanised(c) for c in s]).encode("ascii", "ignore")
     return b" ".join(data.translate(_WORDS, b"'" if join_apostrophes else b"").split()).decode()
-
-
-@lru_cache(maxsize=4096)
-def _romanised(c: str) -> str:
-    """A letter, digit or mark of any script in Latin letters (anyascii's table): "राम" is
-    "ram", "Kɔnɛ" is "kone", "۳" is "3", so that names written in Devanagari, Arabic, Sinhala
-    or Bambara's own letters group, and search, as Latin ones do. A Latin accent is dropped
-    (NFKD has split it off); a symbol or an emoji is a space, never a word (anyascii reads 😀
-    as ":grinning:")."""
-    kind = unicodedata.category(c)
-    if kind[0] in "LMN":
-        return anyascii(c)
-    return "" if kind == "Cf" else " "  # a joiner inside a word ("ශ්‍රී") is no space
 
 
 def typo_cap(a: str, b: str) -> int:

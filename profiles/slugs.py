@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from anyascii import anyascii
+from campaign.text import romanised
 
 MAX_LENGTH = 120
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -50,18 +50,8 @@ def ascii_words(text: str) -> str:
     (anyascii's table: ``राम शर्मा`` -> ``ram-srma``), so that a finalist's address names them
     instead of a bare ``icon-2027``."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    plain = "".join(_latin(c) for c in decomposed)
+    plain = "".join(c if c.isascii() else romanised(c) for c in decomposed)
     return "-".join(re.findall(r"[a-z0-9]+", plain.lower()))
-
-
-def _latin(c: str) -> str:
-    """A character once decomposed: an accent NFKD split off a Latin letter goes; a letter,
-    digit or mark of another script becomes Latin letters; the rest stays (it separates)."""
-    if c.isascii():
-        return c
-    if "\u0300" <= c <= "\u036f":  # Combining Diacritical Marks
-        return ""
-    return anyascii(c) if unicodedata.category(c)[0] in "LMN" else c
 
 
 def make(name: str, year: int, taken: set[str]) -> str:

@@ -138,6 +138,7 @@ def test_create_twice_changes_nothing(engine, results, manager, three):
         ("Ousmane ../../etc/passwd", "ousmane-etc-passwd-2019"),
         ("محمد", "mhmd-2019"),
         ("राम प्रसाद शर्मा", "ram-prsad-srma-2019"),
+        ("ශ්‍රීමතී පෙරේරා", "srimti-perera-2019"),  # a joiner inside a word splits nothing
         ("😀 ✓", "icon-2019"),
     ],
 )
