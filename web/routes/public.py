@@ -54,16 +54,16 @@ def home(request: Request) -> Response:
         now = utcnow()
         phase = phases.current_phase(campaign, now)
         vote = rounds.vote_now(request.app.state.engine, campaign.id, now)
-        upcoming = phases.next_window(campaign, now)
+        windows, upcoming = phases.windows(campaign), phases.next_window(campaign, now)
         if vote.open_until:
             phase = Phase.voting  # a round is open: /vote shows a ballot, whatever the dates say
             if upcoming is not None and upcoming.phase == Phase.voting:
                 # "Voting is open. Next: Public vote" contradicts itself: the results follow.
-                upcoming = phases.windows(campaign)[-1]
+                upcoming = windows[-1]
         context |= {
             "phase": phase,
             "vote": vote,
-            "windows": phases.windows(campaign),
+            "windows": windows,
             "next": upcoming,
             "actions": _actions(request, phase, vote.open_until is not None),
         }
