@@ -39,6 +39,12 @@ def pairs_across(
     return np.repeat(members, counts), others[np.repeat(low, counts) + spread(counts)]
 
 
+def pair_numbers(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray:
+    """One number for each unordered pair, ``lower * width + higher`` (``divmod`` by ``width``
+    gives it back), so that pairs are deduplicated and looked up as integers."""
+    return np.minimum(a, b) * width + np.maximum(a, b)
+
+
 def unique(values: np.ndarray) -> np.ndarray:
     """The distinct values, sorted (``np.unique`` by sorting: numpy 2's own takes many times
     longer on a million integers)."""

@@ -20,7 +20,15 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from nominations.arrays import pairs_across, pairs_within, runs, spread, unique, unique_inverse
+from nominations.arrays import (
+    pair_numbers,
+    pairs_across,
+    pairs_within,
+    runs,
+    spread,
+    unique,
+    unique_inverse,
+)
 from nominations.names import Names, respellings
 
 if TYPE_CHECKING:  # tiers and probable call this module
@@ -133,9 +141,7 @@ def candidate_pairs(profiles: list[Profile], names: Names) -> tuple[np.ndarray, 
     placed = placed[np.argsort(key[placed], kind="stable")]
     across = pairs_across(key[blank], member[blank], key[placed], member[placed])
     width = max(len(unit_ids), 1)
-    units = unique(
-        np.concatenate([np.minimum(x, y) * width + np.maximum(x, y) for x, y in (within, across)])
-    )
+    units = unique(np.concatenate([pair_numbers(x, y, width) for x, y in (within, across)]))
     # Two workplaces of different kinds never match (see context), nor posts of different
     # classes: a unit's profiles are told apart by kind and post class (facets), and only the
     # facets that fit are paired.

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from nominations.arrays import unique, unique_inverse
+from nominations.arrays import pair_numbers, unique, unique_inverse
 from nominations.blocking import candidate_pairs
 from nominations.lexicon import Lexicon
 from nominations.names import CLUSTER_SCALE, DROPPED_NAME, EDGE_BUDGET, FAR, Names
@@ -214,7 +214,7 @@ def _judged(a: np.ndarray, b: np.ndarray, values: list[Any], judge: Callable) ->
     """``judge`` of each pair of values, called once per distinct pair (lower number first),
     as an int: True 1, False 0, (True, vague) 2."""
     width = len(values)
-    pairs, inverse = unique_inverse(np.minimum(a, b) * width + np.maximum(a, b))
+    pairs, inverse = unique_inverse(pair_numbers(a, b, width))
     verdicts = []
     for key in pairs.tolist():
         found = judge(values[key // width], values[key % width])
@@ -322,7 +322,7 @@ class _Merger:
             # Many edges join the same two groups: each pair of groups is asked once (no merge
             # happens here, and mergeable is symmetric).
             width = max(len(parent), 1)
-            met = unique(np.minimum(a, b) * width + np.maximum(a, b))
+            met = unique(pair_numbers(a, b, width))
             partners: dict[int, set[int]] = defaultdict(set)
             for a, b in zip((met // width).tolist(), (met % width).tolist(), strict=True):
                 if mergeable(a, b):
